@@ -1,0 +1,113 @@
+// The one interface between the harness and a database. Each backend turns its
+// library's errors into an Outcome (cause + SQLSTATE / error number) at this
+// boundary: aborts are values, exceptions (DatabaseError) are harness failures.
+// One Session is one connection, used by exactly one thread.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "harness/common/errors.h"
+#include "harness/common/types.h"
+
+namespace clobber {
+
+/// What a statement or transaction-control call produced.
+struct Outcome {
+  AbortCause cause = AbortCause::none;  // none: success
+  std::string code;                     // SQLSTATE, MySQL error number or SQLite code name
+  std::string message;                  // the server's message, first line
+  /// True when the call succeeded.
+  bool ok() const { return cause == AbortCause::none; }
+  /// A failed outcome with the given cause, code and message.
+  static Outcome failure(AbortCause cause, std::string code, std::string message) {
+    return Outcome{cause, std::move(code), std::move(message)};
+  }
+};
+
+/// Handle of a statement prepared on one session.
+using StatementHandle = int;
+
+/// What executing a prepared statement produced besides its outcome.
+struct StatementResult {
+  int64_t rows_affected = 0;  // rows changed by UPDATE/INSERT/DELETE, rows returned by SELECT
+  bool has_row = false;       // a first row was returned and copied out
+};
+
+/// All rows of a text query (setup, final state, invariants); NULL is nullopt.
+struct QueryRows {
+  std::vector<std::string> columns;
+  std::vector<std::vector<std::optional<std::string>>> rows;
+};
+
+/// A parsed database URL (see drivers/url.h); the password never leaves it.
+struct DatabaseUrl {
+  DatabaseKind kind = DatabaseKind::sqlite;
+  std::string text;         // as given, password included: only for connecting
+  std::string masked;       // as shown in output: password replaced by ***
+  std::string user;         // empty for sqlite
+  std::string password;     // empty when none
+  std::string host;         // empty for sqlite
+  int port = 0;             // 0: the driver's default
+  std::string database;     // database name, or the SQLite file path
+  std::vector<std::pair<std::string, std::string>> options;  // URL query, in order
+  bool temporary = false;   // sqlite file created by clobber and removed at exit
+};
+
+/// One connection to the database, used by one thread only.
+class Session {
+ public:
+  virtual ~Session() = default;
+
+  /// Prepares `sql` (placeholders in the dialect's style, all int64) and returns
+  /// its handle. Throws DatabaseError: statements are prepared before a run.
+  virtual StatementHandle prepare(const std::string& sql, int param_count) = 0;
+
+  /// Starts a transaction at `level`; for Isolation::none does nothing (autocommit).
+  virtual Outcome begin(Isolation level) = 0;
+  /// Commits the open transaction; a connection failure here means the commit is
+  /// indeterminate. For Isolation::none does nothing.
+  virtual Outcome commit() = 0;
+  /// Rolls back the open transaction, if any; harmless when none is open.
+  virtual Outcome rollback() = 0;
+
+  /// Executes a prepared statement with int64 parameters. Copies the first
+  /// returned row's columns (as int64, NULL as 0) into `row`, up to row.size().
+  virtual Outcome execute(StatementHandle statement, std::span<const int64_t> params,
+                          std::span<int64_t> row, StatementResult& result) = 0;
+
+  /// Runs SQL text outside the measured path (setup, seeding, final state,
+  /// invariants) and returns every row. Throws DatabaseError on failure.
+  virtual QueryRows query(const std::string& sql) = 0;
+
+  /// Re-establishes a broken connection and re-prepares every statement.
+  /// Returns a failed outcome (cause connection) when the server is unreachable.
+  virtual Outcome reconnect() = 0;
+};
+
+/// A database a run can connect to: opens sessions and says what it supports.
+class Driver {
+ public:
+  virtual ~Driver() = default;
+  /// Which family this is.
+  virtual DatabaseKind kind() const = 0;
+  /// The URL it connects to (password masked in `masked`).
+  virtual const DatabaseUrl& url() const = 0;
+  /// The server's version string, e.g. "15.20" or "10.11.19-MariaDB" or "3.40.1".
+  virtual std::string server_version() = 0;
+  /// Opens a new connection. Throws DatabaseError when it cannot.
+  virtual std::unique_ptr<Session> connect() = 0;
+  /// Why this database cannot run `level`, or nullopt when it can.
+  virtual std::optional<std::string> unsupported_isolation(Isolation level) const = 0;
+  /// Why this database cannot run `mode`, or nullopt when it can.
+  virtual std::optional<std::string> unsupported_locking(Locking mode) const = 0;
+};
+
+/// Creates the driver for a parsed URL. Throws InputError for an unknown kind.
+std::unique_ptr<Driver> make_driver(const DatabaseUrl& url);
+
+}  // namespace clobber

@@ -1,0 +1,153 @@
+// The one result model: the runner and checkers fill it, every reporter reads it.
+// Its JSON form is the contract of design.md ("JSON result contract").
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "harness/common/types.h"
+
+namespace clobber {
+
+/// Which database a cell ran on.
+struct DatabaseInfo {
+  DatabaseKind kind = DatabaseKind::sqlite;
+  std::string server_version;
+  std::string url;  // password masked
+  std::vector<std::pair<std::string, std::string>> settings;  // session settings shown in reports
+};
+
+/// Whether a cell ran.
+enum class CellStatus { ran, unsupported, error };
+
+/// Outcome counts of logical transactions (retries are not extra transactions).
+struct TransactionCounts {
+  int64_t attempted = 0;      // logical transactions started
+  int64_t committed = 0;
+  int64_t rejected = 0;       // a check failed (business rule)
+  int64_t failed = 0;         // gave up: last attempt aborted and was not retried
+  int64_t indeterminate = 0;  // connection broke around COMMIT
+};
+
+/// Aborted attempts by cause (every attempt counts, retried or not).
+struct AbortCounts {
+  int64_t serialization = 0;
+  int64_t deadlock = 0;
+  int64_t lock_timeout = 0;
+  int64_t conflict = 0;
+  int64_t other = 0;  // connection losses and anything else
+  /// Sum over every cause.
+  int64_t total() const { return serialization + deadlock + lock_timeout + conflict + other; }
+};
+
+/// Latency of committed transactions, first attempt start to commit, in ms.
+struct LatencySummary {
+  double p50 = 0, p95 = 0, p99 = 0, max = 0;
+};
+
+/// One row/column whose final value differs from what committed work implies.
+struct RowDifference {
+  std::string table;
+  int64_t key = 0;
+  std::string column;
+  int64_t expected = 0;      // seed + sum of committed deltas
+  int64_t expected_max = 0;  // upper end when indeterminate transactions widen it
+  int64_t actual = 0;
+};
+
+/// The ledger check (design.md, "How it checks", 1).
+struct LedgerResult {
+  bool balanced = true;        // every checked value within its expected range
+  int64_t lost_amount = 0;     // sum over differing values of (expected - actual)
+  int64_t rows_checked = 0;
+  std::vector<RowDifference> differences;  // at most 100 listed
+  int64_t differences_total = 0;
+};
+
+/// One transaction as it appears in an anomaly's witness.
+struct WitnessTransaction {
+  uint64_t id = 0;
+  int worker = 0;
+  int attempt = 0;
+  std::string type;         // transaction type name
+  double start_ms = 0;      // since the cell's start
+  double commit_ms = 0;
+  int64_t read_value = 0;   // value read of the witnessed column
+  int64_t written_value = 0;
+};
+
+/// An anomaly found in a cell, with its witness.
+struct Anomaly {
+  std::string type;          // "lost_update", ...
+  std::string table;
+  int64_t key = 0;
+  std::string column;        // first column written, for the one-line explanation
+  uint64_t version_read = 0; // id of the transaction whose write all of them read (0: seed)
+  std::vector<WitnessTransaction> transactions;
+  std::string explanation;   // one sentence
+};
+
+/// One invariant's result on the final state.
+struct InvariantResult {
+  std::string name;
+  bool passed = false;
+  std::string expected;  // "= 700", ">= 0"
+  std::string actual;
+};
+
+/// One expectation evaluated on a cell.
+struct ExpectationResult {
+  std::string description;  // "lost_updates = 0 (workloads/x.yaml:40:5)"
+  bool passed = false;
+  std::string actual;
+};
+
+/// Everything known about one (database, isolation, locking) cell.
+struct CellResult {
+  DatabaseInfo database;
+  Isolation isolation = Isolation::none;
+  Locking locking = Locking::none;
+  CellStatus status = CellStatus::ran;
+  std::string reason;  // why unsupported or error
+  int workers = 0;
+  double duration_s = 0;
+  TransactionCounts transactions;
+  AbortCounts aborts;
+  int64_t retries = 0;
+  double throughput_tps = 0;
+  LatencySummary latency_ms;
+  int64_t lost_updates = 0;
+  LedgerResult ledger;
+  std::vector<Anomaly> anomalies;  // at most 100 listed
+  int64_t anomalies_total = 0;
+  std::vector<InvariantResult> invariants;
+  std::vector<ExpectationResult> expectations;
+  bool passed = true;  // the cell's verdict
+  /// Every attempt: committed, rejected and indeterminate ones plus every abort.
+  int64_t attempts() const;
+  /// Fraction of attempts that aborted.
+  double abort_rate() const;
+};
+
+/// A whole run: every cell of every database.
+struct RunResult {
+  std::string tool = "clobber";
+  std::string version;
+  int schema = 1;
+  std::string workload;       // name
+  std::string workload_file;
+  std::string description;
+  uint64_t seed = 0;
+  bool explore = false;       // --explore: verdicts reported, never failing the exit code
+  bool interrupted = false;   // stopped by Ctrl-C: a partial report
+  std::string started_at;     // ISO 8601 UTC
+  std::vector<CellResult> cells;
+  bool passed = true;         // every ran cell passed
+};
+
+/// Name used in JSON ("ran", "unsupported", "error").
+std::string_view to_string(CellStatus status);
+
+}  // namespace clobber

@@ -1,0 +1,41 @@
+// Running a workload: the plan of cells over databases, isolation levels and
+// locking modes, each run by the cell runner and checked.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <vector>
+
+#include "drivers/driver.h"
+#include "harness/result/result.h"
+#include "harness/workload/workload.h"
+
+namespace clobber {
+
+/// Command-line choices; each set value overrides the workload's.
+struct RunOptions {
+  std::vector<DatabaseUrl> databases;  // empty: one temporary embedded SQLite database
+  std::optional<std::vector<Isolation>> isolation;
+  std::optional<std::vector<Locking>> locking;
+  std::optional<int> workers;
+  std::optional<std::chrono::microseconds> duration;
+  std::optional<int64_t> transactions;
+  std::optional<uint64_t> seed;
+  bool explore = false;
+  /// Called after each cell finishes (progress output); may be empty.
+  std::function<void(const CellResult&)> on_cell;
+};
+
+/// Runs every cell and checks it. Throws DatabaseError when a database cannot
+/// be reached or set up (exit 3), InputError for bad options (exit 2).
+RunResult run_workload(const Workload& workload, const RunOptions& options);
+
+/// Asks a running workload to stop (Ctrl-C): the current cell ends early and is
+/// checked and cleaned up; no further cell starts. Async-signal-safe.
+void request_stop();
+
+/// True once request_stop() was called.
+bool stop_requested();
+
+}  // namespace clobber
