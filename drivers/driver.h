@@ -47,15 +47,15 @@ struct QueryRows {
 /// A parsed database URL (see drivers/url.h); the password never leaves it.
 struct DatabaseUrl {
   DatabaseKind kind = DatabaseKind::sqlite;
-  std::string text;         // as given, password included: only for connecting
-  std::string masked;       // as shown in output: password replaced by ***
-  std::string user;         // empty for sqlite
-  std::string password;     // empty when none
-  std::string host;         // empty for sqlite
-  int port = 0;             // 0: the driver's default
-  std::string database;     // database name, or the SQLite file path
+  std::string text;      // as given, password included: only for connecting
+  std::string masked;    // as shown in output: password replaced by ***
+  std::string user;      // empty for sqlite
+  std::string password;  // empty when none
+  std::string host;      // empty for sqlite
+  int port = 0;          // 0: the driver's default
+  std::string database;  // database name, or the SQLite file path
   std::vector<std::pair<std::string, std::string>> options;  // URL query, in order
-  bool temporary = false;   // sqlite file created by clobber and removed at exit
+  bool temporary = false;  // sqlite file created by clobber and removed at exit
 };
 
 /// One connection to the database, used by one thread only.

@@ -45,15 +45,15 @@ inline constexpr Isolation kAllIsolations[] = {Isolation::none, Isolation::read_
                                                Isolation::repeatable_read, Isolation::serializable};
 
 /// Every locking mode, in the order reports list them.
-inline constexpr Locking kAllLockings[] = {Locking::none,       Locking::for_update,
-                                           Locking::for_share,  Locking::optimistic,
-                                           Locking::compare_and_set, Locking::atomic,
-                                           Locking::advisory,   Locking::single_writer};
+inline constexpr Locking kAllLockings[] = {
+    Locking::none,       Locking::for_update,      Locking::for_share,
+    Locking::optimistic, Locking::compare_and_set, Locking::atomic,
+    Locking::advisory,   Locking::single_writer};
 
 /// Every abort cause except `none`, in the order reports list them.
 inline constexpr AbortCause kAllAbortCauses[] = {AbortCause::serialization, AbortCause::deadlock,
-                                                 AbortCause::lock_timeout, AbortCause::conflict,
-                                                 AbortCause::connection, AbortCause::other};
+                                                 AbortCause::lock_timeout,  AbortCause::conflict,
+                                                 AbortCause::connection,    AbortCause::other};
 
 /// Name used in YAML, flags and JSON ("read_committed").
 std::string_view to_string(Isolation level);

@@ -22,18 +22,29 @@ enum class ExprOp : uint8_t {
   variable,  // slot in the evaluation frame
   negate,    // -a
   logical_not,
-  add, subtract, multiply, divide, modulo,
-  equal, not_equal, less, less_equal, greater, greater_equal,
-  logical_and, logical_or,
-  minimum, maximum
+  add,
+  subtract,
+  multiply,
+  divide,
+  modulo,
+  equal,
+  not_equal,
+  less,
+  less_equal,
+  greater,
+  greater_equal,
+  logical_and,
+  logical_or,
+  minimum,
+  maximum
 };
 
 /// One node of a compiled expression; children are indices into Expr::nodes.
 struct ExprNode {
   ExprOp op = ExprOp::constant;
-  int64_t value = 0;  // constant value, or slot index for variables
-  int32_t left = -1;  // first operand
-  int32_t right = -1; // second operand
+  int64_t value = 0;   // constant value, or slot index for variables
+  int32_t left = -1;   // first operand
+  int32_t right = -1;  // second operand
 };
 
 /// A parsed expression with its variables resolved to frame slots.

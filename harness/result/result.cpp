@@ -14,9 +14,12 @@ double CellResult::abort_rate() const {
 
 std::string_view to_string(CellStatus status) {
   switch (status) {
-    case CellStatus::ran: return "ran";
-    case CellStatus::unsupported: return "unsupported";
-    case CellStatus::error: return "error";
+    case CellStatus::ran:
+      return "ran";
+    case CellStatus::unsupported:
+      return "unsupported";
+    case CellStatus::error:
+      return "error";
   }
   return "?";
 }

@@ -15,7 +15,7 @@ namespace clobber {
 struct DatabaseInfo {
   DatabaseKind kind = DatabaseKind::sqlite;
   std::string server_version;
-  std::string url;  // password masked
+  std::string url;                                            // password masked
   std::vector<std::pair<std::string, std::string>> settings;  // session settings shown in reports
 };
 
@@ -24,7 +24,7 @@ enum class CellStatus { ran, unsupported, error };
 
 /// Outcome counts of logical transactions (retries are not extra transactions).
 struct TransactionCounts {
-  int64_t attempted = 0;      // logical transactions started
+  int64_t attempted = 0;  // logical transactions started
   int64_t committed = 0;
   int64_t rejected = 0;       // a check failed (business rule)
   int64_t failed = 0;         // gave up: last attempt aborted and was not retried
@@ -59,8 +59,8 @@ struct RowDifference {
 
 /// The ledger check (design.md, "How it checks", 1).
 struct LedgerResult {
-  bool balanced = true;        // every checked value within its expected range
-  int64_t lost_amount = 0;     // sum over differing values of (expected - actual)
+  bool balanced = true;     // every checked value within its expected range
+  int64_t lost_amount = 0;  // sum over differing values of (expected - actual)
   int64_t rows_checked = 0;
   std::vector<RowDifference> differences;  // at most 100 listed
   int64_t differences_total = 0;
@@ -71,22 +71,22 @@ struct WitnessTransaction {
   uint64_t id = 0;
   int worker = 0;
   int attempt = 0;
-  std::string type;         // transaction type name
-  double start_ms = 0;      // since the cell's start
+  std::string type;     // transaction type name
+  double start_ms = 0;  // since the cell's start
   double commit_ms = 0;
-  int64_t read_value = 0;   // value read of the witnessed column
+  int64_t read_value = 0;  // value read of the witnessed column
   int64_t written_value = 0;
 };
 
 /// An anomaly found in a cell, with its witness.
 struct Anomaly {
-  std::string type;          // "lost_update", ...
+  std::string type;  // "lost_update", ...
   std::string table;
   int64_t key = 0;
-  std::string column;        // first column written, for the one-line explanation
-  uint64_t version_read = 0; // id of the transaction whose write all of them read (0: seed)
+  std::string column;         // first column written, for the one-line explanation
+  uint64_t version_read = 0;  // id of the transaction whose write all of them read (0: seed)
   std::vector<WitnessTransaction> transactions;
-  std::string explanation;   // one sentence
+  std::string explanation;  // one sentence
 };
 
 /// One invariant's result on the final state.
@@ -136,15 +136,15 @@ struct RunResult {
   std::string tool = "clobber";
   std::string version;
   int schema = 1;
-  std::string workload;       // name
+  std::string workload;  // name
   std::string workload_file;
   std::string description;
   uint64_t seed = 0;
-  bool explore = false;       // --explore: verdicts reported, never failing the exit code
-  bool interrupted = false;   // stopped by Ctrl-C: a partial report
-  std::string started_at;     // ISO 8601 UTC
+  bool explore = false;      // --explore: verdicts reported, never failing the exit code
+  bool interrupted = false;  // stopped by Ctrl-C: a partial report
+  std::string started_at;    // ISO 8601 UTC
   std::vector<CellResult> cells;
-  bool passed = true;         // every ran cell passed
+  bool passed = true;  // every ran cell passed
 };
 
 /// Name used in JSON ("ran", "unsupported", "error").

@@ -1,0 +1,124 @@
+#include <algorithm>
+#include <optional>
+
+#include <fmt/format.h>
+
+#include "harness/check/checks.h"
+
+namespace clobber {
+namespace {
+
+/// The value of a named metric on a cell; nullopt for an unknown name (the
+/// loader rejects those, so this only guards against drift).
+std::optional<double> metric_value(const CellResult& cell, const std::string& metric) {
+  const auto d = [](int64_t v) { return static_cast<double>(v); };
+  if (metric == "lost_updates") return d(cell.lost_updates);
+  if (metric == "lost_amount") return d(cell.ledger.lost_amount);
+  if (metric == "committed") return d(cell.transactions.committed);
+  if (metric == "rejected") return d(cell.transactions.rejected);
+  if (metric == "failed") return d(cell.transactions.failed);
+  if (metric == "indeterminate") return d(cell.transactions.indeterminate);
+  if (metric == "retries") return d(cell.retries);
+  if (metric == "aborts") return d(cell.aborts.total());
+  if (metric == "aborts.serialization") return d(cell.aborts.serialization);
+  if (metric == "aborts.deadlock") return d(cell.aborts.deadlock);
+  if (metric == "aborts.lock_timeout") return d(cell.aborts.lock_timeout);
+  if (metric == "aborts.conflict") return d(cell.aborts.conflict);
+  if (metric == "aborts.other") return d(cell.aborts.other);
+  if (metric == "abort_rate") return cell.abort_rate();
+  if (metric == "throughput_tps") return cell.throughput_tps;
+  if (metric == "anomalies") return d(cell.anomalies_total);
+  return std::nullopt;
+}
+
+template <typename T>
+bool selects(const std::vector<T>& wanted, T value) {
+  return wanted.empty() || std::find(wanted.begin(), wanted.end(), value) != wanted.end();
+}
+
+bool rule_selects(const ExpectRule& rule, const CellResult& cell) {
+  return selects(rule.databases, cell.database.kind) && selects(rule.isolation, cell.isolation) &&
+         selects(rule.locking, cell.locking);
+}
+
+std::string format_number(double v) {
+  if (v == static_cast<double>(static_cast<int64_t>(v)))
+    return std::to_string(static_cast<int64_t>(v));
+  return fmt::format("{:.4g}", v);
+}
+
+std::string describe(const MetricBound& bound) {
+  std::string text = bound.metric;
+  if (bound.min && bound.max && *bound.min == *bound.max) {
+    text += " = " + format_number(*bound.min);
+  } else {
+    if (bound.min) text += " >= " + format_number(*bound.min);
+    if (bound.min && bound.max) text += " and";
+    if (bound.max)
+      text += (bound.min ? " " + bound.metric : std::string()) + " <= " + format_number(*bound.max);
+  }
+  return text;
+}
+
+std::string origin(const SourceLocation& where) {
+  return where.line > 0 ? " (" + where.str() + ")" : " (default)";
+}
+
+}  // namespace
+
+void apply_expectations(const Workload& workload, CellResult& cell) {
+  // Defaults first; a selecting rule that names the same thing replaces it.
+  std::vector<MetricBound> bounds = {MetricBound{"lost_updates", 0.0, 0.0, {}}};
+  std::optional<bool> invariants_hold = true;
+  SourceLocation invariants_where;
+  std::optional<bool> ledger_balanced = true;
+  SourceLocation ledger_where;
+  for (const ExpectRule& rule : workload.expect) {
+    if (!rule_selects(rule, cell)) continue;
+    for (const MetricBound& bound : rule.bounds) {
+      auto same = std::find_if(bounds.begin(), bounds.end(), [&](const MetricBound& b) {
+        return b.metric == bound.metric && b.where.line == 0;
+      });
+      if (same != bounds.end()) bounds.erase(same);
+      bounds.push_back(bound);
+    }
+    if (rule.invariants_hold || rule.invariants_any) {
+      invariants_hold = rule.invariants_any ? std::nullopt : rule.invariants_hold;
+      invariants_where = rule.where;
+    }
+    if (rule.ledger_balanced || rule.ledger_any) {
+      ledger_balanced = rule.ledger_any ? std::nullopt : rule.ledger_balanced;
+      ledger_where = rule.where;
+    }
+  }
+
+  cell.expectations.clear();
+  for (const MetricBound& bound : bounds) {
+    const auto value = metric_value(cell, bound.metric);
+    const bool passed =
+        value && (!bound.min || *value >= *bound.min) && (!bound.max || *value <= *bound.max);
+    cell.expectations.push_back(ExpectationResult{describe(bound) + origin(bound.where), passed,
+                                                  value ? format_number(*value) : "unknown"});
+  }
+  if (ledger_balanced) {
+    const bool passed = cell.ledger.balanced == *ledger_balanced;
+    cell.expectations.push_back(
+        ExpectationResult{std::string("ledger ") + (*ledger_balanced ? "balanced" : "unbalanced") +
+                              origin(ledger_where),
+                          passed, cell.ledger.balanced ? "balanced" : "unbalanced"});
+  }
+  if (invariants_hold) {
+    const bool all_hold = std::all_of(cell.invariants.begin(), cell.invariants.end(),
+                                      [](const InvariantResult& r) { return r.passed; });
+    const bool any_violated = !all_hold;
+    const bool passed = *invariants_hold ? all_hold : any_violated;
+    cell.expectations.push_back(ExpectationResult{std::string("invariants ") +
+                                                      (*invariants_hold ? "hold" : "violated") +
+                                                      origin(invariants_where),
+                                                  passed, all_hold ? "hold" : "violated"});
+  }
+  cell.passed = std::all_of(cell.expectations.begin(), cell.expectations.end(),
+                            [](const ExpectationResult& r) { return r.passed; });
+}
+
+}  // namespace clobber

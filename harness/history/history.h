@@ -1,0 +1,90 @@
+// What workers record while they run: every attempt, and every row write with
+// the version it replaced and the values it read and wrote. Each worker owns
+// its own log (no locks on the hot path); logs are merged after the run.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "harness/common/types.h"
+#include "harness/history/latency_histogram.h"
+
+namespace clobber {
+
+/// How an attempt ended.
+enum class AttemptOutcome : uint8_t { committed, rejected, aborted, indeterminate };
+
+/// Whether a recorded write is part of the final state.
+enum class Durability : uint8_t {
+  pending,   // inside an open transaction
+  durable,   // committed (or autocommitted at isolation none)
+  maybe,     // the connection broke around its commit: it may or may not be there
+  discarded  // rolled back
+};
+
+/// One attempt of one transaction.
+struct AttemptRecord {
+  uint64_t id = 0;       // see make_txn_id
+  uint32_t type = 0;     // index into Workload::transactions
+  uint16_t attempt = 1;  // 1 for the first try, 2 for the first retry, ...
+  AttemptOutcome outcome = AttemptOutcome::aborted;
+  AbortCause cause = AbortCause::none;
+  int64_t start_ns = 0;  // since the cell's start, monotonic
+  int64_t end_ns = 0;    // commit (or abort) time, same clock
+};
+
+/// One UPDATE of one row by one attempt.
+struct WriteRecord {
+  uint32_t table = 0;
+  int64_t key = 0;
+  uint64_t txn = 0;           // the writing attempt's id
+  uint64_t version_read = 0;  // id of the writer whose version this one replaced (0: seed)
+  uint32_t first_change = 0;  // index into WorkerLog::changes
+  uint16_t change_count = 0;
+  Durability durability = Durability::pending;
+};
+
+/// One column's value before and after a write.
+struct ColumnChange {
+  uint32_t column = 0;  // index into TableDef::columns
+  int64_t old_value = 0;
+  int64_t new_value = 0;
+};
+
+/// Counters a worker keeps for its cell's metrics.
+struct WorkerCounters {
+  int64_t attempted = 0, committed = 0, rejected = 0, failed = 0, indeterminate = 0;
+  int64_t retries = 0;
+  int64_t aborts[8] = {};  // indexed by AbortCause
+};
+
+/// Everything one worker recorded.
+struct WorkerLog {
+  int worker = 0;
+  std::vector<AttemptRecord> attempts;  // index = low 32 bits of the attempt's id
+  std::vector<WriteRecord> writes;
+  std::vector<ColumnChange> changes;
+  WorkerCounters counters;
+  LatencyHistogram latency;  // committed transactions, microseconds
+  std::string error;         // a harness failure that stopped this worker
+  std::string last_abort;    // "SQLSTATE message" of the latest abort, for reports
+};
+
+/// Transaction id of a worker's n-th attempt: worker+1 in the high half, so 0
+/// means "the seed" and the id locates its record.
+inline uint64_t make_txn_id(int worker, size_t attempt_index) {
+  return (static_cast<uint64_t>(worker + 1) << 32) | static_cast<uint64_t>(attempt_index);
+}
+/// Worker index of a transaction id (-1 for the seed).
+inline int txn_worker(uint64_t id) {
+  return static_cast<int>(id >> 32) - 1;
+}
+/// Attempt index within its worker's log.
+inline size_t txn_index(uint64_t id) {
+  return static_cast<size_t>(id & 0xffffffffu);
+}
+/// Display name "T3.812" (worker 3, attempt 812), or "the seed" for 0.
+std::string txn_name(uint64_t id);
+
+}  // namespace clobber

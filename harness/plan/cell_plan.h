@@ -1,0 +1,113 @@
+// The plan of one cell: every SQL statement clobber will run for a workload on
+// one database family, isolation level and locking mode, and the operations a
+// worker performs per transaction type. Built once per cell, read-only while
+// workers run; server-free, so tests can assert the exact SQL.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "harness/plan/dialect.h"
+#include "harness/workload/workload.h"
+
+namespace clobber {
+
+/// Hidden columns clobber adds to every table it creates.
+inline constexpr const char* kTxnColumn = "clobber_txn";          // id of the last writer
+inline constexpr const char* kPrevTxnColumn = "clobber_prev";     // id of the writer before it
+inline constexpr const char* kVersionColumn = "clobber_version";  // optimistic version number
+
+/// Where the value of one statement parameter comes from at execution time.
+struct Arg {
+  enum class Source : uint8_t {
+    slot,          // frame slot `index`
+    value,         // the op's computed assignment value `index`
+    txn_id,        // the attempt's transaction id
+    key,           // the row key of the op (or of its read)
+    version_read,  // the version (clobber_version) the op's read saw
+    old_value      // the value the read saw of assignment `index`'s column
+  };
+  Source source = Source::slot;
+  int index = 0;
+};
+
+/// What a write that matched no row means.
+enum class ZeroRows : uint8_t {
+  missing,   // the row vanished: failure, cause other
+  conflict,  // optimistic / compare-and-set: someone changed it, retried
+  rejected   // atomic write whose guard (a folded check) was false
+};
+
+/// One operation of a planned transaction.
+struct PlannedOp {
+  enum class Kind : uint8_t { read, check, write, sleep, sql };
+  Kind kind = Kind::read;
+  int statement = -1;     // index into CellPlan::statements
+  std::vector<Arg> args;  // statement parameters, in placeholder order
+  Expr expr;              // read: key; check: condition; atomic write: key
+  size_t table = 0;       // read / write
+  int first_slot = 0;     // read: frame slot of the first fetched column
+  int column_count = 0;   // read: integer columns fetched (then txn id, version)
+  int read_op = -1;       // write: index of the op that read this row (-1: atomic)
+  /// write: one assigned column. For atomic writes `value` is the delta's
+  /// magnitude and `sign` its sign; otherwise `value` is the new value.
+  struct Assignment {
+    size_t column = 0;
+    Expr value;
+    int old_slot = -1;  // frame slot holding the value read (-1 for atomic writes)
+    int sign = 1;
+  };
+  std::vector<Assignment> assignments;
+  bool atomic = false;  // write: UPDATE ... SET c = c +/- delta ... RETURNING
+  ZeroRows zero_rows = ZeroRows::missing;
+  std::chrono::microseconds sleep{0};
+  SourceLocation where;  // the step this op came from
+};
+
+/// The operations of one transaction type in this cell.
+struct TransactionPlan {
+  const TransactionType* type = nullptr;
+  std::vector<PlannedOp> ops;
+};
+
+/// The real table behind a logical one, and its DDL and seed SQL.
+struct TablePlan {
+  std::string name;  // real name: prefix + logical name
+  std::string create_sql;
+  std::string drop_sql;
+  std::vector<std::string> seed_sql;  // INSERT batches
+  std::string final_state_sql;        // SELECT key, integer columns ORDER BY key
+  bool exactly_checked = true;        // false when a raw sql step names the table
+};
+
+/// Everything a cell runs, in its database's SQL.
+struct CellPlan {
+  DatabaseKind kind = DatabaseKind::sqlite;
+  Isolation isolation = Isolation::none;
+  Locking locking = Locking::none;
+  std::vector<TablePlan> tables;              // in workload order
+  std::vector<std::string> statements;        // prepared on every worker session
+  std::vector<int> statement_params;          // parameter count of each statement
+  std::vector<TransactionPlan> transactions;  // in workload order
+  std::vector<std::string> invariant_sql;     // in workload order, real table names
+};
+
+/// Plans a cell, or returns why the locking mode cannot express this workload
+/// (for example an atomic write that is not `read value +/- expression`).
+std::variant<CellPlan, std::string> plan_cell(const Workload& workload, DatabaseKind kind,
+                                              Isolation isolation, Locking locking,
+                                              const std::string& table_prefix);
+
+/// Every seed row of a table, one value per column, literal rows first.
+std::vector<std::vector<SeedValue>> seed_rows(const TableDef& table);
+
+/// Rewrites raw SQL: logical table names become real ones (outside quotes),
+/// and each `:name` parameter becomes the dialect's next placeholder.
+std::string rewrite_sql(std::string_view sql, const Workload& workload,
+                        const std::vector<TablePlan>& tables, const Dialect& dialect,
+                        int* param_count = nullptr);
+
+}  // namespace clobber

@@ -1,0 +1,268 @@
+#include "harness/runner/cell_runner.h"
+
+#include <charconv>
+#include <iostream>
+#include <latch>
+#include <random>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "harness/check/checks.h"
+#include "harness/plan/cell_plan.h"
+#include "harness/runner/worker.h"
+
+namespace clobber {
+namespace {
+
+constexpr size_t kMaxListedAnomalies = 100;
+
+/// Creates the cell's tables and drops them again when it goes out of scope.
+class CellTables {
+ public:
+  CellTables(Session& admin, const CellPlan& plan) : admin_(admin), plan_(plan) {}
+  CellTables(const CellTables&) = delete;
+  CellTables& operator=(const CellTables&) = delete;
+  ~CellTables() {
+    for (size_t t = created_; t-- > 0;) {
+      try {
+        admin_.query(plan_.tables[t].drop_sql);
+      } catch (const std::exception& e) {
+        std::cerr << "clobber: could not drop " << plan_.tables[t].name << ": " << e.what() << "\n";
+      }
+    }
+  }
+  /// Creates and seeds every table; throws DatabaseError.
+  void create() {
+    for (const TablePlan& table : plan_.tables) {
+      admin_.query(table.create_sql);
+      ++created_;
+      for (const std::string& insert : table.seed_sql) admin_.query(insert);
+    }
+  }
+
+ private:
+  Session& admin_;
+  const CellPlan& plan_;
+  size_t created_ = 0;
+};
+
+std::string random_prefix() {
+  std::random_device device;
+  return fmt::format("clobber_{:08x}_", device());
+}
+
+int64_t parse_int(const std::string& text, const std::string& what) {
+  int64_t value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size())
+    throw DatabaseError(what + " returned '" + text + "', not an integer");
+  return value;
+}
+
+TableSnapshot snapshot_of_seed(const TableDef& table) {
+  TableSnapshot snapshot;
+  const auto integers = table.integer_columns();
+  for (const auto& row : seed_rows(table)) {
+    std::vector<int64_t> values;
+    for (size_t c : integers) values.push_back(std::get<int64_t>(row[c]));
+    snapshot.emplace(std::get<int64_t>(row[table.key_column]), std::move(values));
+  }
+  return snapshot;
+}
+
+TableSnapshot snapshot_of_database(Session& admin, const TableDef& table, const TablePlan& plan) {
+  TableSnapshot snapshot;
+  const QueryRows rows = admin.query(plan.final_state_sql);
+  const auto integers = table.integer_columns();
+  size_t key_position = 0;
+  for (size_t i = 0; i < integers.size(); ++i)
+    if (integers[i] == table.key_column) key_position = i;
+  for (const auto& row : rows.rows) {
+    std::vector<int64_t> values;
+    for (const auto& field : row)
+      values.push_back(field ? parse_int(*field, "the final state of " + table.name) : 0);
+    const int64_t key = values[key_position];
+    snapshot.emplace(key, std::move(values));
+  }
+  return snapshot;
+}
+
+/// The first column of the first row of an invariant's query, as text.
+std::optional<std::string> scalar(Session& admin, const std::string& sql) {
+  const QueryRows rows = admin.query(sql);
+  if (rows.rows.empty() || rows.rows[0].empty()) return std::nullopt;
+  return rows.rows[0][0];
+}
+
+std::vector<InvariantResult> check_invariants(
+    Session& admin, const Workload& workload, const CellPlan& plan,
+    const std::vector<std::optional<std::string>>& initial) {
+  std::vector<InvariantResult> results;
+  for (size_t i = 0; i < workload.invariants.size(); ++i) {
+    const Invariant& invariant = workload.invariants[i];
+    InvariantResult result;
+    result.name = invariant.name;
+    std::optional<int64_t> target = invariant.value;
+    if (invariant.against_initial) {
+      target = initial[i] ? std::optional(parse_int(*initial[i], invariant.name)) : std::nullopt;
+    }
+    const char* op = invariant.compare == Invariant::Compare::equals     ? "= "
+                     : invariant.compare == Invariant::Compare::at_least ? ">= "
+                                                                         : "<= ";
+    result.expected = op + (target ? std::to_string(*target) : std::string("NULL"));
+    const auto actual = scalar(admin, plan.invariant_sql[i]);
+    result.actual = actual ? *actual : "NULL";
+    if (actual && target) {
+      const int64_t value = parse_int(*actual, "invariant '" + invariant.name + "'");
+      switch (invariant.compare) {
+        case Invariant::Compare::equals:
+          result.passed = value == *target;
+          break;
+        case Invariant::Compare::at_least:
+          result.passed = value >= *target;
+          break;
+        case Invariant::Compare::at_most:
+          result.passed = value <= *target;
+          break;
+      }
+    }
+    results.push_back(std::move(result));
+  }
+  return results;
+}
+
+CellResult unsupported(CellResult cell, std::string reason) {
+  cell.status = CellStatus::unsupported;
+  cell.reason = std::move(reason);
+  cell.passed = true;
+  return cell;
+}
+
+}  // namespace
+
+CellResult run_cell(const Workload& workload, Driver& driver, const CellSpec& spec,
+                    const std::atomic<bool>& stop) {
+  CellResult cell;
+  cell.database.kind = driver.kind();
+  cell.database.server_version = spec.server_version;
+  cell.database.url = driver.url().masked;
+  cell.database.settings = driver.url().options;
+  cell.isolation = spec.isolation;
+  cell.locking = spec.locking;
+  cell.workers = spec.workers;
+  if (auto reason = driver.unsupported_isolation(spec.isolation)) return unsupported(cell, *reason);
+  if (auto reason = driver.unsupported_locking(spec.locking)) return unsupported(cell, *reason);
+  auto planned = plan_cell(workload, driver.kind(), spec.isolation, spec.locking, random_prefix());
+  if (auto* reason = std::get_if<std::string>(&planned)) return unsupported(cell, *reason);
+  const CellPlan& plan = std::get<CellPlan>(planned);
+
+  std::unique_ptr<Session> admin = driver.connect();
+  CellTables tables(*admin, plan);
+  tables.create();
+  std::vector<TableSnapshot> seed;
+  for (const TableDef& table : workload.tables) seed.push_back(snapshot_of_seed(table));
+  std::vector<std::optional<std::string>> initial(workload.invariants.size());
+  for (size_t i = 0; i < workload.invariants.size(); ++i)
+    if (workload.invariants[i].against_initial) initial[i] = scalar(*admin, plan.invariant_sql[i]);
+
+  WorkerShared shared;
+  shared.plan = &plan;
+  shared.retry = &workload.run.retry;
+  shared.stop = &stop;
+  uint64_t weight = 0;
+  for (const TransactionType& type : workload.transactions) {
+    std::vector<PreparedGenerator> generators;
+    for (const ParamDef& param : type.params) generators.emplace_back(param.generator);
+    shared.generators.push_back(std::move(generators));
+    weight += type.weight;
+    shared.cumulative_weights.push_back(weight);
+  }
+
+  const int n = spec.workers;
+  std::vector<WorkerLog> logs(static_cast<size_t>(n));
+  std::latch ready(n);
+  std::latch go(1);
+  std::vector<std::thread> threads;
+  threads.reserve(static_cast<size_t>(n));
+  for (int w = 0; w < n; ++w) {
+    int64_t quota = -1;
+    if (spec.transactions) quota = *spec.transactions / n + (w < *spec.transactions % n ? 1 : 0);
+    threads.emplace_back([&, w, quota] {
+      WorkerLog& log = logs[static_cast<size_t>(w)];
+      std::unique_ptr<Session> session;
+      std::vector<StatementHandle> handles;
+      try {
+        session = driver.connect();
+        for (size_t s = 0; s < plan.statements.size(); ++s)
+          handles.push_back(session->prepare(plan.statements[s], plan.statement_params[s]));
+      } catch (const std::exception& e) {
+        log.error = e.what();
+      }
+      ready.count_down();
+      go.wait();
+      if (!log.error.empty()) return;
+      try {
+        Worker worker(w, mix_seed(spec.seed + static_cast<uint64_t>(w) + 1), shared, *session,
+                      std::move(handles), log);
+        worker.run(quota);
+      } catch (const std::exception& e) {
+        log.error = e.what();
+      }
+    });
+  }
+  ready.wait();
+  shared.origin = std::chrono::steady_clock::now();
+  shared.deadline = shared.origin + spec.duration.value_or(std::chrono::seconds(5));
+  go.count_down();
+  for (std::thread& thread : threads) thread.join();
+  cell.duration_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - shared.origin).count();
+
+  LatencyHistogram latency;
+  int errors = 0;
+  for (const WorkerLog& log : logs) {
+    const WorkerCounters& c = log.counters;
+    cell.transactions.attempted += c.attempted;
+    cell.transactions.committed += c.committed;
+    cell.transactions.rejected += c.rejected;
+    cell.transactions.failed += c.failed;
+    cell.transactions.indeterminate += c.indeterminate;
+    cell.retries += c.retries;
+    cell.aborts.serialization += c.aborts[static_cast<int>(AbortCause::serialization)];
+    cell.aborts.deadlock += c.aborts[static_cast<int>(AbortCause::deadlock)];
+    cell.aborts.lock_timeout += c.aborts[static_cast<int>(AbortCause::lock_timeout)];
+    cell.aborts.conflict += c.aborts[static_cast<int>(AbortCause::conflict)];
+    cell.aborts.other += c.aborts[static_cast<int>(AbortCause::connection)] +
+                         c.aborts[static_cast<int>(AbortCause::other)];
+    latency.merge(log.latency);
+    if (!log.error.empty() && errors++ == 0) cell.reason = log.error;
+  }
+  cell.throughput_tps = cell.duration_s > 0 ? cell.transactions.committed / cell.duration_s : 0;
+  cell.latency_ms =
+      LatencySummary{latency.quantile(0.50) / 1000, latency.quantile(0.95) / 1000,
+                     latency.quantile(0.99) / 1000, static_cast<double>(latency.max()) / 1000};
+  if (errors > 0) {
+    cell.status = CellStatus::error;
+    cell.reason = fmt::format("{} of {} workers failed: {}", errors, n, cell.reason);
+    cell.passed = false;
+    return cell;
+  }
+
+  std::vector<TableSnapshot> final_state;
+  std::vector<bool> checked;
+  for (size_t t = 0; t < workload.tables.size(); ++t) {
+    final_state.push_back(snapshot_of_database(*admin, workload.tables[t], plan.tables[t]));
+    checked.push_back(plan.tables[t].exactly_checked);
+  }
+  cell.ledger = check_ledger(workload, checked, seed, final_state, logs);
+  LostUpdates lost = find_lost_updates(workload, logs, kMaxListedAnomalies);
+  cell.lost_updates = lost.count;
+  cell.anomalies = std::move(lost.anomalies);
+  cell.anomalies_total = lost.groups;
+  cell.invariants = check_invariants(*admin, workload, plan, initial);
+  apply_expectations(workload, cell);
+  return cell;
+}
+
+}  // namespace clobber

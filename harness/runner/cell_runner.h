@@ -1,0 +1,32 @@
+// Runs one cell: creates and seeds its tables, runs the workers, checks the
+// result, and drops the tables it created (always, even on failure).
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <optional>
+
+#include "drivers/driver.h"
+#include "harness/result/result.h"
+#include "harness/workload/workload.h"
+
+namespace clobber {
+
+/// The settings of one cell.
+struct CellSpec {
+  Isolation isolation = Isolation::none;
+  Locking locking = Locking::none;
+  int workers = 8;
+  std::optional<std::chrono::microseconds> duration;  // used when transactions is unset
+  std::optional<int64_t> transactions;                // total across workers
+  uint64_t seed = 0;                                  // the cell's seed
+  std::string server_version;                         // reported as is
+};
+
+/// Runs and checks one cell. Returns an unsupported cell when the database or
+/// the locking mode cannot express it. Throws DatabaseError when the database
+/// cannot be set up (tables it did create are still dropped).
+CellResult run_cell(const Workload& workload, Driver& driver, const CellSpec& spec,
+                    const std::atomic<bool>& stop);
+
+}  // namespace clobber

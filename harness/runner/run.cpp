@@ -1,0 +1,103 @@
+#include "harness/runner/run.h"
+
+#include <atomic>
+#include <ctime>
+#include <random>
+
+#include "drivers/url.h"
+#include "harness/runner/cell_runner.h"
+#include "harness/workload/generators.h"
+
+namespace clobber {
+namespace {
+
+std::atomic<bool> g_stop{false};
+static_assert(std::atomic<bool>::is_always_lock_free, "request_stop must be signal-safe");
+
+std::string utc_now() {
+  const std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buffer[32];
+  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buffer;
+}
+
+template <typename T, size_t N>
+std::vector<T> all_of(const T (&values)[N]) {
+  return std::vector<T>(values, values + N);
+}
+
+}  // namespace
+
+void request_stop() {
+  g_stop.store(true);
+}
+
+bool stop_requested() {
+  return g_stop.load();
+}
+
+RunResult run_workload(const Workload& workload, const RunOptions& options) {
+  RunResult run;
+  run.version = CLOBBER_VERSION;
+  run.workload = workload.name;
+  run.workload_file = workload.file;
+  run.description = workload.description;
+  run.explore = options.explore;
+  run.started_at = utc_now();
+  if (options.seed) {
+    run.seed = *options.seed;
+  } else if (workload.run.seed) {
+    run.seed = *workload.run.seed;
+  } else {
+    std::random_device device;
+    run.seed = (static_cast<uint64_t>(device()) << 32) | device();
+  }
+
+  std::vector<Isolation> isolations = options.isolation.value_or(workload.matrix.isolation);
+  if (isolations.empty()) isolations = all_of(kAllIsolations);
+  std::vector<Locking> lockings = options.locking.value_or(workload.matrix.locking);
+  if (lockings.empty()) lockings = all_of(kAllLockings);
+  std::vector<DatabaseUrl> databases = options.databases;
+  if (databases.empty()) databases.push_back(temporary_sqlite_url());
+
+  CellSpec spec;
+  spec.workers = options.workers.value_or(workload.run.workers);
+  if (options.transactions) {
+    spec.transactions = options.transactions;
+  } else if (options.duration) {
+    spec.duration = options.duration;
+  } else {
+    spec.transactions = workload.run.transactions;
+    spec.duration = workload.run.duration;
+  }
+
+  for (const DatabaseUrl& url : databases) {
+    std::unique_ptr<Driver> driver = make_driver(url);
+    spec.server_version = driver->server_version();
+    uint64_t cell_index = 0;
+    for (Isolation isolation : isolations) {
+      for (Locking locking : lockings) {
+        if (stop_requested()) {
+          run.interrupted = true;
+          break;
+        }
+        spec.isolation = isolation;
+        spec.locking = locking;
+        // The same (isolation, locking) gets the same parameter streams on
+        // every database, so databases are compared on identical work.
+        spec.seed = mix_seed(run.seed ^ mix_seed(++cell_index));
+        CellResult cell = run_cell(workload, *driver, spec, g_stop);
+        if (stop_requested()) run.interrupted = true;
+        if (options.on_cell) options.on_cell(cell);
+        run.cells.push_back(std::move(cell));
+      }
+    }
+  }
+  for (const CellResult& cell : run.cells)
+    if (cell.status != CellStatus::unsupported && !cell.passed) run.passed = false;
+  return run;
+}
+
+}  // namespace clobber

@@ -1,0 +1,321 @@
+#include "harness/runner/worker.h"
+
+#include <algorithm>
+#include <thread>
+
+namespace clobber {
+namespace {
+
+constexpr size_t kMaxColumns = 256;
+
+}  // namespace
+
+Worker::Worker(int index, uint64_t seed, const WorkerShared& shared, Session& session,
+               std::vector<StatementHandle> statements, WorkerLog& log)
+    : index_(index),
+      rng_(seed),
+      shared_(shared),
+      session_(session),
+      statements_(std::move(statements)),
+      log_(log) {
+  int frame = 0;
+  size_t ops = 0;
+  int params = 0;
+  for (const TransactionPlan& tx : shared.plan->transactions) {
+    frame = std::max(frame, tx.type->frame_size);
+    ops = std::max(ops, tx.ops.size());
+  }
+  for (int count : shared.plan->statement_params) params = std::max(params, count);
+  frame_.assign(static_cast<size_t>(frame), 0);
+  params_.assign(static_cast<size_t>(params), 0);
+  row_.assign(kMaxColumns, 0);
+  values_.assign(kMaxColumns, 0);
+  reads_.assign(ops, ReadState{});
+  log_.worker = index;
+}
+
+int64_t Worker::now_ns() const {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() -
+                                                              shared_.origin)
+      .count();
+}
+
+bool Worker::finished(int64_t done, int64_t quota) const {
+  if (shared_.stop->load(std::memory_order_relaxed)) return true;
+  if (quota >= 0) return done >= quota;
+  return std::chrono::steady_clock::now() >= shared_.deadline;
+}
+
+void Worker::run(int64_t quota) {
+  const uint64_t total_weight = shared_.cumulative_weights.back();
+  for (int64_t done = 0; !finished(done, quota) && log_.error.empty(); ++done) {
+    const uint64_t pick =
+        static_cast<uint64_t>(rng_.uniform(0, static_cast<int64_t>(total_weight) - 1));
+    const auto it = std::upper_bound(shared_.cumulative_weights.begin(),
+                                     shared_.cumulative_weights.end(), pick);
+    run_transaction(static_cast<uint32_t>(it - shared_.cumulative_weights.begin()));
+  }
+}
+
+void Worker::backoff(int attempt) {
+  const RetryPolicy& retry = *shared_.retry;
+  int64_t cap = retry.backoff_base.count();
+  for (int i = 1; i < attempt && cap < retry.backoff_max.count(); ++i) cap *= 2;
+  cap = std::min<int64_t>(cap, retry.backoff_max.count());
+  if (cap > 0) std::this_thread::sleep_for(std::chrono::microseconds(rng_.uniform(0, cap)));
+}
+
+void Worker::run_transaction(uint32_t type) {
+  const TransactionPlan& tx = shared_.plan->transactions[type];
+  const auto& generators = shared_.generators[type];
+  for (size_t p = 0; p < generators.size(); ++p) frame_[p] = generators[p].draw(rng_);
+  WorkerCounters& counters = log_.counters;
+  ++counters.attempted;
+  const int64_t first_start = now_ns();
+  for (int attempt = 1;; ++attempt) {
+    const size_t index = log_.attempts.size();
+    const uint64_t id = make_txn_id(index_, index);
+    AttemptRecord& done = log_.attempts.emplace_back();
+    done.id = id;
+    done.type = type;
+    done.attempt = static_cast<uint16_t>(std::min(attempt, 65535));
+    done.start_ns = now_ns();
+    last_cause_ = AbortCause::none;
+    const Result result = run_attempt(tx, id);
+    done.end_ns = now_ns();
+    done.cause = last_cause_;
+    switch (result) {
+      case Result::committed:
+        done.outcome = AttemptOutcome::committed;
+        ++counters.committed;
+        log_.latency.record(static_cast<uint64_t>((done.end_ns - first_start) / 1000));
+        return;
+      case Result::rejected:
+        done.outcome = AttemptOutcome::rejected;
+        ++counters.rejected;
+        return;
+      case Result::indeterminate:
+        done.outcome = AttemptOutcome::indeterminate;
+        ++counters.indeterminate;
+        return;
+      case Result::aborted:
+        done.outcome = AttemptOutcome::aborted;
+        ++counters.aborts[static_cast<int>(last_cause_)];
+        break;
+    }
+    const bool retry = shared_.retry->retries(last_cause_) && attempt < shared_.retry->max_tries &&
+                       !shared_.stop->load(std::memory_order_relaxed) && log_.error.empty();
+    if (!retry) {
+      ++counters.failed;
+      return;
+    }
+    ++counters.retries;
+    backoff(attempt);
+  }
+}
+
+Worker::Result Worker::abort(const Outcome& outcome) {
+  last_cause_ = outcome.cause;
+  log_.last_abort = outcome.code + " " + outcome.message;
+  if (outcome.cause == AbortCause::connection) {
+    // The server rolled the transaction back; statements already autocommitted
+    // at isolation none may or may not have been applied.
+    settle_writes(shared_.plan->isolation == Isolation::none ? Durability::maybe
+                                                             : Durability::discarded);
+    const Outcome again = session_.reconnect();
+    if (!again.ok()) log_.error = "lost the connection and could not reconnect: " + again.message;
+  } else {
+    session_.rollback();
+    settle_writes(Durability::discarded);
+  }
+  return Result::aborted;
+}
+
+Worker::Result Worker::fail(const char* code, std::string message) {
+  return abort(Outcome::failure(AbortCause::other, code, std::move(message)));
+}
+
+void Worker::settle_writes(Durability durability) {
+  for (size_t w = pending_writes_; w < log_.writes.size(); ++w)
+    if (log_.writes[w].durability == Durability::pending) log_.writes[w].durability = durability;
+}
+
+Worker::Result Worker::run_attempt(const TransactionPlan& tx, uint64_t id) {
+  pending_writes_ = log_.writes.size();
+  const Isolation isolation = shared_.plan->isolation;
+  Outcome outcome = session_.begin(isolation);
+  if (!outcome.ok()) return abort(outcome);
+  StatementResult result;
+  for (size_t i = 0; i < tx.ops.size(); ++i) {
+    const PlannedOp& op = tx.ops[i];
+    switch (op.kind) {
+      case PlannedOp::Kind::read: {
+        int64_t key = 0;
+        if (evaluate(op.expr, frame_, key) != EvalError::none)
+          return fail("EVAL", "key expression failed at " + op.where.str());
+        params_[0] = key;
+        const size_t width = static_cast<size_t>(op.column_count) + 2;
+        outcome = session_.execute(statements_[op.statement], std::span(params_.data(), 1),
+                                   std::span(row_.data(), width), result);
+        if (!outcome.ok()) return abort(outcome);
+        if (!result.has_row)
+          return fail("NOTFOUND",
+                      "no row with key " + std::to_string(key) + " (" + op.where.str() + ")");
+        std::copy_n(row_.begin(), op.column_count, frame_.begin() + op.first_slot);
+        reads_[i] =
+            ReadState{key, static_cast<uint64_t>(row_[op.column_count]), row_[op.column_count + 1]};
+        break;
+      }
+      case PlannedOp::Kind::check: {
+        int64_t holds = 0;
+        if (evaluate(op.expr, frame_, holds) != EvalError::none)
+          return fail("EVAL", "check failed to evaluate at " + op.where.str());
+        if (!holds) {
+          session_.rollback();
+          settle_writes(Durability::discarded);
+          return Result::rejected;
+        }
+        break;
+      }
+      case PlannedOp::Kind::sleep:
+        std::this_thread::sleep_for(op.sleep);
+        break;
+      case PlannedOp::Kind::sql: {
+        for (size_t a = 0; a < op.args.size(); ++a) params_[a] = frame_[op.args[a].index];
+        outcome =
+            session_.execute(statements_[op.statement], std::span(params_.data(), op.args.size()),
+                             std::span<int64_t>(), result);
+        if (!outcome.ok()) return abort(outcome);
+        break;
+      }
+      case PlannedOp::Kind::write: {
+        bool rejected = false;
+        if (!execute_write(op, id, outcome, rejected)) {
+          if (rejected) {
+            session_.rollback();
+            settle_writes(Durability::discarded);
+            return Result::rejected;
+          }
+          return abort(outcome);
+        }
+        break;
+      }
+    }
+  }
+  outcome = session_.commit();
+  if (outcome.ok()) {
+    settle_writes(Durability::durable);
+    return Result::committed;
+  }
+  if (outcome.cause == AbortCause::connection) {
+    last_cause_ = AbortCause::connection;
+    log_.last_abort = outcome.code + " " + outcome.message;
+    settle_writes(Durability::maybe);
+    const Outcome again = session_.reconnect();
+    if (!again.ok()) log_.error = "lost the connection and could not reconnect: " + again.message;
+    return Result::indeterminate;
+  }
+  return abort(outcome);
+}
+
+bool Worker::execute_write(const PlannedOp& op, uint64_t id, Outcome& outcome, bool& rejected) {
+  const size_t n = op.assignments.size();
+  for (size_t a = 0; a < n; ++a) {
+    if (evaluate(op.assignments[a].value, frame_, values_[a]) != EvalError::none) {
+      outcome = Outcome::failure(AbortCause::other, "EVAL",
+                                 "write expression overflowed at " + op.where.str());
+      return false;
+    }
+  }
+  int64_t key = 0;
+  const ReadState* read = op.read_op >= 0 ? &reads_[static_cast<size_t>(op.read_op)] : nullptr;
+  if (read) {
+    key = read->key;
+  } else if (evaluate(op.expr, frame_, key) != EvalError::none) {
+    outcome =
+        Outcome::failure(AbortCause::other, "EVAL", "key expression failed at " + op.where.str());
+    return false;
+  }
+  for (size_t a = 0; a < op.args.size(); ++a) {
+    const Arg& arg = op.args[a];
+    switch (arg.source) {
+      case Arg::Source::slot:
+        params_[a] = frame_[arg.index];
+        break;
+      case Arg::Source::value:
+        params_[a] = values_[arg.index];
+        break;
+      case Arg::Source::txn_id:
+        params_[a] = static_cast<int64_t>(id);
+        break;
+      case Arg::Source::key:
+        params_[a] = key;
+        break;
+      case Arg::Source::version_read:
+        params_[a] = read ? read->version : 0;
+        break;
+      case Arg::Source::old_value:
+        params_[a] = frame_[op.assignments[arg.index].old_slot];
+        break;
+    }
+  }
+  StatementResult result;
+  const size_t returned = op.atomic ? n + 1 : 0;
+  outcome = session_.execute(statements_[op.statement], std::span(params_.data(), op.args.size()),
+                             std::span(row_.data(), returned), result);
+  const bool lost_in_flight = !outcome.ok() && outcome.cause == AbortCause::connection &&
+                              shared_.plan->isolation == Isolation::none;
+  if (!outcome.ok() && !lost_in_flight) return false;
+  if (outcome.ok() && result.rows_affected == 0) {
+    switch (op.zero_rows) {
+      case ZeroRows::rejected:
+        rejected = true;
+        break;
+      case ZeroRows::conflict:
+        outcome = Outcome::failure(AbortCause::conflict, "CONFLICT",
+                                   op.read_op >= 0 && shared_.plan->locking == Locking::optimistic
+                                       ? "version changed since it was read"
+                                       : "value changed since it was read");
+        break;
+      case ZeroRows::missing:
+        outcome = Outcome::failure(AbortCause::other, "NOTFOUND",
+                                   "no row with key " + std::to_string(key) + " to update");
+        break;
+    }
+    return false;
+  }
+  // Record the write: the version it replaced and each column's old and new value.
+  WriteRecord& record = log_.writes.emplace_back();
+  record.table = static_cast<uint32_t>(op.table);
+  record.key = key;
+  record.txn = id;
+  record.first_change = static_cast<uint32_t>(log_.changes.size());
+  record.change_count = static_cast<uint16_t>(n);
+  for (size_t a = 0; a < n; ++a) {
+    const PlannedOp::Assignment& assignment = op.assignments[a];
+    ColumnChange& change = log_.changes.emplace_back();
+    change.column = static_cast<uint32_t>(assignment.column);
+    if (op.atomic) {
+      const int64_t delta = assignment.sign * values_[a];
+      // In flight at a broken connection: only the delta is known.
+      change.new_value = lost_in_flight ? delta : row_[a];
+      change.old_value = lost_in_flight ? 0 : row_[a] - delta;
+    } else {
+      change.old_value = frame_[assignment.old_slot];
+      change.new_value = values_[a];
+    }
+  }
+  if (op.atomic) {
+    record.version_read = lost_in_flight ? 0 : static_cast<uint64_t>(row_[n]);
+  } else {
+    record.version_read = read->txn;
+  }
+  if (lost_in_flight) {
+    record.durability = Durability::maybe;
+    return false;
+  }
+  if (shared_.plan->isolation == Isolation::none) record.durability = Durability::durable;
+  return true;
+}
+
+}  // namespace clobber

@@ -1,0 +1,73 @@
+// One worker: one thread, one session, one connection. Runs transactions of a
+// planned cell until its deadline or quota, retrying per the policy, and
+// records everything into its own WorkerLog.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <vector>
+
+#include "drivers/driver.h"
+#include "harness/history/history.h"
+#include "harness/plan/cell_plan.h"
+#include "harness/workload/generators.h"
+
+namespace clobber {
+
+/// What every worker of a cell shares, read-only while they run.
+struct WorkerShared {
+  const CellPlan* plan = nullptr;
+  const RetryPolicy* retry = nullptr;
+  std::vector<std::vector<PreparedGenerator>> generators;  // per transaction type, per param
+  std::vector<uint64_t> cumulative_weights;                // per transaction type
+  std::chrono::steady_clock::time_point origin;            // the cell's time zero
+  std::chrono::steady_clock::time_point deadline;          // when the quota is negative
+  const std::atomic<bool>* stop = nullptr;                 // Ctrl-C
+};
+
+/// Runs transactions on `session` until the deadline passes, `quota` logical
+/// transactions are done (quota >= 0), or a stop is requested.
+class Worker {
+ public:
+  /// A worker numbered `index` whose random stream starts from `seed`;
+  /// `statements[i]` is the session's handle of CellPlan::statements[i].
+  Worker(int index, uint64_t seed, const WorkerShared& shared, Session& session,
+         std::vector<StatementHandle> statements, WorkerLog& log);
+  /// The worker's loop; returns when done. Harness failures land in log.error.
+  void run(int64_t quota);
+
+ private:
+  enum class Result { committed, rejected, aborted, indeterminate };
+  bool finished(int64_t done, int64_t quota) const;
+  void run_transaction(uint32_t type);
+  Result run_attempt(const TransactionPlan& tx, uint64_t id);
+  Result abort(const Outcome& outcome);
+  Result fail(const char* code, std::string message);
+  bool execute_write(const PlannedOp& op, uint64_t id, Outcome& outcome, bool& rejected);
+  void settle_writes(Durability durability);
+  int64_t now_ns() const;
+  void backoff(int attempt);
+
+  int index_;
+  Rng rng_;
+  const WorkerShared& shared_;
+  Session& session_;
+  std::vector<StatementHandle> statements_;
+  WorkerLog& log_;
+  std::vector<int64_t> frame_;
+  std::vector<int64_t> params_;
+  std::vector<int64_t> row_;
+  std::vector<int64_t> values_;
+  /// Per op of the current transaction: the key, writer id and version a read saw.
+  struct ReadState {
+    int64_t key = 0;
+    uint64_t txn = 0;
+    int64_t version = 0;
+  };
+  std::vector<ReadState> reads_;
+  size_t pending_writes_ = 0;  // index into log_.writes of the attempt's first write
+  AbortCause last_cause_ = AbortCause::none;
+};
+
+}  // namespace clobber
