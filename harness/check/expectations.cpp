@@ -31,6 +31,14 @@ std::optional<double> metric_value(const CellResult& cell, const std::string& me
   return std::nullopt;
 }
 
+/// A default or a rule's demand on a yes/no property of the cell.
+enum class Want { yes, no, any };
+
+Want want_of(const std::optional<bool>& value, bool any) {
+  if (any || !value) return Want::any;
+  return *value ? Want::yes : Want::no;
+}
+
 template <typename T>
 bool selects(const std::vector<T>& wanted, T value) {
   return wanted.empty() || std::find(wanted.begin(), wanted.end(), value) != wanted.end();
@@ -69,9 +77,9 @@ std::string origin(const SourceLocation& where) {
 void apply_expectations(const Workload& workload, CellResult& cell) {
   // Defaults first; a selecting rule that names the same thing replaces it.
   std::vector<MetricBound> bounds = {MetricBound{"lost_updates", 0.0, 0.0, {}}};
-  std::optional<bool> invariants_hold = true;
+  Want invariants_hold = Want::yes;
   SourceLocation invariants_where;
-  std::optional<bool> ledger_balanced = true;
+  Want ledger_balanced = Want::yes;
   SourceLocation ledger_where;
   for (const ExpectRule& rule : workload.expect) {
     if (!rule_selects(rule, cell)) continue;
@@ -83,11 +91,11 @@ void apply_expectations(const Workload& workload, CellResult& cell) {
       bounds.push_back(bound);
     }
     if (rule.invariants_hold || rule.invariants_any) {
-      invariants_hold = rule.invariants_any ? std::nullopt : rule.invariants_hold;
+      invariants_hold = want_of(rule.invariants_hold, rule.invariants_any);
       invariants_where = rule.where;
     }
     if (rule.ledger_balanced || rule.ledger_any) {
-      ledger_balanced = rule.ledger_any ? std::nullopt : rule.ledger_balanced;
+      ledger_balanced = want_of(rule.ledger_balanced, rule.ledger_any);
       ledger_where = rule.where;
     }
   }
@@ -100,22 +108,19 @@ void apply_expectations(const Workload& workload, CellResult& cell) {
     cell.expectations.push_back(ExpectationResult{describe(bound) + origin(bound.where), passed,
                                                   value ? format_number(*value) : "unknown"});
   }
-  if (ledger_balanced) {
-    const bool passed = cell.ledger.balanced == *ledger_balanced;
-    cell.expectations.push_back(
-        ExpectationResult{std::string("ledger ") + (*ledger_balanced ? "balanced" : "unbalanced") +
-                              origin(ledger_where),
-                          passed, cell.ledger.balanced ? "balanced" : "unbalanced"});
+  if (ledger_balanced != Want::any) {
+    const bool want = ledger_balanced == Want::yes;
+    cell.expectations.push_back(ExpectationResult{
+        std::string("ledger ") + (want ? "balanced" : "unbalanced") + origin(ledger_where),
+        cell.ledger.balanced == want, cell.ledger.balanced ? "balanced" : "unbalanced"});
   }
-  if (invariants_hold) {
+  if (invariants_hold != Want::any) {
+    const bool want = invariants_hold == Want::yes;
     const bool all_hold = std::all_of(cell.invariants.begin(), cell.invariants.end(),
                                       [](const InvariantResult& r) { return r.passed; });
-    const bool any_violated = !all_hold;
-    const bool passed = *invariants_hold ? all_hold : any_violated;
-    cell.expectations.push_back(ExpectationResult{std::string("invariants ") +
-                                                      (*invariants_hold ? "hold" : "violated") +
-                                                      origin(invariants_where),
-                                                  passed, all_hold ? "hold" : "violated"});
+    cell.expectations.push_back(ExpectationResult{
+        std::string("invariants ") + (want ? "hold" : "violated") + origin(invariants_where),
+        all_hold == want, all_hold ? "hold" : "violated"});
   }
   cell.passed = std::all_of(cell.expectations.begin(), cell.expectations.end(),
                             [](const ExpectationResult& r) { return r.passed; });

@@ -103,27 +103,29 @@ std::vector<InvariantResult> check_invariants(
     const Invariant& invariant = workload.invariants[i];
     InvariantResult result;
     result.name = invariant.name;
-    std::optional<int64_t> target = invariant.value;
+    bool has_target = true;
+    int64_t target = invariant.value;
     if (invariant.against_initial) {
-      target = initial[i] ? std::optional(parse_int(*initial[i], invariant.name)) : std::nullopt;
+      has_target = initial[i].has_value();
+      if (has_target) target = parse_int(*initial[i], invariant.name);
     }
     const char* op = invariant.compare == Invariant::Compare::equals     ? "= "
                      : invariant.compare == Invariant::Compare::at_least ? ">= "
                                                                          : "<= ";
-    result.expected = op + (target ? std::to_string(*target) : std::string("NULL"));
+    result.expected = op + (has_target ? std::to_string(target) : std::string("NULL"));
     const auto actual = scalar(admin, plan.invariant_sql[i]);
     result.actual = actual ? *actual : "NULL";
-    if (actual && target) {
+    if (actual && has_target) {
       const int64_t value = parse_int(*actual, "invariant '" + invariant.name + "'");
       switch (invariant.compare) {
         case Invariant::Compare::equals:
-          result.passed = value == *target;
+          result.passed = value == target;
           break;
         case Invariant::Compare::at_least:
-          result.passed = value >= *target;
+          result.passed = value >= target;
           break;
         case Invariant::Compare::at_most:
-          result.passed = value <= *target;
+          result.passed = value <= target;
           break;
       }
     }
