@@ -1,0 +1,188 @@
+// The ledger check, the lost-update check and expectations on hand-made histories.
+#include <gtest/gtest.h>
+
+#include "harness/check/checks.h"
+#include "harness/workload/workload_loader.h"
+
+namespace clobber {
+namespace {
+
+const char* kCounter = R"(
+name: counter
+description: one hot row
+tables:
+  entry:
+    columns: {id: int, value: bigint}
+    key: id
+    rows: [{id: 1, value: 400}, {id: 2, value: 0}]
+transactions:
+  take:
+    steps:
+      - read: {table: entry, key: 1, as: e}
+      - write: {row: e, set: {value: e.value - 1}}
+expect:
+  - where: {locking: none}
+    lost_updates: {min: 1}
+    ledger: any
+)";
+
+/// Builds worker logs write by write.
+class History {
+ public:
+  explicit History(int workers) : logs_(static_cast<size_t>(workers)) {
+    for (int w = 0; w < workers; ++w) logs_[static_cast<size_t>(w)].worker = w;
+  }
+  /// Records an attempt of `worker` that wrote row `key` of table 0 from `old_value`
+  /// to `new_value`, having read the version written by `version_read`.
+  uint64_t write(int worker, int64_t key, uint64_t version_read, int64_t old_value,
+                 int64_t new_value, Durability durability = Durability::durable,
+                 int64_t commit_ns = 0) {
+    WorkerLog& log = logs_[static_cast<size_t>(worker)];
+    const uint64_t id = make_txn_id(worker, log.attempts.size());
+    AttemptRecord attempt;
+    attempt.id = id;
+    attempt.start_ns = commit_ns - 1000;
+    attempt.end_ns = commit_ns;
+    attempt.outcome = durability == Durability::durable ? AttemptOutcome::committed
+                                                        : AttemptOutcome::indeterminate;
+    log.attempts.push_back(attempt);
+    WriteRecord write;
+    write.table = 0;
+    write.key = key;
+    write.txn = id;
+    write.version_read = version_read;
+    write.first_change = static_cast<uint32_t>(log.changes.size());
+    write.change_count = 1;
+    write.durability = durability;
+    log.writes.push_back(write);
+    log.changes.push_back(ColumnChange{1, old_value, new_value});
+    return id;
+  }
+  const std::vector<WorkerLog>& logs() const { return logs_; }
+
+ private:
+  std::vector<WorkerLog> logs_;
+};
+
+class ChecksTest : public ::testing::Test {
+ protected:
+  Workload workload_ = load_workload_text(kCounter, "counter.yaml");
+  std::vector<TableSnapshot> seed_ = {{{1, {1, 400}}, {2, {2, 0}}}};
+  std::vector<bool> checked_ = {true};
+
+  static std::vector<TableSnapshot> final_state(int64_t row1, int64_t row2 = 0) {
+    return {{{1, {1, row1}}, {2, {2, row2}}}};
+  }
+};
+
+TEST_F(ChecksTest, SerialHistoryBalancesAndLosesNothing) {
+  History h(2);
+  const uint64_t a = h.write(0, 1, 0, 400, 399);
+  const uint64_t b = h.write(1, 1, a, 399, 398);
+  h.write(0, 1, b, 398, 397);
+  const LedgerResult ledger = check_ledger(workload_, checked_, seed_, final_state(397), h.logs());
+  EXPECT_TRUE(ledger.balanced);
+  EXPECT_EQ(ledger.lost_amount, 0);
+  EXPECT_EQ(ledger.rows_checked, 2);
+  const LostUpdates lost = find_lost_updates(workload_, h.logs(), 10);
+  EXPECT_EQ(lost.count, 0);
+  EXPECT_TRUE(lost.anomalies.empty());
+}
+
+TEST_F(ChecksTest, TwoWritersOfTheSameVersionLoseOne) {
+  // The joint account: both read 400 from the seed; 200 is overwritten by 250.
+  History h(2);
+  h.write(0, 1, 0, 400, 200, Durability::durable, 3'100'000);
+  h.write(1, 1, 0, 400, 250, Durability::durable, 3'400'000);
+  const LedgerResult ledger = check_ledger(workload_, checked_, seed_, final_state(250), h.logs());
+  EXPECT_FALSE(ledger.balanced);
+  ASSERT_EQ(ledger.differences.size(), 1u);
+  EXPECT_EQ(ledger.differences[0].expected, 50);
+  EXPECT_EQ(ledger.differences[0].actual, 250);
+  EXPECT_EQ(ledger.lost_amount, 50 - 250);
+  const LostUpdates lost = find_lost_updates(workload_, h.logs(), 10);
+  EXPECT_EQ(lost.count, 1);
+  ASSERT_EQ(lost.anomalies.size(), 1u);
+  const Anomaly& a = lost.anomalies[0];
+  EXPECT_EQ(a.type, "lost_update");
+  EXPECT_EQ(a.table, "entry");
+  EXPECT_EQ(a.key, 1);
+  EXPECT_EQ(a.column, "value");
+  EXPECT_EQ(a.version_read, 0u);
+  ASSERT_EQ(a.transactions.size(), 2u);
+  EXPECT_EQ(a.transactions[0].written_value, 200);
+  EXPECT_EQ(a.explanation,
+            "T0.0 and T1.0 both read entry[1].value = 400 written by the seed; T0.0 wrote 200 and "
+            "committed at +3.1 ms; T1.0 wrote 250 and committed at +3.4 ms, overwriting it: 200 "
+            "was lost.");
+}
+
+TEST_F(ChecksTest, ThreeWritersOfOneVersionLoseTwo) {
+  History h(3);
+  const uint64_t base = h.write(0, 1, 0, 400, 399);
+  h.write(0, 1, base, 399, 398);
+  h.write(1, 1, base, 399, 398);
+  h.write(2, 1, base, 399, 398);
+  EXPECT_EQ(find_lost_updates(workload_, h.logs(), 10).count, 2);
+  const LedgerResult ledger = check_ledger(workload_, checked_, seed_, final_state(398), h.logs());
+  EXPECT_EQ(ledger.lost_amount, 396 - 398);
+}
+
+TEST_F(ChecksTest, DiscardedWritesCountForNothing) {
+  History h(2);
+  h.write(0, 1, 0, 400, 399);
+  h.write(1, 1, 0, 400, 399, Durability::discarded);
+  EXPECT_TRUE(check_ledger(workload_, checked_, seed_, final_state(399), h.logs()).balanced);
+  EXPECT_EQ(find_lost_updates(workload_, h.logs(), 10).count, 0);
+}
+
+TEST_F(ChecksTest, IndeterminateWritesWidenTheRangeAndNeverReport) {
+  History h(2);
+  const uint64_t a = h.write(0, 1, 0, 400, 399);
+  h.write(1, 1, a, 399, 398, Durability::maybe);
+  for (int64_t actual : {399, 398}) {
+    const LedgerResult ledger =
+        check_ledger(workload_, checked_, seed_, final_state(actual), h.logs());
+    EXPECT_TRUE(ledger.balanced) << actual;
+  }
+  EXPECT_FALSE(check_ledger(workload_, checked_, seed_, final_state(397), h.logs()).balanced);
+  EXPECT_EQ(find_lost_updates(workload_, h.logs(), 10).count, 0);
+}
+
+TEST_F(ChecksTest, UncheckedTablesAreSkipped) {
+  History h(1);
+  EXPECT_TRUE(check_ledger(workload_, {false}, seed_, final_state(7), h.logs()).balanced);
+}
+
+TEST_F(ChecksTest, DefaultsDemandNoLostUpdatesBalancedLedgerAndInvariants) {
+  CellResult cell;
+  cell.isolation = Isolation::serializable;
+  cell.locking = Locking::optimistic;
+  apply_expectations(workload_, cell);
+  EXPECT_TRUE(cell.passed);
+  ASSERT_EQ(cell.expectations.size(), 3u);
+  EXPECT_EQ(cell.expectations[0].description, "lost_updates = 0 (default)");
+  cell.invariants.push_back(InvariantResult{"total", false, "= 1", "2"});
+  apply_expectations(workload_, cell);
+  EXPECT_FALSE(cell.passed);
+  cell.invariants.clear();
+  cell.lost_updates = 1;
+  apply_expectations(workload_, cell);
+  EXPECT_FALSE(cell.passed);
+}
+
+TEST_F(ChecksTest, RulesReplaceDefaultsForTheCellsTheySelect) {
+  CellResult cell;
+  cell.locking = Locking::none;
+  cell.lost_updates = 0;
+  cell.ledger.balanced = false;
+  apply_expectations(workload_, cell);
+  EXPECT_FALSE(cell.passed);  // the race had to show
+  EXPECT_EQ(cell.expectations[0].description, "lost_updates >= 1 (counter.yaml:16:5)");
+  cell.lost_updates = 3;
+  apply_expectations(workload_, cell);
+  EXPECT_TRUE(cell.passed);  // and the unbalanced ledger is allowed there
+}
+
+}  // namespace
+}  // namespace clobber

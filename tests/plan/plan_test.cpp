@@ -1,0 +1,208 @@
+// The SQL clobber generates per locking mode and dialect, asserted exactly.
+#include <gtest/gtest.h>
+
+#include "harness/plan/cell_plan.h"
+#include "harness/workload/workload_loader.h"
+
+namespace clobber {
+namespace {
+
+const char* kTransfer = R"(
+name: transfer
+description: move money
+tables:
+  accounts:
+    columns: {id: int, owner: text, balance: bigint}
+    key: id
+    rows:
+      - {id: 1, owner: "O'Hara", balance: 400}
+      - {id: 2, owner: Jane, balance: 100}
+transactions:
+  transfer:
+    params:
+      amount: {uniform: [1, 50]}
+    steps:
+      - read: {table: accounts, key: 1, as: src}
+      - check: src.balance >= amount
+      - sleep: 1ms
+      - write: {row: src, set: {balance: src.balance - amount}}
+      - read: {table: accounts, key: 2, as: dst}
+      - write: {row: dst, set: {balance: dst.balance + amount}}
+invariants:
+  - name: total
+    sql: SELECT SUM(balance) FROM accounts WHERE balance >= 0
+    equals: initial
+)";
+
+Workload transfer() {
+  return load_workload_text(kTransfer, "transfer.yaml");
+}
+
+CellPlan plan(const Workload& w, DatabaseKind kind, Locking locking,
+              Isolation isolation = Isolation::read_committed) {
+  auto result = plan_cell(w, kind, isolation, locking, "clobber_t_");
+  if (auto* reason = std::get_if<std::string>(&result)) {
+    ADD_FAILURE() << *reason;
+    return {};
+  }
+  return std::get<CellPlan>(std::move(result));
+}
+
+TEST(PlanTest, CreatesPrefixedTablesWithHiddenColumns) {
+  const CellPlan p = plan(transfer(), DatabaseKind::postgresql, Locking::none);
+  ASSERT_EQ(p.tables.size(), 1u);
+  EXPECT_EQ(p.tables[0].name, "clobber_t_accounts");
+  EXPECT_EQ(p.tables[0].create_sql,
+            "CREATE TABLE clobber_t_accounts (id BIGINT NOT NULL PRIMARY KEY, owner TEXT NOT NULL "
+            "DEFAULT '', balance BIGINT NOT NULL DEFAULT 0, clobber_txn BIGINT NOT NULL DEFAULT 0, "
+            "clobber_prev BIGINT NOT NULL DEFAULT 0, clobber_version BIGINT NOT NULL DEFAULT 0)");
+  EXPECT_EQ(p.tables[0].drop_sql, "DROP TABLE IF EXISTS clobber_t_accounts");
+  ASSERT_EQ(p.tables[0].seed_sql.size(), 1u);
+  EXPECT_EQ(p.tables[0].seed_sql[0],
+            "INSERT INTO clobber_t_accounts (id, owner, balance) VALUES (1, 'O''Hara', 400), (2, "
+            "'Jane', 100)");
+  EXPECT_EQ(p.tables[0].final_state_sql, "SELECT id, balance FROM clobber_t_accounts ORDER BY id");
+  EXPECT_EQ(p.invariant_sql[0], "SELECT SUM(balance) FROM clobber_t_accounts WHERE balance >= 0");
+}
+
+TEST(PlanTest, MysqlTablesUseInnoDbAndVarchar) {
+  const CellPlan p = plan(transfer(), DatabaseKind::mysql, Locking::none);
+  EXPECT_NE(p.tables[0].create_sql.find("owner VARCHAR(255) NOT NULL DEFAULT ''"),
+            std::string::npos);
+  EXPECT_TRUE(p.tables[0].create_sql.ends_with(") ENGINE=InnoDB"));
+}
+
+TEST(PlanTest, NaiveReadThenWrite) {
+  const CellPlan p = plan(transfer(), DatabaseKind::postgresql, Locking::none);
+  ASSERT_EQ(p.statements.size(), 4u);
+  EXPECT_EQ(
+      p.statements[0],
+      "SELECT id, balance, clobber_txn, clobber_version FROM clobber_t_accounts WHERE id = $1");
+  EXPECT_EQ(p.statements[1],
+            "UPDATE clobber_t_accounts SET balance = $1, clobber_txn = $2, clobber_version = "
+            "clobber_version + 1 WHERE id = $3");
+  const auto& ops = p.transactions[0].ops;
+  ASSERT_EQ(ops.size(), 6u);
+  EXPECT_EQ(ops[0].kind, PlannedOp::Kind::read);
+  EXPECT_EQ(ops[1].kind, PlannedOp::Kind::check);
+  EXPECT_EQ(ops[2].kind, PlannedOp::Kind::sleep);
+  EXPECT_EQ(ops[3].kind, PlannedOp::Kind::write);
+  EXPECT_EQ(ops[3].read_op, 0);
+  EXPECT_EQ(ops[3].zero_rows, ZeroRows::missing);
+  EXPECT_EQ(ops[5].read_op, 4);
+}
+
+TEST(PlanTest, LockingReadsPerDialect) {
+  EXPECT_TRUE(plan(transfer(), DatabaseKind::postgresql, Locking::for_update)
+                  .statements[0]
+                  .ends_with("WHERE id = $1 FOR UPDATE"));
+  EXPECT_TRUE(plan(transfer(), DatabaseKind::postgresql, Locking::for_share)
+                  .statements[0]
+                  .ends_with("WHERE id = $1 FOR SHARE"));
+  EXPECT_TRUE(plan(transfer(), DatabaseKind::mysql, Locking::for_share)
+                  .statements[0]
+                  .ends_with("WHERE id = ? LOCK IN SHARE MODE"));
+  EXPECT_TRUE(plan(transfer(), DatabaseKind::sqlite, Locking::none)
+                  .statements[0]
+                  .ends_with("WHERE id = ?1"));
+}
+
+TEST(PlanTest, OptimisticChecksTheVersion) {
+  const CellPlan p = plan(transfer(), DatabaseKind::sqlite, Locking::optimistic);
+  EXPECT_EQ(p.statements[1],
+            "UPDATE clobber_t_accounts SET balance = ?1, clobber_txn = ?2, clobber_version = "
+            "clobber_version + 1 WHERE id = ?3 AND clobber_version = ?4");
+  const auto& write = p.transactions[0].ops[3];
+  EXPECT_EQ(write.zero_rows, ZeroRows::conflict);
+  ASSERT_EQ(write.args.size(), 4u);
+  EXPECT_EQ(write.args[3].source, Arg::Source::version_read);
+}
+
+TEST(PlanTest, CompareAndSetComparesTheOldValue) {
+  const CellPlan p = plan(transfer(), DatabaseKind::mysql, Locking::compare_and_set);
+  EXPECT_EQ(p.statements[1],
+            "UPDATE clobber_t_accounts SET balance = ?, clobber_txn = ?, clobber_version = "
+            "clobber_version + 1 WHERE id = ? AND balance = ?");
+  const auto& write = p.transactions[0].ops[3];
+  EXPECT_EQ(write.zero_rows, ZeroRows::conflict);
+  EXPECT_EQ(write.args.back().source, Arg::Source::old_value);
+}
+
+TEST(PlanTest, AtomicFoldsReadAndCheckIntoOneUpdate) {
+  const CellPlan p = plan(transfer(), DatabaseKind::postgresql, Locking::atomic);
+  ASSERT_EQ(p.statements.size(), 2u);
+  EXPECT_EQ(p.statements[0],
+            "UPDATE clobber_t_accounts SET balance = balance - CAST($1 AS BIGINT), clobber_prev = "
+            "clobber_txn, clobber_txn = $2, clobber_version = clobber_version + 1 WHERE id = $3 "
+            "AND (balance >= CAST($4 AS BIGINT)) RETURNING balance, clobber_prev");
+  EXPECT_EQ(p.statements[1],
+            "UPDATE clobber_t_accounts SET balance = balance + CAST($1 AS BIGINT), clobber_prev = "
+            "clobber_txn, clobber_txn = $2, clobber_version = clobber_version + 1 WHERE id = $3 "
+            "RETURNING balance, clobber_prev");
+  const auto& ops = p.transactions[0].ops;
+  ASSERT_EQ(ops.size(), 3u);  // sleep, debit, credit
+  EXPECT_EQ(ops[0].kind, PlannedOp::Kind::sleep);
+  EXPECT_TRUE(ops[1].atomic);
+  EXPECT_EQ(ops[1].zero_rows, ZeroRows::rejected);
+  EXPECT_EQ(ops[1].assignments[0].sign, -1);
+  EXPECT_EQ(ops[2].zero_rows, ZeroRows::missing);
+  EXPECT_EQ(ops[2].assignments[0].sign, 1);
+}
+
+TEST(PlanTest, AtomicIsUnsupportedWhereTheWriteIsNoDelta) {
+  std::string text = kTransfer;
+  text.replace(text.find("src.balance - amount"), 20, "src.balance * 2");
+  const Workload w = load_workload_text(text, "x.yaml");
+  auto result =
+      plan_cell(w, DatabaseKind::postgresql, Isolation::read_committed, Locking::atomic, "p_");
+  ASSERT_TRUE(std::holds_alternative<std::string>(result));
+  EXPECT_NE(std::get<std::string>(result).find("plus or minus"), std::string::npos);
+}
+
+TEST(PlanTest, AtomicNeedsReturning) {
+  auto result =
+      plan_cell(transfer(), DatabaseKind::mysql, Isolation::read_committed, Locking::atomic, "p_");
+  ASSERT_TRUE(std::holds_alternative<std::string>(result));
+  EXPECT_NE(std::get<std::string>(result).find("RETURNING"), std::string::npos);
+}
+
+TEST(PlanTest, RewriteSqlRenamesTablesAndParameters) {
+  const Workload w = transfer();
+  const CellPlan p = plan(w, DatabaseKind::postgresql, Locking::none);
+  int params = 0;
+  EXPECT_EQ(rewrite_sql("UPDATE accounts SET balance = balance::bigint + :amount WHERE id = :id "
+                        "AND owner <> 'accounts :x'",
+                        w, p.tables, Dialect(DatabaseKind::postgresql), &params),
+            "UPDATE clobber_t_accounts SET balance = balance::bigint + $1 WHERE id = $2 AND owner "
+            "<> 'accounts :x'");
+  EXPECT_EQ(params, 2);
+  EXPECT_EQ(rewrite_sql("SELECT a.balance FROM accounts a, accounts b JOIN accounts c ON 1=1", w,
+                        p.tables, Dialect(DatabaseKind::mysql)),
+            "SELECT a.balance FROM clobber_t_accounts a, clobber_t_accounts b JOIN "
+            "clobber_t_accounts c ON 1=1");
+}
+
+TEST(PlanTest, GeneratedSeedRows) {
+  const Workload w = load_workload_text(R"(
+name: many
+description: generated
+tables:
+  accounts:
+    columns: {id: int, balance: bigint, owner: text}
+    key: id
+    generate: {count: 3, start: 10, values: {balance: "key * 100", owner: acct}}
+transactions:
+  t:
+    steps:
+      - read: {table: accounts, key: 10, as: a}
+)",
+                                        "many.yaml");
+  const auto rows = seed_rows(w.tables[0]);
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(std::get<int64_t>(rows[2][0]), 12);
+  EXPECT_EQ(std::get<int64_t>(rows[2][1]), 1200);
+  EXPECT_EQ(std::get<std::string>(rows[2][2]), "acct");
+}
+
+}  // namespace
+}  // namespace clobber
