@@ -12,7 +12,8 @@
 
 namespace clobber {
 
-/// The integer columns of one table's rows, by key, in TableDef::integer_columns() order.
+/// The integer columns of one table's rows, by key, in TableDef::integer_columns()
+/// order; a snapshot of the database adds the row's last writer (clobber_txn) at the end.
 using TableSnapshot = std::unordered_map<int64_t, std::vector<int64_t>>;
 
 /// Ledger check (design.md, "How it checks", 1): each value must equal its seed
@@ -26,16 +27,21 @@ LedgerResult check_ledger(const Workload& workload, const std::vector<bool>& che
 
 /// Result of the lost-update check.
 struct LostUpdates {
-  int64_t count = 0;               // committed writes overwritten without being seen
-  std::vector<Anomaly> anomalies;  // one per (row, version read) group, first `max_listed`
-  int64_t groups = 0;              // all such groups
+  int64_t count = 0;               // durable writes overwritten without being seen
+  std::vector<Anomaly> anomalies;  // one per overwriting write, the first `max_listed`
+  int64_t groups = 0;              // all overwriting writes
 };
 
-/// Groups durable writes by (row, version read): a group of n distinct
-/// transactions that read the same version and all wrote the row holds n - 1
-/// lost updates. Each listed group names the row, the version and the writers.
+/// Finds the durable writes whose effect is gone from the final state. Every
+/// write names the version it read, so from each row's final version the chain
+/// of versions that built it is known exactly (final writer, the version it
+/// read, the version that one read, ... the seed). A durable write of the row
+/// that is not on that chain was overwritten by a writer that never saw it: a
+/// lost update. Each listed anomaly names the overwriting transaction, the
+/// version it read and the writes it erased. Rows whose chain leads to a writer
+/// clobber did not record (raw SQL) are skipped, never guessed.
 LostUpdates find_lost_updates(const Workload& workload, const std::vector<WorkerLog>& logs,
-                              size_t max_listed);
+                              const std::vector<TableSnapshot>& final_state, size_t max_listed);
 
 /// Evaluates the workload's expectations (and the defaults) on a cell that ran,
 /// filling cell.expectations and cell.passed.

@@ -251,8 +251,8 @@ class Planner {
     std::string selected;
     for (size_t c : table.integer_columns())
       selected += (selected.empty() ? "" : ", ") + table.columns[c].name;
-    tp.final_state_sql = "SELECT " + selected + " FROM " + tp.name + " ORDER BY " +
-                         table.columns[table.key_column].name;
+    tp.final_state_sql = "SELECT " + selected + ", " + kTxnColumn + " FROM " + tp.name +
+                         " ORDER BY " + table.columns[table.key_column].name;
     plan_.tables.push_back(std::move(tp));
   }
 

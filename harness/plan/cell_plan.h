@@ -79,7 +79,7 @@ struct TablePlan {
   std::string create_sql;
   std::string drop_sql;
   std::vector<std::string> seed_sql;  // INSERT batches
-  std::string final_state_sql;        // SELECT key, integer columns ORDER BY key
+  std::string final_state_sql;        // SELECT integer columns, last writer ORDER BY key
   bool exactly_checked = true;        // false when a raw sql step names the table
 };
 

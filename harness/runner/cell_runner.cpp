@@ -258,7 +258,7 @@ CellResult run_cell(const Workload& workload, Driver& driver, const CellSpec& sp
     checked.push_back(plan.tables[t].exactly_checked);
   }
   cell.ledger = check_ledger(workload, checked, seed, final_state, logs);
-  LostUpdates lost = find_lost_updates(workload, logs, kMaxListedAnomalies);
+  LostUpdates lost = find_lost_updates(workload, logs, final_state, kMaxListedAnomalies);
   cell.lost_updates = lost.count;
   cell.anomalies = std::move(lost.anomalies);
   cell.anomalies_total = lost.groups;

@@ -70,8 +70,9 @@ class ChecksTest : public ::testing::Test {
   std::vector<TableSnapshot> seed_ = {{{1, {1, 400}}, {2, {2, 0}}}};
   std::vector<bool> checked_ = {true};
 
-  static std::vector<TableSnapshot> final_state(int64_t row1, int64_t row2 = 0) {
-    return {{{1, {1, row1}}, {2, {2, row2}}}};
+  /// The final rows: row 1 holds `value`, last written by `writer`.
+  static std::vector<TableSnapshot> final_state(int64_t value, uint64_t writer = 0) {
+    return {{{1, {1, value, static_cast<int64_t>(writer)}}, {2, {2, 0, 0}}}};
   }
 };
 
@@ -79,12 +80,13 @@ TEST_F(ChecksTest, SerialHistoryBalancesAndLosesNothing) {
   History h(2);
   const uint64_t a = h.write(0, 1, 0, 400, 399);
   const uint64_t b = h.write(1, 1, a, 399, 398);
-  h.write(0, 1, b, 398, 397);
-  const LedgerResult ledger = check_ledger(workload_, checked_, seed_, final_state(397), h.logs());
+  const uint64_t c = h.write(0, 1, b, 398, 397);
+  const auto final = final_state(397, c);
+  const LedgerResult ledger = check_ledger(workload_, checked_, seed_, final, h.logs());
   EXPECT_TRUE(ledger.balanced);
   EXPECT_EQ(ledger.lost_amount, 0);
   EXPECT_EQ(ledger.rows_checked, 2);
-  const LostUpdates lost = find_lost_updates(workload_, h.logs(), 10);
+  const LostUpdates lost = find_lost_updates(workload_, h.logs(), final, 10);
   EXPECT_EQ(lost.count, 0);
   EXPECT_TRUE(lost.anomalies.empty());
 }
@@ -93,14 +95,15 @@ TEST_F(ChecksTest, TwoWritersOfTheSameVersionLoseOne) {
   // The joint account: both read 400 from the seed; 200 is overwritten by 250.
   History h(2);
   h.write(0, 1, 0, 400, 200, Durability::durable, 3'100'000);
-  h.write(1, 1, 0, 400, 250, Durability::durable, 3'400'000);
-  const LedgerResult ledger = check_ledger(workload_, checked_, seed_, final_state(250), h.logs());
+  const uint64_t last = h.write(1, 1, 0, 400, 250, Durability::durable, 3'400'000);
+  const auto final = final_state(250, last);
+  const LedgerResult ledger = check_ledger(workload_, checked_, seed_, final, h.logs());
   EXPECT_FALSE(ledger.balanced);
   ASSERT_EQ(ledger.differences.size(), 1u);
   EXPECT_EQ(ledger.differences[0].expected, 50);
   EXPECT_EQ(ledger.differences[0].actual, 250);
   EXPECT_EQ(ledger.lost_amount, 50 - 250);
-  const LostUpdates lost = find_lost_updates(workload_, h.logs(), 10);
+  const LostUpdates lost = find_lost_updates(workload_, h.logs(), final, 10);
   EXPECT_EQ(lost.count, 1);
   ASSERT_EQ(lost.anomalies.size(), 1u);
   const Anomaly& a = lost.anomalies[0];
@@ -113,40 +116,73 @@ TEST_F(ChecksTest, TwoWritersOfTheSameVersionLoseOne) {
   EXPECT_EQ(a.transactions[0].written_value, 200);
   EXPECT_EQ(a.explanation,
             "T0.0 and T1.0 both read entry[1].value = 400 written by the seed; T0.0 wrote 200 and "
-            "committed at +3.1 ms; T1.0 wrote 250 and committed at +3.4 ms, overwriting it: 200 "
-            "was lost.");
+            "committed at +3.1 ms; T1.0 wrote 250 and committed at +3.4 ms, overwriting it "
+            "without having seen it: 200 was lost.");
 }
 
 TEST_F(ChecksTest, ThreeWritersOfOneVersionLoseTwo) {
   History h(3);
-  const uint64_t base = h.write(0, 1, 0, 400, 399);
-  h.write(0, 1, base, 399, 398);
-  h.write(1, 1, base, 399, 398);
-  h.write(2, 1, base, 399, 398);
-  EXPECT_EQ(find_lost_updates(workload_, h.logs(), 10).count, 2);
-  const LedgerResult ledger = check_ledger(workload_, checked_, seed_, final_state(398), h.logs());
+  const uint64_t base = h.write(0, 1, 0, 400, 399, Durability::durable, 1);
+  h.write(0, 1, base, 399, 398, Durability::durable, 2);
+  h.write(1, 1, base, 399, 398, Durability::durable, 3);
+  const uint64_t last = h.write(2, 1, base, 399, 398, Durability::durable, 4);
+  const auto final = final_state(398, last);
+  const LostUpdates lost = find_lost_updates(workload_, h.logs(), final, 10);
+  EXPECT_EQ(lost.count, 2);
+  ASSERT_EQ(lost.anomalies.size(), 1u);
+  EXPECT_EQ(lost.anomalies[0].transactions.size(), 3u);
+  EXPECT_EQ(lost.anomalies[0].transactions.back().id, last);
+  const LedgerResult ledger = check_ledger(workload_, checked_, seed_, final, h.logs());
   EXPECT_EQ(ledger.lost_amount, 396 - 398);
+  EXPECT_EQ(ledger.lost_amount, -lost.count);
+}
+
+TEST_F(ChecksTest, OverwritesOfUnseenChainsCountEveryErasedWrite) {
+  // Each worker re-reads its own last write: no two writers share a read
+  // version, yet the final writer erased the two increments it never saw.
+  History h(2);
+  const uint64_t a1 = h.write(0, 1, 0, 400, 401, Durability::durable, 1);
+  const uint64_t b1 = h.write(1, 1, a1, 401, 402, Durability::durable, 2);
+  h.write(1, 1, b1, 402, 403, Durability::durable, 3);
+  const uint64_t a2 = h.write(0, 1, a1, 401, 402, Durability::durable, 4);
+  const auto final = final_state(402, a2);
+  const LostUpdates lost = find_lost_updates(workload_, h.logs(), final, 10);
+  EXPECT_EQ(lost.count, 2);
+  ASSERT_EQ(lost.anomalies.size(), 1u);
+  EXPECT_EQ(lost.anomalies[0].version_read, a1);
+  EXPECT_NE(lost.anomalies[0].explanation.find("2 updates were lost"), std::string::npos);
+  const LedgerResult ledger = check_ledger(workload_, checked_, seed_, final, h.logs());
+  EXPECT_EQ(ledger.lost_amount, 404 - 402);
+  EXPECT_EQ(ledger.lost_amount, lost.count);
 }
 
 TEST_F(ChecksTest, DiscardedWritesCountForNothing) {
   History h(2);
-  h.write(0, 1, 0, 400, 399);
+  const uint64_t a = h.write(0, 1, 0, 400, 399);
   h.write(1, 1, 0, 400, 399, Durability::discarded);
-  EXPECT_TRUE(check_ledger(workload_, checked_, seed_, final_state(399), h.logs()).balanced);
-  EXPECT_EQ(find_lost_updates(workload_, h.logs(), 10).count, 0);
+  const auto final = final_state(399, a);
+  EXPECT_TRUE(check_ledger(workload_, checked_, seed_, final, h.logs()).balanced);
+  EXPECT_EQ(find_lost_updates(workload_, h.logs(), final, 10).count, 0);
 }
 
 TEST_F(ChecksTest, IndeterminateWritesWidenTheRangeAndNeverReport) {
   History h(2);
   const uint64_t a = h.write(0, 1, 0, 400, 399);
-  h.write(1, 1, a, 399, 398, Durability::maybe);
-  for (int64_t actual : {399, 398}) {
-    const LedgerResult ledger =
-        check_ledger(workload_, checked_, seed_, final_state(actual), h.logs());
-    EXPECT_TRUE(ledger.balanced) << actual;
+  const uint64_t maybe = h.write(1, 1, a, 399, 398, Durability::maybe);
+  for (auto [actual, writer] : {std::pair{int64_t{399}, a}, std::pair{int64_t{398}, maybe}}) {
+    const auto final = final_state(actual, writer);
+    EXPECT_TRUE(check_ledger(workload_, checked_, seed_, final, h.logs()).balanced) << actual;
+    EXPECT_EQ(find_lost_updates(workload_, h.logs(), final, 10).count, 0);
   }
   EXPECT_FALSE(check_ledger(workload_, checked_, seed_, final_state(397), h.logs()).balanced);
-  EXPECT_EQ(find_lost_updates(workload_, h.logs(), 10).count, 0);
+}
+
+TEST_F(ChecksTest, ChainsThroughUnrecordedWritersAreNotJudged) {
+  History h(2);
+  h.write(0, 1, 0, 400, 399);
+  h.write(1, 1, 0, 400, 399);
+  // The final version was written by something clobber did not record.
+  EXPECT_EQ(find_lost_updates(workload_, h.logs(), final_state(5, 777), 10).count, 0);
 }
 
 TEST_F(ChecksTest, UncheckedTablesAreSkipped) {

@@ -61,7 +61,7 @@ TEST(PlanTest, CreatesPrefixedTablesWithHiddenColumns) {
   EXPECT_EQ(p.tables[0].seed_sql[0],
             "INSERT INTO clobber_t_accounts (id, owner, balance) VALUES (1, 'O''Hara', 400), (2, "
             "'Jane', 100)");
-  EXPECT_EQ(p.tables[0].final_state_sql, "SELECT id, balance FROM clobber_t_accounts ORDER BY id");
+  EXPECT_EQ(p.tables[0].final_state_sql, "SELECT id, balance, clobber_txn FROM clobber_t_accounts ORDER BY id");
   EXPECT_EQ(p.invariant_sql[0], "SELECT SUM(balance) FROM clobber_t_accounts WHERE balance >= 0");
 }
 

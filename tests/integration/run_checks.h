@@ -1,0 +1,95 @@
+// Shared helpers of the integration suites: load a test workload, run one
+// cell, and assert the exact facts every run must satisfy.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <string>
+
+#include "drivers/url.h"
+#include "harness/runner/run.h"
+#include "harness/workload/workload_loader.h"
+
+namespace clobber::testing {
+
+/// A workload from tests/integration/workloads/.
+inline Workload test_workload(const std::string& name) {
+  return load_workload_file(std::string(CLOBBER_SOURCE_DIR) + "/tests/integration/workloads/" +
+                            name);
+}
+
+/// The URL in an environment variable; fails the test when it is missing.
+inline std::optional<DatabaseUrl> url_from_env(const char* variable) {
+  const char* text = std::getenv(variable);
+  if (!text || !*text) {
+    ADD_FAILURE() << variable << " is not set: run the suite with scripts/test.sh, which starts "
+                  << "throwaway servers and sets it";
+    return std::nullopt;
+  }
+  return parse_database_url(text);
+}
+
+/// Runs one (isolation, locking) cell of `workload` on `url` and returns it.
+inline CellResult run_one(const Workload& workload, const DatabaseUrl& url, Isolation isolation,
+                          Locking locking, uint64_t seed = 42) {
+  RunOptions options;
+  options.databases = {url};
+  options.isolation = std::vector{isolation};
+  options.locking = std::vector{locking};
+  options.seed = seed;
+  RunResult run = run_workload(workload, options);
+  EXPECT_EQ(run.cells.size(), 1u);
+  return run.cells.at(0);
+}
+
+/// Facts that hold in every cell that ran: outcomes add up, the lost amount is
+/// the sum of expected minus actual, and the counts agree with each other.
+inline void expect_consistent(const CellResult& cell) {
+  ASSERT_EQ(cell.status, CellStatus::ran) << cell.reason;
+  const TransactionCounts& t = cell.transactions;
+  EXPECT_EQ(t.attempted, t.committed + t.rejected + t.failed + t.indeterminate);
+  EXPECT_EQ(t.indeterminate, 0);
+  int64_t expected_minus_actual = 0;
+  for (const RowDifference& d : cell.ledger.differences)
+    expected_minus_actual += d.expected - d.actual;
+  ASSERT_EQ(cell.ledger.differences_total, static_cast<int64_t>(cell.ledger.differences.size()));
+  EXPECT_EQ(cell.ledger.lost_amount, expected_minus_actual);
+  EXPECT_EQ(cell.ledger.balanced, cell.ledger.differences.empty());
+}
+
+/// A protected cell: every transaction committed, nothing lost, invariants hold.
+inline void expect_protected(const CellResult& cell, int64_t transactions) {
+  expect_consistent(cell);
+  EXPECT_EQ(cell.transactions.committed + cell.transactions.rejected, transactions)
+      << "failed: " << cell.transactions.failed;
+  EXPECT_EQ(cell.lost_updates, 0);
+  EXPECT_TRUE(cell.anomalies.empty());
+  EXPECT_TRUE(cell.ledger.balanced);
+  for (const InvariantResult& invariant : cell.invariants)
+    EXPECT_TRUE(invariant.passed) << invariant.name << ": expected " << invariant.expected
+                                  << ", actual " << invariant.actual;
+  EXPECT_TRUE(cell.passed);
+}
+
+/// The hot counter's naive cell: updates were lost, and since every lost update
+/// loses exactly one increment, their count equals the amount lost, which is
+/// the committed count minus the final value.
+inline void expect_counter_lost_updates(const CellResult& cell) {
+  expect_consistent(cell);
+  EXPECT_GT(cell.lost_updates, 0);
+  ASSERT_EQ(cell.ledger.differences.size(), 1u);
+  const RowDifference& hits = cell.ledger.differences[0];
+  EXPECT_EQ(hits.expected, cell.transactions.committed);
+  EXPECT_EQ(cell.ledger.lost_amount, hits.expected - hits.actual);
+  EXPECT_EQ(cell.lost_updates, cell.ledger.lost_amount);
+  EXPECT_EQ(cell.anomalies_total, static_cast<int64_t>(cell.anomalies.size()));
+  for (const Anomaly& anomaly : cell.anomalies) {
+    EXPECT_EQ(anomaly.type, "lost_update");
+    EXPECT_GE(anomaly.transactions.size(), 2u);
+    EXPECT_FALSE(anomaly.explanation.empty());
+  }
+  EXPECT_FALSE(cell.passed);
+}
+
+}  // namespace clobber::testing
