@@ -179,6 +179,7 @@ struct ExpectRule {
   std::optional<bool> invariants_hold;  // `invariants: hold|violated|any` (any = nullopt + flag)
   bool invariants_any = false;
   std::optional<bool> ledger_balanced;  // `ledger: balanced|unbalanced`
+  bool ledger_any = false;              // `ledger: any` (ledger_balanced is then nullopt)
   SourceLocation where;
 };
 
