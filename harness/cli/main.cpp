@@ -1,0 +1,313 @@
+// The clobber command-line program: `run`, `validate` and `report` (design.md,
+// "Command-line contract"). Messages go to stderr prefixed "clobber: "; results
+// go to stdout and to the report files asked for.
+#include <signal.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include <fmt/core.h>
+#include <CLI/CLI.hpp>
+
+#include "drivers/url.h"
+#include "harness/common/errors.h"
+#include "harness/runner/run.h"
+#include "harness/workload/workload_loader.h"
+#include "reports/json_reader.h"
+#include "reports/reporter.h"
+
+namespace {
+
+using namespace clobber;
+
+/// Exit code for a bug in clobber itself (EX_SOFTWARE of sysexits.h).
+constexpr int kExitInternalError = 70;
+
+constexpr const char* kExitCodesHelp =
+    "Exit codes: 0 every expectation met; 1 an expectation failed (never with --explore);\n"
+    "2 bad usage, workload or result file; 3 a database could not be reached or set up,\n"
+    "or a cell could not run; 70 internal error; 130 (143) stopped by Ctrl-C (SIGTERM)\n"
+    "before every cell ran, with no failure found.";
+
+/// Report files and console options shared by `run` and `report`.
+struct OutputFlags {
+  std::string json;
+  std::string html;
+  std::string junit;
+  std::string markdown;
+  bool no_color = false;
+};
+
+/// Everything `run` takes on the command line, as given.
+struct RunFlags {
+  std::string workload;
+  std::vector<std::string> databases;
+  std::vector<std::string> isolation;
+  std::vector<std::string> locking;
+  int workers = 0;
+  std::string duration;
+  int64_t transactions = 0;
+  uint64_t seed = 0;
+  bool explore = false;
+  OutputFlags output;
+};
+
+void add_output_flags(CLI::App& command, OutputFlags& flags) {
+  command.add_option("--json", flags.json, "Write the JSON result to this file");
+  command.add_option("--html", flags.html, "Write a self-contained HTML report (not built yet)");
+  command.add_option("--junit", flags.junit, "Write a JUnit XML report (not built yet)");
+  command.add_option("--markdown", flags.markdown, "Write a Markdown report (not built yet)");
+  command.add_flag("--no-color", flags.no_color, "No ANSI colors on the console");
+}
+
+/// Fails before any work when a report format that does not exist yet is asked for.
+void reject_unbuilt_reporters(const OutputFlags& flags) {
+  if (!flags.html.empty()) throw InputError("--html: the HTML reporter is not built yet");
+  if (!flags.junit.empty()) throw InputError("--junit: the JUnit reporter is not built yet");
+  if (!flags.markdown.empty())
+    throw InputError("--markdown: the Markdown reporter is not built yet");
+}
+
+/// Writes the report files asked for, then prints the console table to stdout
+/// (files first: a closed stdout pipe must not lose them).
+void emit_reports(const RunResult& result, const OutputFlags& flags) {
+  if (!flags.json.empty()) {
+    write_report_file(JsonReporter{}, result, flags.json);
+    fmt::print(stderr, "clobber: wrote {}\n", flags.json);
+  }
+  const bool color = !flags.no_color && isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr;
+  ConsoleReporter(color).report(result, std::cout);
+  std::cout.flush();
+}
+
+/// Splits comma lists, expands `all` and parses each name with `parse`.
+template <typename T, typename Parse, size_t N>
+std::vector<T> parse_names(const std::vector<std::string>& values, const T (&all)[N], Parse parse,
+                           std::string_view flag, std::string_view what) {
+  std::vector<T> parsed;
+  const auto add = [&parsed](T value) {
+    if (std::find(parsed.begin(), parsed.end(), value) == parsed.end()) parsed.push_back(value);
+  };
+  for (const std::string& name : values) {
+    if (name == "all") {
+      for (T value : all) add(value);
+    } else if (auto value = parse(name)) {
+      add(*value);
+    } else {
+      std::string known;
+      for (T value : all) known += fmt::format("{}, ", to_string(value));
+      throw InputError(
+          fmt::format("{}: unknown {} \"{}\" (expected {}or all)", flag, what, name, known));
+    }
+  }
+  if (parsed.empty()) throw InputError(fmt::format("{}: no {} given", flag, what));
+  return parsed;
+}
+
+/// Accepts whole numbers of type T from `min` up. (CLI11's own ranges print
+/// doubles, and its unsigned conversion takes "-1".)
+template <typename T>
+CLI::Validator whole_number(T min) {
+  return CLI::Validator(
+      [min](std::string& text) -> std::string {
+        T value{};
+        const char* end = text.data() + text.size();
+        const auto [stop, error] = std::from_chars(text.data(), end, value);
+        if (error == std::errc() && stop == end && value >= min) return {};
+        return fmt::format("expected a whole number from {} to {}, not \"{}\"", min,
+                           std::numeric_limits<T>::max(), text);
+      },
+      "");
+}
+
+/// The signal that stopped the run, 0 when none did.
+volatile sig_atomic_t g_stop_signal = 0;
+
+/// Asks the runner to stop; the handler resets itself, so a second Ctrl-C kills.
+void on_stop_signal(int signal) {
+  g_stop_signal = signal;
+  request_stop();
+  static constexpr char kMessage[] =
+      "\nclobber: stopping: finishing the current cell and cleaning up (again to abort)\n";
+  if (write(STDERR_FILENO, kMessage, sizeof kMessage - 1) < 0) return;
+}
+
+void install_stop_handlers() {
+  struct sigaction action {};
+  action.sa_handler = on_stop_signal;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = SA_RESETHAND;
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+}
+
+/// One progress line on stderr per finished cell.
+void print_progress(const CellResult& cell) {
+  const DatabaseInfo& db = cell.database;
+  std::string line = fmt::format(
+      "clobber: {} {} {}: {}", db.url.empty() ? std::string(to_string(db.kind)) : db.url,
+      to_string(cell.isolation), to_string(cell.locking), to_string(cell.status));
+  if (cell.status != CellStatus::unsupported)
+    line += fmt::format(", {} committed, {} lost updates", cell.transactions.committed,
+                        cell.lost_updates);
+  fmt::print(stderr, "{}\n", line);
+}
+
+/// Exit code of a finished run: failed expectations first, then cells that could
+/// not run, then 128 + the signal when a signal cut the run short.
+int run_exit_code(const RunResult& result) {
+  const auto any_cell = [&result](auto predicate) {
+    return std::any_of(result.cells.begin(), result.cells.end(), predicate);
+  };
+  if (!result.explore &&
+      any_cell([](const CellResult& c) { return c.status == CellStatus::ran && !c.passed; }))
+    return kExitExpectationFailed;
+  if (any_cell([](const CellResult& c) { return c.status == CellStatus::error; }))
+    return kExitDatabaseError;
+  if (result.interrupted && g_stop_signal != 0) return 128 + g_stop_signal;
+  return kExitPass;
+}
+
+int command_run(const RunFlags& flags, const CLI::App& command) {
+  RunOptions options;
+  for (const std::string& url : flags.databases)
+    options.databases.push_back(parse_database_url(url));
+  if (command.count("--isolation") > 0)
+    options.isolation = parse_names<Isolation>(flags.isolation, kAllIsolations, parse_isolation,
+                                               "--isolation", "isolation level");
+  if (command.count("--locking") > 0)
+    options.locking = parse_names<Locking>(flags.locking, kAllLockings, parse_locking, "--locking",
+                                           "locking mode");
+  if (command.count("--workers") > 0) options.workers = flags.workers;
+  if (command.count("--duration") > 0) {
+    options.duration = parse_duration(flags.duration, SourceLocation{"--duration", 0, 0});
+    if (options.duration->count() <= 0) throw InputError("--duration: must be more than 0");
+  }
+  if (command.count("--transactions") > 0) options.transactions = flags.transactions;
+  if (command.count("--seed") > 0) options.seed = flags.seed;
+  options.explore = flags.explore;
+  options.on_cell = print_progress;
+  reject_unbuilt_reporters(flags.output);
+
+  const Workload workload = load_workload_file(flags.workload);
+  install_stop_handlers();
+  const RunResult result = run_workload(workload, options);
+  emit_reports(result, flags.output);
+  return run_exit_code(result);
+}
+
+int command_validate(const std::vector<std::string>& files) {
+  int exit_code = kExitPass;
+  for (const std::string& file : files) {
+    try {
+      const Workload workload = load_workload_file(file);
+      const size_t tables = workload.tables.size();
+      const size_t types = workload.transactions.size();
+      fmt::print("{}: ok ({} table{}, {} transaction type{})\n", file, tables,
+                 tables == 1 ? "" : "s", types, types == 1 ? "" : "s");
+    } catch (const InputError& e) {
+      fmt::print(stderr, "clobber: {}\n", e.what());
+      exit_code = kExitBadInput;
+    }
+  }
+  std::fflush(stdout);
+  return exit_code;
+}
+
+int command_report(const std::string& results_file, const OutputFlags& flags) {
+  reject_unbuilt_reporters(flags);
+  const RunResult result = read_json_result(results_file);
+  emit_reports(result, flags);
+  return kExitPass;
+}
+
+int run_cli(int argc, char** argv) {
+  CLI::App app{"clobber: a concurrency test harness and race detector for database-backed code",
+               "clobber"};
+  app.set_version_flag("--version", "clobber " CLOBBER_VERSION);
+  app.require_subcommand(1);
+  app.footer(kExitCodesHelp);
+
+  RunFlags run_flags;
+  CLI::App& run = *app.add_subcommand(
+      "run", "Run a workload over every (database, isolation, locking) cell and check it");
+  run.add_option("workload", run_flags.workload, "Workload file (YAML)")->required();
+  run.add_option("--db", run_flags.databases,
+                 "Database URL: postgresql://user:pass@host:port/db, mysql://..., mariadb://..., "
+                 "sqlite:PATH; repeatable (default: a temporary SQLite database)")
+      ->allow_extra_args(false);
+  run.add_option("--isolation", run_flags.isolation,
+                 "Isolation levels, comma separated, or all: none, read_uncommitted, "
+                 "read_committed, repeatable_read, serializable")
+      ->delimiter(',')
+      ->allow_extra_args(false);
+  run.add_option("--locking", run_flags.locking,
+                 "Locking modes, comma separated, or all: none, for_update, for_share, optimistic, "
+                 "compare_and_set, atomic, advisory, single_writer")
+      ->delimiter(',')
+      ->allow_extra_args(false);
+  run.add_option("--workers", run_flags.workers, "Concurrent workers (sessions) per cell")
+      ->check(whole_number(1));
+  CLI::Option* duration =
+      run.add_option("--duration", run_flags.duration, "How long each cell runs: 10s, 500ms, 2m");
+  CLI::Option* transactions =
+      run.add_option("--transactions", run_flags.transactions,
+                     "Transactions per cell, across workers (instead of --duration)")
+          ->check(whole_number<int64_t>(1));
+  duration->excludes(transactions);
+  run.add_option("--seed", run_flags.seed, "Random seed; the same seed replays the same run")
+      ->check(whole_number<uint64_t>(0));
+  run.add_flag("--explore", run_flags.explore, "Report verdicts without failing the exit code");
+  add_output_flags(run, run_flags.output);
+  run.footer(kExitCodesHelp);
+
+  std::vector<std::string> validate_files;
+  CLI::App& validate = *app.add_subcommand("validate", "Check workload files without running them");
+  validate.add_option("files", validate_files, "Workload files (YAML)")->required();
+  validate.footer(kExitCodesHelp);
+
+  std::string results_file;
+  OutputFlags report_flags;
+  CLI::App& report =
+      *app.add_subcommand("report", "Re-render a saved JSON result (exit 0 once rendered)");
+  report.add_option("results", results_file, "JSON result file written by run --json")->required();
+  add_output_flags(report, report_flags);
+  report.footer(kExitCodesHelp);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) return app.exit(e);
+    fmt::print(stderr, "clobber: {}\nRun 'clobber --help' or 'clobber COMMAND --help' for usage.\n",
+               e.what());
+    return kExitBadInput;
+  }
+
+  if (run) return command_run(run_flags, run);
+  if (validate) return command_validate(validate_files);
+  return command_report(results_file, report_flags);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run_cli(argc, argv);
+  } catch (const InputError& e) {
+    fmt::print(stderr, "clobber: {}\n", e.what());
+    return kExitBadInput;
+  } catch (const DatabaseError& e) {
+    fmt::print(stderr, "clobber: {}\n", e.what());
+    return kExitDatabaseError;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "clobber: internal error: {}\n", e.what());
+    return kExitInternalError;
+  }
+}

@@ -1,0 +1,343 @@
+// ConsoleReporter: a header, one aligned row per cell, the details of failed
+// cells, and the run's verdict line.
+#include <algorithm>
+#include <array>
+#include <iterator>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "reports/reporter.h"
+
+namespace clobber {
+namespace {
+
+constexpr std::string_view kReset = "\x1b[0m";
+constexpr std::string_view kBold = "\x1b[1m";
+constexpr std::string_view kDim = "\x1b[2m";
+constexpr std::string_view kRed = "\x1b[31m";
+constexpr std::string_view kGreen = "\x1b[32m";
+constexpr std::string_view kYellow = "\x1b[33m";
+
+/// How many differing ledger rows and anomalies a failed cell's details show.
+constexpr size_t kDifferencesShown = 5;
+constexpr size_t kAnomaliesShown = 3;
+/// Columns the workload's description is wrapped to.
+constexpr size_t kDescriptionWidth = 100;
+
+/// Wraps text in an ANSI color when colors are on.
+class Paint {
+ public:
+  explicit Paint(bool on) : on_(on) {}
+  std::string operator()(std::string_view text, std::string_view color) const {
+    if (!on_ || color.empty() || text.empty()) return std::string(text);
+    return fmt::format("{}{}{}", color, text, kReset);
+  }
+
+ private:
+  bool on_;
+};
+
+/// Terminal columns `text` takes: its UTF-8 code points.
+size_t display_width(std::string_view text) {
+  return static_cast<size_t>(std::count_if(text.begin(), text.end(), [](char c) {
+    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  }));
+}
+
+/// `text` on one line: control characters (newlines, escape sequences in server
+/// messages) become spaces, so nothing shown can move the cursor or recolor.
+std::string one_line(std::string_view text) {
+  std::string line(text);
+  for (char& c : line)
+    if (static_cast<unsigned char>(c) < 0x20 || c == '\x7f') c = ' ';
+  return line;
+}
+
+/// `text` on one line per `width` columns at most (longer words stay whole),
+/// each line starting with `indent`.
+std::string wrapped(std::string_view text, std::string_view indent, size_t width) {
+  std::string out;
+  size_t line_width = 0;
+  const std::string line = one_line(text);
+  for (size_t at = 0; at < line.size();) {
+    const size_t start = line.find_first_not_of(' ', at);
+    if (start == std::string::npos) break;
+    const size_t end = std::min(line.find(' ', start), line.size());
+    const std::string_view word(line.data() + start, end - start);
+    if (line_width > 0 && line_width + 1 + display_width(word) > width) {
+      out += '\n';
+      line_width = 0;
+    }
+    out += line_width == 0 ? std::string(indent) : std::string(" ");
+    out += word;
+    line_width += (line_width == 0 ? indent.size() : 1) + display_width(word);
+    at = end;
+  }
+  return out.empty() ? out : out + '\n';
+}
+
+std::string database_label(const DatabaseInfo& database) {
+  if (database.server_version.empty()) return std::string(to_string(database.kind));
+  return fmt::format("{} {}", to_string(database.kind), one_line(database.server_version));
+}
+
+std::string cell_label(const CellResult& cell) {
+  return fmt::format("{} / {} / {}", database_label(cell.database), to_string(cell.isolation),
+                     to_string(cell.locking));
+}
+
+/// The verdict column: PASS/FAIL for cells that ran, SKIP and ERROR otherwise.
+std::string_view verdict_label(const CellResult& cell) {
+  switch (cell.status) {
+    case CellStatus::unsupported:
+      return "SKIP";
+    case CellStatus::error:
+      return "ERROR";
+    case CellStatus::ran:
+      break;
+  }
+  return cell.passed ? "PASS" : "FAIL";
+}
+
+std::string_view verdict_color(std::string_view label) {
+  if (label == "PASS") return kGreen;
+  if (label == "SKIP") return kYellow;
+  return kRed;
+}
+
+enum class Align { left, right };
+
+/// One table column: its header and alignment.
+struct Column {
+  std::string_view header;
+  Align align;
+};
+
+constexpr std::array kColumns{
+    Column{"database", Align::left},        Column{"isolation", Align::left},
+    Column{"locking", Align::left},         Column{"status", Align::left},
+    Column{"committed", Align::right},      Column{"rejected", Align::right},
+    Column{"failed", Align::right},         Column{"aborts s/d/lt/c/o", Align::right},
+    Column{"retries", Align::right},        Column{"tps", Align::right},
+    Column{"p50/p95/p99 ms", Align::right}, Column{"lost upd", Align::right},
+    Column{"lost amt", Align::right},       Column{"invariants", Align::right},
+    Column{"verdict", Align::left}};
+
+/// One table cell's text and color (empty: uncolored).
+struct Field {
+  std::string text;
+  std::string_view color;
+};
+
+using Row = std::array<Field, kColumns.size()>;
+
+std::string latency_label(const LatencySummary& latency) {
+  return fmt::format("{:.2f}/{:.2f}/{:.2f}", latency.p50, latency.p95, latency.p99);
+}
+
+Row cell_row(const CellResult& cell) {
+  const bool ran = cell.status != CellStatus::unsupported;
+  const auto number = [ran](auto value) { return ran ? fmt::format("{}", value) : "-"; };
+  const AbortCounts& aborts = cell.aborts;
+  const int64_t invariants_passed =
+      std::count_if(cell.invariants.begin(), cell.invariants.end(),
+                    [](const InvariantResult& inv) { return inv.passed; });
+  const std::string_view verdict = verdict_label(cell);
+  std::string_view status_color;
+  if (cell.status == CellStatus::unsupported) status_color = kYellow;
+  if (cell.status == CellStatus::error) status_color = kRed;
+  return Row{
+      Field{database_label(cell.database), {}},
+      Field{std::string(to_string(cell.isolation)), {}},
+      Field{std::string(to_string(cell.locking)), {}},
+      Field{std::string(to_string(cell.status)), status_color},
+      Field{number(cell.transactions.committed), {}},
+      Field{number(cell.transactions.rejected), {}},
+      Field{number(cell.transactions.failed), {}},
+      Field{ran ? fmt::format("{}/{}/{}/{}/{}", aborts.serialization, aborts.deadlock,
+                              aborts.lock_timeout, aborts.conflict, aborts.other)
+                : "-",
+            {}},
+      Field{number(cell.retries), {}},
+      Field{ran ? fmt::format("{:.0f}", cell.throughput_tps) : "-", {}},
+      Field{ran ? latency_label(cell.latency_ms) : "-", {}},
+      Field{number(cell.lost_updates), ran && cell.lost_updates > 0 ? kRed : std::string_view{}},
+      Field{number(cell.ledger.lost_amount), {}},
+      Field{!ran || cell.invariants.empty()
+                ? "-"
+                : fmt::format("{}/{}", invariants_passed, cell.invariants.size()),
+            invariants_passed < static_cast<int64_t>(cell.invariants.size()) ? kRed
+                                                                             : std::string_view{}},
+      Field{std::string(verdict), verdict_color(verdict)}};
+}
+
+/// Appends one table line: each field padded to its column's width, then colored;
+/// the last column is not padded.
+void append_line(std::string& out, const Row& row,
+                 const std::array<size_t, kColumns.size()>& widths, const Paint& paint) {
+  for (size_t i = 0; i < row.size(); ++i) {
+    const bool last = i + 1 == row.size();
+    const size_t pad = widths[i] - display_width(row[i].text);
+    std::string text = row[i].text;
+    if (kColumns[i].align == Align::right) text.insert(0, pad, ' ');
+    if (kColumns[i].align == Align::left && !last) text.append(pad, ' ');
+    out += paint(text, row[i].color);
+    if (!last) out += "  ";
+  }
+  out += '\n';
+}
+
+void append_table(std::string& out, const RunResult& result, const Paint& paint) {
+  Row header;
+  for (size_t i = 0; i < kColumns.size(); ++i)
+    header[i] = Field{std::string(kColumns[i].header), kBold};
+  std::vector<Row> rows;
+  rows.reserve(result.cells.size());
+  for (const CellResult& cell : result.cells) rows.push_back(cell_row(cell));
+
+  std::array<size_t, kColumns.size()> widths{};
+  for (size_t i = 0; i < kColumns.size(); ++i) {
+    widths[i] = display_width(header[i].text);
+    for (const Row& row : rows) widths[i] = std::max(widths[i], display_width(row[i].text));
+  }
+
+  append_line(out, header, widths, paint);
+  for (size_t r = 0; r < rows.size(); ++r) {
+    append_line(out, rows[r], widths, paint);
+    const CellResult& cell = result.cells[r];
+    if (cell.status != CellStatus::ran && !cell.reason.empty())
+      out += fmt::format("    {}: {}\n", to_string(cell.status), one_line(cell.reason));
+  }
+  out += paint(
+      "aborts s/d/lt/c/o: serialization/deadlock/lock timeout/conflict/other; latency of "
+      "committed transactions; lost amt: the ledger's missing amount\n",
+      kDim);
+}
+
+void append_header(std::string& out, const RunResult& result, const Paint& paint) {
+  std::string title = fmt::format("clobber {}: {}", result.version, one_line(result.workload));
+  if (!result.workload_file.empty()) title += fmt::format(" ({})", one_line(result.workload_file));
+  out += paint(title, kBold) + '\n';
+  out += wrapped(result.description, "  ", kDescriptionWidth);
+  out += fmt::format("  seed {} (replay with --seed {})", result.seed, result.seed);
+  if (!result.started_at.empty()) out += fmt::format(", started {}", one_line(result.started_at));
+  out += '\n';
+
+  // Each database once, with the URL (password masked) that tells same-kind servers apart.
+  std::vector<const DatabaseInfo*> shown;
+  for (const CellResult& cell : result.cells) {
+    const DatabaseInfo& db = cell.database;
+    const bool seen = std::any_of(shown.begin(), shown.end(), [&](const DatabaseInfo* other) {
+      return other->kind == db.kind && other->server_version == db.server_version &&
+             other->url == db.url;
+    });
+    if (seen) continue;
+    shown.push_back(&db);
+    std::string line = fmt::format("  database {}", database_label(db));
+    if (!db.url.empty()) line += fmt::format(" at {}", one_line(db.url));
+    for (size_t i = 0; i < db.settings.size(); ++i) {
+      line += fmt::format("{}{}={}", i == 0 ? " (" : ", ", one_line(db.settings[i].first),
+                          one_line(db.settings[i].second));
+    }
+    if (!db.settings.empty()) line += ')';
+    out += line + '\n';
+  }
+  if (result.interrupted) out += paint("  interrupted: this is a partial report\n", kYellow);
+  out += '\n';
+}
+
+void append_cell_details(std::string& out, const CellResult& cell, const Paint& paint) {
+  out += '\n' + paint("FAIL", kRed) + ' ' + paint(cell_label(cell), kBold) + '\n';
+  for (const ExpectationResult& exp : cell.expectations) {
+    if (exp.passed) continue;
+    out += fmt::format("  expectation failed: {}", one_line(exp.description));
+    if (!exp.actual.empty()) out += fmt::format("; actual {}", one_line(exp.actual));
+    out += '\n';
+  }
+  for (const InvariantResult& inv : cell.invariants) {
+    if (inv.passed) continue;
+    out += fmt::format("  invariant failed: {}: expected {}, actual {}\n", one_line(inv.name),
+                       one_line(inv.expected), one_line(inv.actual));
+  }
+
+  const LedgerResult& ledger = cell.ledger;
+  if (!ledger.balanced || ledger.differences_total > 0) {
+    out += fmt::format("  ledger: {} values differ ({} rows checked), lost amount {}\n",
+                       ledger.differences_total, ledger.rows_checked, ledger.lost_amount);
+    const size_t shown = std::min(ledger.differences.size(), kDifferencesShown);
+    for (size_t i = 0; i < shown; ++i) {
+      const RowDifference& row = ledger.differences[i];
+      const std::string expected = row.expected_max > row.expected
+                                       ? fmt::format("{}..{}", row.expected, row.expected_max)
+                                       : fmt::format("{}", row.expected);
+      out += fmt::format("    {}[{}].{}: expected {}, actual {}\n", one_line(row.table), row.key,
+                         one_line(row.column), expected, row.actual);
+    }
+    if (ledger.differences_total > static_cast<int64_t>(shown))
+      out +=
+          fmt::format("    ... {} more\n", ledger.differences_total - static_cast<int64_t>(shown));
+  }
+
+  if (cell.anomalies_total > 0 || !cell.anomalies.empty()) {
+    const int64_t total =
+        std::max(cell.anomalies_total, static_cast<int64_t>(cell.anomalies.size()));
+    out += fmt::format("  anomalies: {}\n", total);
+    const size_t shown = std::min(cell.anomalies.size(), kAnomaliesShown);
+    for (size_t i = 0; i < shown; ++i) {
+      const Anomaly& anomaly = cell.anomalies[i];
+      std::string where = one_line(anomaly.table);
+      if (!anomaly.table.empty()) where += fmt::format("[{}]", anomaly.key);
+      if (!anomaly.column.empty()) where += '.' + one_line(anomaly.column);
+      out += fmt::format("    {} on {}: {}\n", one_line(anomaly.type), where,
+                         one_line(anomaly.explanation));
+    }
+    if (total > static_cast<int64_t>(shown))
+      out += fmt::format("    ... {} more\n", total - static_cast<int64_t>(shown));
+  }
+}
+
+void append_verdict(std::string& out, const RunResult& result, const Paint& paint) {
+  size_t passed = 0, failed = 0, skipped = 0, errors = 0;
+  for (const CellResult& cell : result.cells) {
+    const std::string_view label = verdict_label(cell);
+    if (label == "PASS") ++passed;
+    if (label == "FAIL") ++failed;
+    if (label == "SKIP") ++skipped;
+    if (label == "ERROR") ++errors;
+  }
+  std::string_view label = result.passed ? "PASS" : "FAIL";
+  if (failed == 0 && errors > 0) label = "ERROR";
+
+  std::string summary = "no cell ran to the end";
+  if (failed > 0)
+    summary = fmt::format("{} of {} cells failed their expectations", failed, passed + failed);
+  else if (passed > 0)
+    summary = fmt::format("{} of {} cells met their expectations", passed, passed);
+  if (skipped > 0) summary += fmt::format(", {} unsupported", skipped);
+  if (errors > 0) summary += fmt::format(", {} could not run", errors);
+  if (result.explore) summary += " (--explore: reported, not failing)";
+  if (result.interrupted) summary += " (interrupted: partial report)";
+  out += fmt::format("\nverdict: {} - {}\n", paint(label, verdict_color(label)), summary);
+}
+
+}  // namespace
+
+void ConsoleReporter::report(const RunResult& result, std::ostream& out) const {
+  const Paint paint(color_);
+  std::string text;
+  append_header(text, result, paint);
+  if (result.cells.empty()) {
+    text += "no cells ran\n";
+  } else {
+    append_table(text, result, paint);
+  }
+  for (const CellResult& cell : result.cells)
+    if (cell.status == CellStatus::ran && !cell.passed) append_cell_details(text, cell, paint);
+  append_verdict(text, result, paint);
+  out << text;
+}
+
+}  // namespace clobber

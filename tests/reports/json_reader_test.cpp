@@ -1,0 +1,182 @@
+// read_json_result reads back exactly what JsonReporter writes, and names the
+// file, the position or the field of whatever is wrong.
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "harness/common/errors.h"
+#include "reports/json_reader.h"
+#include "reports/reporter.h"
+#include "tests/reports/sample_result.h"
+
+namespace clobber {
+namespace {
+
+std::string to_json(const RunResult& result) {
+  std::ostringstream out;
+  JsonReporter().report(result, out);
+  return out.str();
+}
+
+/// The InputError `read_json_result_text(text)` throws.
+InputError read_error(const std::string& text) {
+  try {
+    read_json_result_text(text, "saved.json");
+  } catch (const InputError& e) {
+    return e;
+  }
+  ADD_FAILURE() << "no InputError for: " << text;
+  return InputError("none");
+}
+
+/// The sample's JSON with `edit` applied to the parsed document.
+template <typename Edit>
+std::string edited_sample(Edit edit) {
+  nlohmann::ordered_json doc = nlohmann::ordered_json::parse(to_json(testing::sample_result()));
+  edit(doc);
+  return doc.dump();
+}
+
+TEST(JsonReader, RoundTripIsExact) {
+  const RunResult original = testing::sample_result();
+  const std::string text = to_json(original);
+  const RunResult read = read_json_result_text(text, "saved.json");
+  EXPECT_EQ(to_json(read), text);
+
+  EXPECT_EQ(read.seed, testing::kSampleSeed);
+  EXPECT_FALSE(read.passed);
+  ASSERT_EQ(read.cells.size(), 4u);
+  EXPECT_EQ(read.cells[0].database.settings, original.cells[0].database.settings);
+  EXPECT_EQ(read.cells[0].ledger.differences[1].expected_max, 210);
+  EXPECT_EQ(read.cells[0].anomalies[3].transactions[1].id, 205u);
+  EXPECT_DOUBLE_EQ(read.cells[0].latency_ms.p99, 12.125);
+  EXPECT_FALSE(read.cells[0].passed);
+  EXPECT_TRUE(read.cells[1].passed);
+  EXPECT_EQ(read.cells[2].status, CellStatus::unsupported);
+  EXPECT_TRUE(read.cells[2].passed);
+  EXPECT_EQ(read.cells[2].reason, original.cells[2].reason);
+  EXPECT_EQ(read.cells[3].status, CellStatus::error);
+  EXPECT_EQ(read.cells[3].database.kind, DatabaseKind::mysql);
+  EXPECT_EQ(read.cells[3].isolation, Isolation::repeatable_read);
+  EXPECT_EQ(read.cells[3].locking, Locking::optimistic);
+}
+
+TEST(JsonReader, RoundTripOfPassingExploredInterruptedRun) {
+  RunResult original = testing::sample_result();
+  original.passed = true;
+  original.explore = true;
+  original.interrupted = true;
+  original.cells.resize(2);
+  const std::string text = to_json(original);
+  const RunResult read = read_json_result_text(text, "saved.json");
+  EXPECT_TRUE(read.passed);
+  EXPECT_TRUE(read.explore);
+  EXPECT_TRUE(read.interrupted);
+  EXPECT_EQ(to_json(read), text);
+}
+
+TEST(JsonReader, ReadsFile) {
+  char path[] = "/tmp/clobber_json_reader_XXXXXX";
+  const int fd = mkstemp(path);
+  ASSERT_GE(fd, 0);
+  close(fd);
+  const RunResult original = testing::sample_result();
+  write_report_file(JsonReporter(), original, path);
+  const RunResult read = read_json_result(path);
+  std::remove(path);
+  EXPECT_EQ(to_json(read), to_json(original));
+}
+
+TEST(JsonReader, MissingFileNamesIt) {
+  try {
+    read_json_result("/nonexistent/results.json");
+    FAIL() << "no InputError";
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.where().file, "/nonexistent/results.json");
+    EXPECT_NE(std::string(e.what()).find("/nonexistent/results.json"), std::string::npos);
+  }
+}
+
+TEST(JsonReader, SyntaxErrorNamesLineAndColumn) {
+  const InputError e = read_error("{\n  \"tool\": \"clobber\",\n  oops\n}\n");
+  EXPECT_EQ(e.where().file, "saved.json");
+  EXPECT_EQ(e.where().line, 3);
+  EXPECT_EQ(e.where().column, 3);
+  EXPECT_NE(std::string(e.what()).find("saved.json:3:3: malformed JSON"), std::string::npos)
+      << e.what();
+}
+
+TEST(JsonReader, EmptyAndTruncatedFilesAreInputErrors) {
+  EXPECT_EQ(read_error("").where().line, 1);
+  const std::string truncated = to_json(testing::sample_result()).substr(0, 200);
+  EXPECT_NE(std::string(read_error(truncated).what()).find("malformed JSON"), std::string::npos);
+}
+
+TEST(JsonReader, NotAClobberResult) {
+  EXPECT_NE(std::string(read_error("{\"a\": 1}").what()).find("not a clobber result"),
+            std::string::npos);
+  EXPECT_NE(std::string(read_error("[1, 2]").what()).find("not a clobber result"),
+            std::string::npos);
+}
+
+TEST(JsonReader, UnknownNameNamesTheField) {
+  const std::string text =
+      edited_sample([](auto& doc) { doc["cells"][1]["isolation"] = "snapshot"; });
+  const std::string message = read_error(text).what();
+  EXPECT_NE(message.find("saved.json: cells[1].isolation: unknown isolation level \"snapshot\""),
+            std::string::npos)
+      << message;
+}
+
+TEST(JsonReader, MissingFieldNamesIt) {
+  const std::string text =
+      edited_sample([](auto& doc) { doc["cells"][0]["transactions"].erase("committed"); });
+  const std::string message = read_error(text).what();
+  EXPECT_NE(message.find("cells[0].transactions: missing field \"committed\""), std::string::npos)
+      << message;
+}
+
+TEST(JsonReader, WrongTypeNamesTheField) {
+  const std::string text = edited_sample([](auto& doc) { doc["cells"][2]["retries"] = "many"; });
+  const std::string message = read_error(text).what();
+  EXPECT_NE(message.find("cells[2].retries: expected an integer, found string"), std::string::npos)
+      << message;
+  const std::string negative = edited_sample([](auto& doc) { doc["seed"] = -1; });
+  EXPECT_NE(std::string(read_error(negative).what()).find("seed: expected a non-negative integer"),
+            std::string::npos);
+}
+
+TEST(JsonReader, NewerSchemaIsRefused) {
+  const std::string text = edited_sample([](auto& doc) { doc["schema"] = 2; });
+  EXPECT_NE(std::string(read_error(text).what()).find("schema 2 is not supported"),
+            std::string::npos);
+}
+
+TEST(JsonReader, OptionalFieldsDefault) {
+  const std::string text = edited_sample([](auto& doc) {
+    doc.erase("workload_file");
+    doc.erase("description");
+    doc.erase("explore");
+    auto& cell = doc["cells"][0];
+    cell.erase("ledger");
+    cell.erase("expectations");
+    cell.erase("anomalies_total");
+    cell["database"].erase("settings");
+  });
+  const RunResult read = read_json_result_text(text, "saved.json");
+  EXPECT_EQ(read.workload_file, "");
+  EXPECT_FALSE(read.explore);
+  EXPECT_TRUE(read.cells[0].ledger.balanced);
+  EXPECT_TRUE(read.cells[0].expectations.empty());
+  EXPECT_EQ(read.cells[0].anomalies_total, 4);
+  EXPECT_TRUE(read.cells[0].database.settings.empty());
+}
+
+}  // namespace
+}  // namespace clobber
