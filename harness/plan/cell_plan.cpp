@@ -412,8 +412,8 @@ class Planner {
       } else if (const auto* sql = std::get_if<SqlStep>(&step.action)) {
         int params = 0;
         op.kind = PlannedOp::Kind::sql;
-        op.statement = add_statement(
-            rewrite_sql(sql->text, workload_, plan_.tables, dialect_, &params), params);
+        std::string text = rewrite_sql(sql->text, workload_, plan_.tables, dialect_, &params);
+        op.statement = add_statement(std::move(text), params);
         for (int slot : sql->param_slots) op.args.push_back(Arg{Arg::Source::slot, slot});
       } else {
         const auto& write = std::get<WriteStep>(step.action);

@@ -61,7 +61,8 @@ TEST(PlanTest, CreatesPrefixedTablesWithHiddenColumns) {
   EXPECT_EQ(p.tables[0].seed_sql[0],
             "INSERT INTO clobber_t_accounts (id, owner, balance) VALUES (1, 'O''Hara', 400), (2, "
             "'Jane', 100)");
-  EXPECT_EQ(p.tables[0].final_state_sql, "SELECT id, balance, clobber_txn FROM clobber_t_accounts ORDER BY id");
+  EXPECT_EQ(p.tables[0].final_state_sql,
+            "SELECT id, balance, clobber_txn FROM clobber_t_accounts ORDER BY id");
   EXPECT_EQ(p.invariant_sql[0], "SELECT SUM(balance) FROM clobber_t_accounts WHERE balance >= 0");
 }
 
@@ -180,6 +181,19 @@ TEST(PlanTest, RewriteSqlRenamesTablesAndParameters) {
                         p.tables, Dialect(DatabaseKind::mysql)),
             "SELECT a.balance FROM clobber_t_accounts a, clobber_t_accounts b JOIN "
             "clobber_t_accounts c ON 1=1");
+}
+
+TEST(PlanTest, SqlStepsArePreparedWithTheirParameterCount) {
+  const std::string steps_end = "      - write: {row: dst, set: {balance: dst.balance + amount}}\n";
+  std::string text = kTransfer;
+  text.insert(text.find(steps_end) + steps_end.size(),
+              "      - sql: UPDATE accounts SET balance = balance + :amount WHERE id = 2\n");
+  const CellPlan p =
+      plan(load_workload_text(text, "sql.yaml"), DatabaseKind::sqlite, Locking::none);
+  ASSERT_EQ(p.statements.size(), 5u);
+  EXPECT_EQ(p.statements[4], "UPDATE clobber_t_accounts SET balance = balance + ?1 WHERE id = 2");
+  EXPECT_EQ(p.statement_params[4], 1);
+  EXPECT_FALSE(p.tables[0].exactly_checked);
 }
 
 TEST(PlanTest, GeneratedSeedRows) {
