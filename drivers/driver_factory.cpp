@@ -1,0 +1,19 @@
+#include "drivers/driver.h"
+#include "drivers/postgres/postgres_driver.h"
+#include "drivers/sqlite/sqlite_driver.h"
+
+namespace clobber {
+
+std::unique_ptr<Driver> make_driver(const DatabaseUrl& url) {
+  switch (url.kind) {
+    case DatabaseKind::sqlite:
+      return std::make_unique<SqliteDriver>(url);
+    case DatabaseKind::postgresql:
+      return std::make_unique<PostgresDriver>(url);
+    case DatabaseKind::mysql:
+      throw InputError("the MySQL/MariaDB driver is not built yet");
+  }
+  throw InputError("unknown database kind in URL '" + url.masked + "'");
+}
+
+}  // namespace clobber
