@@ -55,6 +55,10 @@ if ! [[ "$TIMEOUT" =~ ^[0-9]+$ ]]; then
   exit 2
 fi
 
+# Starts tried, 2 s apart, while the port is held by another socket: a closed
+# client connection can hold its local port for 60 s (TIME_WAIT).
+BIND_ATTEMPTS=$((TIMEOUT / 2 + 1))
+
 # A file that marks the directory as ours: `stop` removes only such a directory.
 MARKER=$SERVER_DIR/.clobber-servers
 
@@ -94,6 +98,22 @@ wait_gone() {
     sleep 0.1
     waited=$((waited + 1))
   done
+}
+
+# Size in bytes of file $1 (0 when missing).
+file_size() {
+  if [[ -f "$1" ]]; then
+    wc -c <"$1"
+  else
+    echo 0
+  fi
+}
+
+# True when server log $1, past its first $2 bytes, says the port was in use.
+# Our ports lie in Linux's ephemeral range (32768-60999), so an outgoing
+# connection of some client can hold one for a while (up to TIME_WAIT's 60 s).
+bind_conflict() {
+  tail -c "+$(($2 + 1))" "$1" 2>/dev/null | grep -q -i 'address already in use'
 }
 
 # True when something accepts TCP connections on 127.0.0.1:$1.
@@ -181,13 +201,28 @@ pg_start() {
     if [[ "$old_pid" =~ ^[0-9]+$ ]]; then
       wait_gone "$old_pid"
     fi
+    local attempt log_size
     log "starting PostgreSQL 15 on 127.0.0.1:$PG_PORT"
-    if ! pg_run "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$PG_LOG" -w -t "$TIMEOUT" start \
-      >"$PG_DIR/pg_ctl.out" 2>&1; then
+    for attempt in $(seq 1 "$BIND_ATTEMPTS"); do
+      log_size=$(file_size "$PG_LOG")
+      if pg_run "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$PG_LOG" -w -t "$TIMEOUT" start \
+        >"$PG_DIR/pg_ctl.out" 2>&1; then
+        break
+      fi
+      if ((attempt < BIND_ATTEMPTS)) && bind_conflict "$PG_LOG" "$log_size"; then
+        if ((attempt == 1)); then
+          log "port $PG_PORT is held by another socket (a client's local port?); retrying for up to ${TIMEOUT}s"
+        fi
+        sleep 2
+        continue
+      fi
       sed 's/^/    /' "$PG_DIR/pg_ctl.out" >&2
       log_tail "$PG_LOG"
+      if bind_conflict "$PG_LOG" "$log_size"; then
+        die "PostgreSQL could not bind 127.0.0.1:$PG_PORT (in use); set CLOBBER_PG_PORT to another port"
+      fi
       die "PostgreSQL failed to start (or was not ready within ${TIMEOUT}s)"
-    fi
+    done
   fi
   local waited=0
   until "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -t 2; do
@@ -260,8 +295,21 @@ my_init() {
   touch "$MY_DIR/.initialised"
 }
 
+# Starts mariadbd in the background; its pid goes to MY_LAUNCHED.
+my_launch() {
+  local mariadbd=mariadbd
+  command -v mariadbd >/dev/null 2>&1 || mariadbd=/usr/sbin/mariadbd
+  # setsid: the server outlives this script and the shell's job control.
+  setsid "$mariadbd" --no-defaults --user="$MY_OS_USER" --datadir="$MY_DATA" \
+    --port="$MYSQL_PORT" --bind-address=127.0.0.1 --socket="$MY_SOCKET" \
+    --pid-file="$MY_PID" --log-error="$MY_LOG" --tmpdir="$MY_DIR/tmp" \
+    --max-connections=600 --innodb-buffer-pool-size=128M --skip-name-resolve --port-open-timeout="$TIMEOUT" \
+    </dev/null >>"$MY_LOG" 2>&1 &
+  MY_LAUNCHED=$!
+}
+
 my_start() {
-  local mariadbd=mariadbd pid waited
+  local pid waited
   if my_running; then
     log "MariaDB already running on 127.0.0.1:$MYSQL_PORT"
   else
@@ -278,19 +326,30 @@ my_start() {
     if port_in_use "$MYSQL_PORT"; then
       die "port $MYSQL_PORT is already in use by another process; set CLOBBER_MYSQL_PORT to a free port"
     fi
-    command -v mariadbd >/dev/null 2>&1 || mariadbd=/usr/sbin/mariadbd
+    local attempt=1 log_size
     log "starting MariaDB on 127.0.0.1:$MYSQL_PORT"
-    # setsid: the server outlives this script and the shell's job control.
-    setsid "$mariadbd" --no-defaults --user="$MY_OS_USER" --datadir="$MY_DATA" \
-      --port="$MYSQL_PORT" --bind-address=127.0.0.1 --socket="$MY_SOCKET" \
-      --pid-file="$MY_PID" --log-error="$MY_LOG" --tmpdir="$MY_DIR/tmp" \
-      --max-connections=600 --innodb-buffer-pool-size=128M --skip-name-resolve \
-      </dev/null >>"$MY_LOG" 2>&1 &
-    pid=$!
+    log_size=$(file_size "$MY_LOG")
+    my_launch
+    pid=$MY_LAUNCHED
     waited=0
     until my_ping; do
       if ! alive "$pid"; then
+        if ((attempt < BIND_ATTEMPTS)) && bind_conflict "$MY_LOG" "$log_size"; then
+          if ((attempt == 1)); then
+            log "port $MYSQL_PORT is held by another socket (a client's local port?); retrying for up to ${TIMEOUT}s"
+          fi
+          sleep 2
+          attempt=$((attempt + 1))
+          log_size=$(file_size "$MY_LOG")
+          my_launch
+          pid=$MY_LAUNCHED
+          waited=0
+          continue
+        fi
         log_tail "$MY_LOG"
+        if bind_conflict "$MY_LOG" "$log_size"; then
+          die "MariaDB could not bind 127.0.0.1:$MYSQL_PORT (in use); set CLOBBER_MYSQL_PORT to another port"
+        fi
         die "MariaDB exited during startup"
       fi
       if ((waited >= TIMEOUT * 2)); then
