@@ -2,6 +2,7 @@
 // (every key validated by the loader) and tells its story: a name, a
 // description, and at least one invariant to check.
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <string>
 #include <vector>
