@@ -4,5 +4,6 @@
 \set delta random(-5000, 5000)
 BEGIN;
 SELECT balance AS old FROM clobber_bench_accounts WHERE id = :id \gset
-UPDATE clobber_bench_accounts SET balance = :old + :delta, clobber_txn = :client_id, clobber_version = clobber_version + 1 WHERE id = :id;
+\set new :old + :delta
+UPDATE clobber_bench_accounts SET balance = :new, clobber_txn = :client_id, clobber_version = clobber_version + 1 WHERE id = :id;
 COMMIT;
