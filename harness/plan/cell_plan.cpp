@@ -8,6 +8,9 @@
 namespace clobber {
 namespace {
 
+/// How long MySQL's GET_LOCK waits before the attempt aborts as a lock timeout.
+constexpr int kAdvisoryLockTimeoutSeconds = 10;
+
 /// The slots an expression reads.
 std::set<int> slots_of(const Expr& expr) {
   std::set<int> slots;
@@ -181,7 +184,7 @@ class Planner {
  public:
   Planner(const Workload& workload, DatabaseKind kind, Isolation isolation, Locking locking,
           const std::string& prefix)
-      : workload_(workload), dialect_(kind) {
+      : workload_(workload), dialect_(kind), prefix_(prefix) {
     plan_.kind = kind;
     plan_.isolation = isolation;
     plan_.locking = locking;
@@ -189,6 +192,8 @@ class Planner {
   }
 
   std::variant<CellPlan, std::string> build() {
+    if (plan_.locking == Locking::advisory && dialect_.kind() == DatabaseKind::mysql)
+      plan_.release_statement = add_statement("SELECT RELEASE_ALL_LOCKS()", 0);
     for (const TransactionType& type : workload_.transactions) {
       TransactionPlan tx;
       tx.type = &type;
@@ -289,8 +294,6 @@ class Planner {
       const std::string who = "transaction '" + type.name + "': ";
       if (writes.size() > 1)
         return who + "row '" + read->alias + "' is written twice; an atomic UPDATE writes it once";
-      if (!dialect_.update_returning())
-        return "atomic writes need UPDATE ... RETURNING, which this database lacks";
       const size_t w = writes[0];
       folded_into[r] = static_cast<int>(w);
       for (size_t s = 0; s < n; ++s) {
@@ -387,6 +390,7 @@ class Planner {
       op.where = step.where;
       if (const auto* read = std::get_if<ReadStep>(&step.action)) {
         if (folded_into[s] >= 0) continue;
+        if (plan_.locking == Locking::advisory) tx.ops.push_back(lock_op(*read, step.where));
         const TableDef& table = workload_.tables[read->table];
         std::string columns;
         for (size_t c : read->columns) columns += table.columns[c].name + ", ";
@@ -430,6 +434,29 @@ class Planner {
     return std::nullopt;
   }
 
+  /// The named lock taken before a read in advisory mode: held to the end of
+  /// the transaction on PostgreSQL, until released after it on MySQL.
+  PlannedOp lock_op(const ReadStep& read, const SourceLocation& where) {
+    PlannedOp op;
+    op.kind = PlannedOp::Kind::lock;
+    op.where = where;
+    op.expr = read.key;
+    op.table = read.table;
+    op.args = {Arg{Arg::Source::key, 0}};
+    const std::string name = prefix_ + "t" + std::to_string(read.table) + ":";
+    int next = 0;
+    std::string sql;
+    if (dialect_.kind() == DatabaseKind::mysql) {
+      sql = "SELECT GET_LOCK(CONCAT('" + name + "', " + placeholder(next) + "), " +
+            std::to_string(kAdvisoryLockTimeoutSeconds) + ")";
+    } else {
+      sql = "SELECT 1 FROM pg_advisory_xact_lock(hashtextextended('" + name + "' || CAST(" +
+            placeholder(next) + " AS BIGINT), 0))";
+    }
+    op.statement = add_statement(std::move(sql), next);
+    return op;
+  }
+
   void plan_write(const WriteStep& write, const ReadStep& read, int read_op, PlannedOp& op) {
     const TableDef& table = workload_.tables[write.table];
     const Locking locking = plan_.locking;
@@ -471,8 +498,11 @@ class Planner {
                          const std::vector<int>& guard_of, size_t read_step, PlannedOp& op) {
     const TableDef& table = workload_.tables[write.table];
     int next = 0;
+    // Without UPDATE ... RETURNING (MySQL), the UPDATE stores what it set in
+    // session variables and a SELECT of them follows: exact even in autocommit.
+    const bool returning = dialect_.update_returning();
     std::string sql = "UPDATE " + plan_.tables[write.table].name + " SET ";
-    std::string returning;
+    std::string returned;
     for (size_t i = 0; i < write.assignments.size(); ++i) {
       const auto& a = write.assignments[i];
       PlannedOp::Assignment planned{a.column, Expr{}, -1, 1};
@@ -480,13 +510,18 @@ class Planner {
       const std::string& column = table.columns[a.column].name;
       std::string p = placeholder(next);
       if (dialect_.kind() == DatabaseKind::postgresql) p = "CAST(" + p + " AS BIGINT)";
-      sql += column + " = " + column + (planned.sign > 0 ? " + " : " - ") + p + ", ";
-      returning += column + ", ";
+      const std::string value = column + (planned.sign > 0 ? " + " : " - ") + p;
+      const std::string variable = "@clobber_v" + std::to_string(i);
+      sql += column + " = " + (returning ? value : "(" + variable + " := " + value + ")") + ", ";
+      returned += (returning ? column : variable) + ", ";
       op.args.push_back(Arg{Arg::Source::value, static_cast<int>(i)});
       op.assignments.push_back(std::move(planned));
     }
-    sql += std::string(kPrevTxnColumn) + " = " + kTxnColumn + ", " + kTxnColumn + " = " +
-           placeholder(next) + ", " + kVersionColumn + " = " + kVersionColumn + " + 1";
+    sql += std::string(kPrevTxnColumn) + " = " +
+           (returning ? std::string(kTxnColumn)
+                      : "(@clobber_prev := " + std::string(kTxnColumn) + ")") +
+           ", " + kTxnColumn + " = " + placeholder(next) + ", " + kVersionColumn + " = " +
+           kVersionColumn + " + 1";
     op.args.push_back(Arg{Arg::Source::txn_id, 0});
     sql += " WHERE " + table.columns[table.key_column].name + " = " + placeholder(next);
     op.args.push_back(Arg{Arg::Source::key, 0});
@@ -500,16 +535,21 @@ class Planner {
       sql += " AND " + translator.condition(condition, condition.root()).value_or("FALSE");
       op.zero_rows = ZeroRows::rejected;
     }
-    sql += " RETURNING " + returning + kPrevTxnColumn;
     op.kind = PlannedOp::Kind::write;
     op.atomic = true;
-    op.statement = add_statement(std::move(sql), next);
+    if (returning) {
+      op.statement = add_statement(sql + " RETURNING " + returned + kPrevTxnColumn, next);
+    } else {
+      op.statement = add_statement(std::move(sql), next);
+      op.returning_statement = add_statement("SELECT " + returned + "@clobber_prev", 0);
+    }
     op.table = write.table;
     op.expr = read.key;
   }
 
   const Workload& workload_;
   Dialect dialect_;
+  std::string prefix_;
   CellPlan plan_;
 };
 
@@ -531,8 +571,6 @@ std::string lower(std::string_view text) {
 std::variant<CellPlan, std::string> plan_cell(const Workload& workload, DatabaseKind kind,
                                               Isolation isolation, Locking locking,
                                               const std::string& table_prefix) {
-  if (locking == Locking::advisory || locking == Locking::single_writer)
-    return std::string(to_string(locking)) + " locking is not implemented yet";
   Planner planner(workload, kind, isolation, locking, table_prefix);
   auto result = planner.build();
   if (auto* plan = std::get_if<CellPlan>(&result)) {

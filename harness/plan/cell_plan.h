@@ -43,11 +43,12 @@ enum class ZeroRows : uint8_t {
 
 /// One operation of a planned transaction.
 struct PlannedOp {
-  enum class Kind : uint8_t { read, check, write, sleep, sql };
+  enum class Kind : uint8_t { read, check, write, sleep, sql, lock };
   Kind kind = Kind::read;
-  int statement = -1;     // index into CellPlan::statements
-  std::vector<Arg> args;  // statement parameters, in placeholder order
-  Expr expr;              // read: key; check: condition; atomic write: key
+  int statement = -1;            // index into CellPlan::statements
+  int returning_statement = -1;  // atomic write without RETURNING: SELECT of what it set
+  std::vector<Arg> args;         // statement parameters, in placeholder order
+  Expr expr;                     // read, lock: key; check: condition; atomic write: key
   size_t table = 0;       // read / write
   int first_slot = 0;     // read: frame slot of the first fetched column
   int column_count = 0;   // read: integer columns fetched (then txn id, version)
@@ -93,6 +94,7 @@ struct CellPlan {
   std::vector<int> statement_params;          // parameter count of each statement
   std::vector<TransactionPlan> transactions;  // in workload order
   std::vector<std::string> invariant_sql;     // in workload order, real table names
+  int release_statement = -1;  // advisory on MySQL: releases the session's named locks
 };
 
 /// Plans a cell, or returns why the locking mode cannot express this workload

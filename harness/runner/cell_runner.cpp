@@ -10,6 +10,7 @@
 
 #include "harness/check/checks.h"
 #include "harness/plan/cell_plan.h"
+#include "harness/runner/single_writer.h"
 #include "harness/runner/worker.h"
 
 namespace clobber {
@@ -181,33 +182,45 @@ CellResult run_cell(const Workload& workload, Driver& driver, const CellSpec& sp
     shared.cumulative_weights.push_back(weight);
   }
 
+  // Each worker thread opens its own session, except in single_writer mode,
+  // where one leader session (an extra thread, logged last) runs everything.
   const int n = spec.workers;
-  std::vector<WorkerLog> logs(static_cast<size_t>(n));
-  std::latch ready(n);
+  const bool single_writer = spec.locking == Locking::single_writer;
+  const int threads_total = single_writer ? n + 1 : n;
+  SingleWriterQueue queue;
+  if (single_writer) shared.single_writer = &queue;
+  std::vector<WorkerLog> logs(static_cast<size_t>(threads_total));
+  std::latch ready(threads_total);
   std::latch go(1);
   std::vector<std::thread> threads;
-  threads.reserve(static_cast<size_t>(n));
-  for (int w = 0; w < n; ++w) {
+  threads.reserve(static_cast<size_t>(threads_total));
+  for (int w = 0; w < threads_total; ++w) {
+    const bool leader = single_writer && w == n;
     int64_t quota = -1;
     if (spec.transactions) quota = *spec.transactions / n + (w < *spec.transactions % n ? 1 : 0);
-    threads.emplace_back([&, w, quota] {
+    threads.emplace_back([&, w, quota, leader] {
       WorkerLog& log = logs[static_cast<size_t>(w)];
       std::unique_ptr<Session> session;
       std::vector<StatementHandle> handles;
-      try {
-        session = driver.connect();
-        for (size_t s = 0; s < plan.statements.size(); ++s)
-          handles.push_back(session->prepare(plan.statements[s], plan.statement_params[s]));
-      } catch (const std::exception& e) {
-        log.error = e.what();
+      if (leader || !single_writer) {
+        try {
+          session = driver.connect();
+          for (size_t s = 0; s < plan.statements.size(); ++s)
+            handles.push_back(session->prepare(plan.statements[s], plan.statement_params[s]));
+        } catch (const std::exception& e) {
+          log.error = e.what();
+        }
       }
       ready.count_down();
       go.wait();
-      if (!log.error.empty()) return;
       try {
-        Worker worker(w, mix_seed(spec.seed + static_cast<uint64_t>(w) + 1), shared, *session,
+        Worker worker(w, mix_seed(spec.seed + static_cast<uint64_t>(w) + 1), shared, session.get(),
                       std::move(handles), log);
-        worker.run(quota);
+        if (leader) {
+          worker.lead(queue);  // answers every request, even after an error
+        } else if (log.error.empty()) {
+          worker.run(quota);
+        }
       } catch (const std::exception& e) {
         log.error = e.what();
       }
@@ -217,7 +230,11 @@ CellResult run_cell(const Workload& workload, Driver& driver, const CellSpec& sp
   shared.origin = std::chrono::steady_clock::now();
   shared.deadline = shared.origin + spec.duration.value_or(std::chrono::seconds(5));
   go.count_down();
-  for (std::thread& thread : threads) thread.join();
+  for (int w = 0; w < n; ++w) threads[static_cast<size_t>(w)].join();
+  if (single_writer) {
+    queue.close();
+    threads.back().join();
+  }
   cell.duration_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - shared.origin).count();
 

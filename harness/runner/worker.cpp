@@ -10,7 +10,7 @@ constexpr size_t kMaxColumns = 256;
 
 }  // namespace
 
-Worker::Worker(int index, uint64_t seed, const WorkerShared& shared, Session& session,
+Worker::Worker(int index, uint64_t seed, const WorkerShared& shared, Session* session,
                std::vector<StatementHandle> statements, WorkerLog& log)
     : index_(index),
       rng_(seed),
@@ -53,7 +53,29 @@ void Worker::run(int64_t quota) {
         static_cast<uint64_t>(rng_.uniform(0, static_cast<int64_t>(total_weight) - 1));
     const auto it = std::upper_bound(shared_.cumulative_weights.begin(),
                                      shared_.cumulative_weights.end(), pick);
-    run_transaction(static_cast<uint32_t>(it - shared_.cumulative_weights.begin()));
+    const auto type = static_cast<uint32_t>(it - shared_.cumulative_weights.begin());
+    const auto& generators = shared_.generators[type];
+    for (size_t p = 0; p < generators.size(); ++p) frame_[p] = generators[p].draw(rng_);
+    const int64_t start = now_ns();
+    bool committed = false;
+    if (shared_.single_writer) {
+      SingleWriterQueue::Request request;
+      request.type = type;
+      request.params = std::span<const int64_t>(frame_.data(), generators.size());
+      shared_.single_writer->submit(request);
+      committed = request.committed;
+    } else {
+      committed = run_transaction(type);
+    }
+    if (committed) log_.latency.record(static_cast<uint64_t>((now_ns() - start) / 1000));
+  }
+}
+
+void Worker::lead(SingleWriterQueue& queue) {
+  while (SingleWriterQueue::Request* request = queue.next()) {
+    std::copy(request->params.begin(), request->params.end(), frame_.begin());
+    request->committed = log_.error.empty() && run_transaction(request->type);
+    request->done.release();
   }
 }
 
@@ -65,39 +87,37 @@ void Worker::backoff(int attempt) {
   if (cap > 0) std::this_thread::sleep_for(std::chrono::microseconds(rng_.uniform(0, cap)));
 }
 
-void Worker::run_transaction(uint32_t type) {
+bool Worker::run_transaction(uint32_t type) {
   const TransactionPlan& tx = shared_.plan->transactions[type];
-  const auto& generators = shared_.generators[type];
-  for (size_t p = 0; p < generators.size(); ++p) frame_[p] = generators[p].draw(rng_);
   WorkerCounters& counters = log_.counters;
   ++counters.attempted;
-  const int64_t first_start = now_ns();
   for (int attempt = 1;; ++attempt) {
     const size_t index = log_.attempts.size();
     const uint64_t id = make_txn_id(index_, index);
-    AttemptRecord& done = log_.attempts.emplace_back();
-    done.id = id;
-    done.type = type;
-    done.attempt = static_cast<uint16_t>(std::min(attempt, 65535));
-    done.start_ns = now_ns();
+    AttemptRecord& record = log_.attempts.emplace_back();
+    record.id = id;
+    record.type = type;
+    record.attempt = static_cast<uint16_t>(std::min(attempt, 65535));
+    record.start_ns = now_ns();
     last_cause_ = AbortCause::none;
     const Result result = run_attempt(tx, id);
+    if (shared_.plan->release_statement >= 0) release_locks();
+    AttemptRecord& done = log_.attempts[index];
     done.end_ns = now_ns();
     done.cause = last_cause_;
     switch (result) {
       case Result::committed:
         done.outcome = AttemptOutcome::committed;
         ++counters.committed;
-        log_.latency.record(static_cast<uint64_t>((done.end_ns - first_start) / 1000));
-        return;
+        return true;
       case Result::rejected:
         done.outcome = AttemptOutcome::rejected;
         ++counters.rejected;
-        return;
+        return false;
       case Result::indeterminate:
         done.outcome = AttemptOutcome::indeterminate;
         ++counters.indeterminate;
-        return;
+        return false;
       case Result::aborted:
         done.outcome = AttemptOutcome::aborted;
         ++counters.aborts[static_cast<int>(last_cause_)];
@@ -107,10 +127,20 @@ void Worker::run_transaction(uint32_t type) {
                        !shared_.stop->load(std::memory_order_relaxed) && log_.error.empty();
     if (!retry) {
       ++counters.failed;
-      return;
+      return false;
     }
     ++counters.retries;
     backoff(attempt);
+  }
+}
+
+void Worker::release_locks() {
+  StatementResult result;
+  const Outcome outcome = session_->execute(statements_[shared_.plan->release_statement], {},
+                                            std::span(row_.data(), 1), result);
+  if (outcome.cause == AbortCause::connection) {
+    const Outcome again = session_->reconnect();
+    if (!again.ok()) log_.error = "lost the connection and could not reconnect: " + again.message;
   }
 }
 
@@ -122,10 +152,10 @@ Worker::Result Worker::abort(const Outcome& outcome) {
     // at isolation none may or may not have been applied.
     settle_writes(shared_.plan->isolation == Isolation::none ? Durability::maybe
                                                              : Durability::discarded);
-    const Outcome again = session_.reconnect();
+    const Outcome again = session_->reconnect();
     if (!again.ok()) log_.error = "lost the connection and could not reconnect: " + again.message;
   } else {
-    session_.rollback();
+    session_->rollback();
     settle_writes(Durability::discarded);
   }
   return Result::aborted;
@@ -143,7 +173,7 @@ void Worker::settle_writes(Durability durability) {
 Worker::Result Worker::run_attempt(const TransactionPlan& tx, uint64_t id) {
   pending_writes_ = log_.writes.size();
   const Isolation isolation = shared_.plan->isolation;
-  Outcome outcome = session_.begin(isolation);
+  Outcome outcome = session_->begin(isolation);
   if (!outcome.ok()) return abort(outcome);
   StatementResult result;
   for (size_t i = 0; i < tx.ops.size(); ++i) {
@@ -155,8 +185,8 @@ Worker::Result Worker::run_attempt(const TransactionPlan& tx, uint64_t id) {
           return fail("EVAL", "key expression failed at " + op.where.str());
         params_[0] = key;
         const size_t width = static_cast<size_t>(op.column_count) + 2;
-        outcome = session_.execute(statements_[op.statement], std::span(params_.data(), 1),
-                                   std::span(row_.data(), width), result);
+        outcome = session_->execute(statements_[op.statement], std::span(params_.data(), 1),
+                                    std::span(row_.data(), width), result);
         if (!outcome.ok()) return abort(outcome);
         if (!result.has_row)
           return fail("NOTFOUND",
@@ -166,12 +196,26 @@ Worker::Result Worker::run_attempt(const TransactionPlan& tx, uint64_t id) {
             ReadState{key, static_cast<uint64_t>(row_[op.column_count]), row_[op.column_count + 1]};
         break;
       }
+      case PlannedOp::Kind::lock: {
+        int64_t key = 0;
+        if (evaluate(op.expr, frame_, key) != EvalError::none)
+          return fail("EVAL", "key expression failed at " + op.where.str());
+        params_[0] = key;
+        outcome = session_->execute(statements_[op.statement], std::span(params_.data(), 1),
+                                    std::span(row_.data(), 1), result);
+        if (!outcome.ok()) return abort(outcome);
+        if (!result.has_row || row_[0] != 1)
+          return abort(Outcome::failure(
+              AbortCause::lock_timeout, "GET_LOCK",
+              "the named lock on key " + std::to_string(key) + " was not granted in time"));
+        break;
+      }
       case PlannedOp::Kind::check: {
         int64_t holds = 0;
         if (evaluate(op.expr, frame_, holds) != EvalError::none)
           return fail("EVAL", "check failed to evaluate at " + op.where.str());
         if (!holds) {
-          session_.rollback();
+          session_->rollback();
           settle_writes(Durability::discarded);
           return Result::rejected;
         }
@@ -183,8 +227,8 @@ Worker::Result Worker::run_attempt(const TransactionPlan& tx, uint64_t id) {
       case PlannedOp::Kind::sql: {
         for (size_t a = 0; a < op.args.size(); ++a) params_[a] = frame_[op.args[a].index];
         outcome =
-            session_.execute(statements_[op.statement], std::span(params_.data(), op.args.size()),
-                             std::span<int64_t>(), result);
+            session_->execute(statements_[op.statement], std::span(params_.data(), op.args.size()),
+                              std::span<int64_t>(), result);
         if (!outcome.ok()) return abort(outcome);
         break;
       }
@@ -192,7 +236,7 @@ Worker::Result Worker::run_attempt(const TransactionPlan& tx, uint64_t id) {
         bool rejected = false;
         if (!execute_write(op, id, outcome, rejected)) {
           if (rejected) {
-            session_.rollback();
+            session_->rollback();
             settle_writes(Durability::discarded);
             return Result::rejected;
           }
@@ -202,7 +246,7 @@ Worker::Result Worker::run_attempt(const TransactionPlan& tx, uint64_t id) {
       }
     }
   }
-  outcome = session_.commit();
+  outcome = session_->commit();
   if (outcome.ok()) {
     settle_writes(Durability::durable);
     return Result::committed;
@@ -211,7 +255,7 @@ Worker::Result Worker::run_attempt(const TransactionPlan& tx, uint64_t id) {
     last_cause_ = AbortCause::connection;
     log_.last_abort = outcome.code + " " + outcome.message;
     settle_writes(Durability::maybe);
-    const Outcome again = session_.reconnect();
+    const Outcome again = session_->reconnect();
     if (!again.ok()) log_.error = "lost the connection and could not reconnect: " + again.message;
     return Result::indeterminate;
   }
@@ -261,10 +305,10 @@ bool Worker::execute_write(const PlannedOp& op, uint64_t id, Outcome& outcome, b
   }
   StatementResult result;
   const size_t returned = op.atomic ? n + 1 : 0;
-  outcome = session_.execute(statements_[op.statement], std::span(params_.data(), op.args.size()),
-                             std::span(row_.data(), returned), result);
-  const bool lost_in_flight = !outcome.ok() && outcome.cause == AbortCause::connection &&
-                              shared_.plan->isolation == Isolation::none;
+  outcome = session_->execute(statements_[op.statement], std::span(params_.data(), op.args.size()),
+                              std::span(row_.data(), returned), result);
+  const bool autocommit = shared_.plan->isolation == Isolation::none;
+  bool lost_in_flight = !outcome.ok() && outcome.cause == AbortCause::connection && autocommit;
   if (!outcome.ok() && !lost_in_flight) return false;
   if (outcome.ok() && result.rows_affected == 0) {
     switch (op.zero_rows) {
@@ -283,6 +327,14 @@ bool Worker::execute_write(const PlannedOp& op, uint64_t id, Outcome& outcome, b
         break;
     }
     return false;
+  }
+  if (outcome.ok() && op.returning_statement >= 0) {
+    StatementResult returned_row;
+    outcome = session_->execute(statements_[op.returning_statement], {},
+                                std::span(row_.data(), returned), returned_row);
+    // In autocommit the UPDATE stands even when reading it back failed.
+    lost_in_flight = !outcome.ok() && outcome.cause == AbortCause::connection && autocommit;
+    if (!outcome.ok() && !lost_in_flight) return false;
   }
   // Record the write: the version it replaced and each column's old and new value.
   WriteRecord& record = log_.writes.emplace_back();
@@ -314,7 +366,7 @@ bool Worker::execute_write(const PlannedOp& op, uint64_t id, Outcome& outcome, b
     record.durability = Durability::maybe;
     return false;
   }
-  if (shared_.plan->isolation == Isolation::none) record.durability = Durability::durable;
+  if (autocommit) record.durability = Durability::durable;
   return true;
 }
 

@@ -11,6 +11,7 @@
 #include "drivers/driver.h"
 #include "harness/history/history.h"
 #include "harness/plan/cell_plan.h"
+#include "harness/runner/single_writer.h"
 #include "harness/workload/generators.h"
 
 namespace clobber {
@@ -24,23 +25,31 @@ struct WorkerShared {
   std::chrono::steady_clock::time_point origin;            // the cell's time zero
   std::chrono::steady_clock::time_point deadline;          // when the quota is negative
   const std::atomic<bool>* stop = nullptr;                 // Ctrl-C
+  SingleWriterQueue* single_writer = nullptr;              // set in single_writer mode
 };
 
-/// Runs transactions on `session` until the deadline passes, `quota` logical
+/// Runs transactions on its session until the deadline passes, `quota` logical
 /// transactions are done (quota >= 0), or a stop is requested.
 class Worker {
  public:
   /// A worker numbered `index` whose random stream starts from `seed`;
-  /// `statements[i]` is the session's handle of CellPlan::statements[i].
-  Worker(int index, uint64_t seed, const WorkerShared& shared, Session& session,
+  /// `statements[i]` is the session's handle of CellPlan::statements[i]. The
+  /// session is null only for workers that hand their work to a single writer.
+  Worker(int index, uint64_t seed, const WorkerShared& shared, Session* session,
          std::vector<StatementHandle> statements, WorkerLog& log);
   /// The worker's loop; returns when done. Harness failures land in log.error.
+  /// In single_writer mode the transactions are handed to the leader; latency
+  /// is measured here either way.
   void run(int64_t quota);
+  /// The single_writer leader: executes queued transactions in arrival order
+  /// on this worker's session until the queue is closed and drained.
+  void lead(SingleWriterQueue& queue);
 
  private:
   enum class Result { committed, rejected, aborted, indeterminate };
   bool finished(int64_t done, int64_t quota) const;
-  void run_transaction(uint32_t type);
+  bool run_transaction(uint32_t type);
+  void release_locks();
   Result run_attempt(const TransactionPlan& tx, uint64_t id);
   Result abort(const Outcome& outcome);
   Result fail(const char* code, std::string message);
@@ -52,7 +61,7 @@ class Worker {
   int index_;
   Rng rng_;
   const WorkerShared& shared_;
-  Session& session_;
+  Session* session_;
   std::vector<StatementHandle> statements_;
   WorkerLog& log_;
   std::vector<int64_t> frame_;

@@ -160,11 +160,42 @@ TEST(PlanTest, AtomicIsUnsupportedWhereTheWriteIsNoDelta) {
   EXPECT_NE(std::get<std::string>(result).find("plus or minus"), std::string::npos);
 }
 
-TEST(PlanTest, AtomicNeedsReturning) {
-  auto result =
-      plan_cell(transfer(), DatabaseKind::mysql, Isolation::read_committed, Locking::atomic, "p_");
-  ASSERT_TRUE(std::holds_alternative<std::string>(result));
-  EXPECT_NE(std::get<std::string>(result).find("RETURNING"), std::string::npos);
+TEST(PlanTest, AtomicOnMysqlReadsBackThroughSessionVariables) {
+  const CellPlan p = plan(transfer(), DatabaseKind::mysql, Locking::atomic);
+  ASSERT_EQ(p.statements.size(), 4u);
+  EXPECT_EQ(p.statements[0],
+            "UPDATE clobber_t_accounts SET balance = (@clobber_v0 := balance - ?), clobber_prev = "
+            "(@clobber_prev := clobber_txn), clobber_txn = ?, clobber_version = clobber_version + "
+            "1 WHERE id = ? AND (balance >= ?)");
+  EXPECT_EQ(p.statements[1], "SELECT @clobber_v0, @clobber_prev");
+  const auto& debit = p.transactions[0].ops[1];
+  EXPECT_EQ(debit.statement, 0);
+  EXPECT_EQ(debit.returning_statement, 1);
+}
+
+TEST(PlanTest, AdvisoryLocksEveryReadRow) {
+  const CellPlan pg = plan(transfer(), DatabaseKind::postgresql, Locking::advisory);
+  EXPECT_EQ(pg.statements[0],
+            "SELECT 1 FROM pg_advisory_xact_lock(hashtextextended('clobber_t_t0:' || CAST($1 AS "
+            "BIGINT), 0))");
+  EXPECT_EQ(pg.release_statement, -1);
+  const auto& ops = pg.transactions[0].ops;
+  ASSERT_EQ(ops.size(), 8u);  // lock, read, check, sleep, write, lock, read, write
+  EXPECT_EQ(ops[0].kind, PlannedOp::Kind::lock);
+  EXPECT_EQ(ops[1].kind, PlannedOp::Kind::read);
+  EXPECT_EQ(ops[4].read_op, 1);
+  EXPECT_EQ(ops[5].kind, PlannedOp::Kind::lock);
+  EXPECT_TRUE(pg.statements[ops[1].statement].ends_with("WHERE id = $1"));
+
+  const CellPlan my = plan(transfer(), DatabaseKind::mysql, Locking::advisory);
+  EXPECT_EQ(my.statements[my.release_statement], "SELECT RELEASE_ALL_LOCKS()");
+  EXPECT_EQ(my.statements[my.transactions[0].ops[0].statement],
+            "SELECT GET_LOCK(CONCAT('clobber_t_t0:', ?), 10)");
+}
+
+TEST(PlanTest, SingleWriterRunsThePlainTransaction) {
+  const CellPlan p = plan(transfer(), DatabaseKind::postgresql, Locking::single_writer);
+  EXPECT_EQ(p.statements, plan(transfer(), DatabaseKind::postgresql, Locking::none).statements);
 }
 
 TEST(PlanTest, RewriteSqlRenamesTablesAndParameters) {
