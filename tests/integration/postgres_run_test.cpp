@@ -40,8 +40,8 @@ TEST_F(PostgresRunTest, NaiveTransferAtReadCommittedLosesMoney) {
 TEST_F(PostgresRunTest, ProtectedModesLoseNothing) {
   for (const char* file : {"hot_counter.yaml", "transfer.yaml"}) {
     const Workload workload = test_workload(file);
-    for (Locking locking :
-         {Locking::for_update, Locking::optimistic, Locking::compare_and_set, Locking::atomic}) {
+    for (Locking locking : {Locking::for_update, Locking::optimistic, Locking::compare_and_set,
+                            Locking::atomic, Locking::advisory, Locking::single_writer}) {
       SCOPED_TRACE(std::string(file) + " " + std::string(to_string(locking)));
       expect_protected(run_one(workload, *url_, Isolation::read_committed, locking), 240);
     }
@@ -65,6 +65,17 @@ TEST_F(PostgresRunTest, NaiveRepeatableReadAbortsInsteadOfLosing) {
   expect_protected(cell, 240);
   EXPECT_GT(cell.aborts.serialization, 0);
   EXPECT_EQ(cell.aborts.serialization, cell.aborts.total());
+}
+
+TEST_F(PostgresRunTest, TransactionScopedAdvisoryLocksProtectNothingInAutocommit) {
+  // pg_advisory_xact_lock is released when its own statement commits.
+  expect_counter_lost_updates(
+      run_one(test_workload("hot_counter.yaml"), *url_, Isolation::none, Locking::advisory));
+}
+
+TEST_F(PostgresRunTest, SingleWriterProtectsEvenWithoutTransactions) {
+  expect_protected(
+      run_one(test_workload("transfer.yaml"), *url_, Isolation::none, Locking::single_writer), 240);
 }
 
 TEST_F(PostgresRunTest, ReadUncommittedIsUnsupportedNotRelabelled) {

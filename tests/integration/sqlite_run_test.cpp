@@ -30,7 +30,8 @@ TEST(SqliteRunTest, ProtectedCellsLoseNothing) {
 
 TEST(SqliteRunTest, SingleRowModesAreSafeEvenInAutocommit) {
   const Workload workload = test_workload("hot_counter.yaml");
-  for (Locking locking : {Locking::optimistic, Locking::compare_and_set, Locking::atomic}) {
+  for (Locking locking :
+       {Locking::optimistic, Locking::compare_and_set, Locking::atomic, Locking::single_writer}) {
     SCOPED_TRACE(to_string(locking));
     expect_protected(run_one(workload, temporary_sqlite_url(), Isolation::none, locking), 240);
   }
