@@ -19,8 +19,9 @@ struct WriteRef {
 /// Everything one transaction did to one row, merged over its writes of it.
 struct RowWrite {
   uint64_t txn = 0;
-  uint64_t version_read = 0;  // what its first write of the row read
-  bool durable = false;       // false: maybe (indeterminate)
+  uint64_t version_read = 0;             // what its first write of the row read
+  uint64_t overwrote = kUnknownVersion;  // what its first write of the row replaced
+  bool durable = false;                  // false: maybe (indeterminate)
   bool on_chain = false;
   uint32_t worker = 0;
   uint32_t first = 0;  // its first write of the row
@@ -118,6 +119,7 @@ LostUpdates find_lost_updates(const Workload& workload, const std::vector<Worker
       RowWrite w;
       w.txn = ref.txn;
       w.version_read = write.version_read;
+      w.overwrote = write.overwrote;
       w.durable = write.durability == Durability::durable;
       w.worker = ref.worker;
       w.first = w.last = ref.write;
@@ -148,23 +150,36 @@ LostUpdates find_lost_updates(const Workload& workload, const std::vector<Worker
     if (!complete) continue;
     std::reverse(chain.begin(), chain.end());  // oldest first
 
-    // Every durable write off the chain was overwritten unseen; attribute it
-    // to the first chain write that committed after it.
-    std::vector<std::vector<size_t>> erased_by(chain.size());
+    // Every durable write off the chain was overwritten unseen. Its overwriter
+    // is the write that reports having replaced it, where the database says
+    // so (RETURNING); otherwise the first chain write that committed after it.
+    const auto index_of = [&](uint64_t txn) -> size_t {
+      const auto it = std::lower_bound(row.begin(), row.end(), txn,
+                                       [](const RowWrite& w, uint64_t id) { return w.txn < id; });
+      return it != row.end() && it->txn == txn ? static_cast<size_t>(it - row.begin()) : row.size();
+    };
+    std::vector<size_t> successor(row.size(), row.size());
+    for (size_t i = 0; i < row.size(); ++i)
+      if (const size_t p = index_of(row[i].overwrote); p < row.size()) successor[p] = i;
+    std::vector<std::vector<size_t>> erased_by(row.size());
     for (size_t i = 0; i < row.size(); ++i) {
       if (row[i].on_chain || !row[i].durable) continue;
       ++result.count;
-      size_t c = 0;
-      while (c + 1 < chain.size() && row[chain[c]].end_ns < row[i].end_ns) ++c;
-      if (!chain.empty()) erased_by[c].push_back(i);
+      size_t over = successor[i];
+      if (over == row.size() && !chain.empty()) {
+        size_t c = 0;
+        while (c + 1 < chain.size() && row[chain[c]].end_ns < row[i].end_ns) ++c;
+        over = chain[c];
+      }
+      if (over < row.size()) erased_by[over].push_back(i);
     }
     const TableDef& def = workload.tables[table];
-    for (size_t c = 0; c < chain.size(); ++c) {
-      if (erased_by[c].empty()) continue;
+    for (size_t o = 0; o < row.size(); ++o) {
+      if (erased_by[o].empty()) continue;
       ++result.groups;
       if (result.anomalies.size() >= max_listed) continue;
-      const RowWrite& over = row[chain[c]];
-      std::sort(erased_by[c].begin(), erased_by[c].end(),
+      const RowWrite& over = row[o];
+      std::sort(erased_by[o].begin(), erased_by[o].end(),
                 [&](size_t a, size_t b) { return row[a].end_ns < row[b].end_ns; });
       Anomaly anomaly;
       anomaly.type = "lost_update";
@@ -175,7 +190,7 @@ LostUpdates find_lost_updates(const Workload& workload, const std::vector<Worker
       if (first.change_count > 0)
         anomaly.column = def.columns[logs[over.worker].changes[first.first_change].column].name;
       bool same_version = true;
-      for (size_t i : erased_by[c]) {
+      for (size_t i : erased_by[o]) {
         anomaly.transactions.push_back(witness(workload, logs, row[i]));
         same_version = same_version && row[i].version_read == over.version_read;
       }

@@ -23,24 +23,46 @@ enum class Durability : uint8_t {
   discarded  // rolled back
 };
 
-/// One attempt of one transaction.
+/// A version id meaning "not known": MySQL writes outside atomic mode do not
+/// report which version they overwrote.
+inline constexpr uint64_t kUnknownVersion = UINT64_MAX;
+
+/// One attempt of one transaction. Its reads and writes are contiguous ranges
+/// of its worker's log.
 struct AttemptRecord {
   uint64_t id = 0;       // see make_txn_id
   uint32_t type = 0;     // index into Workload::transactions
   uint16_t attempt = 1;  // 1 for the first try, 2 for the first retry, ...
   AttemptOutcome outcome = AttemptOutcome::aborted;
   AbortCause cause = AbortCause::none;
-  int64_t start_ns = 0;  // since the cell's start, monotonic
-  int64_t end_ns = 0;    // commit (or abort) time, same clock
+  int32_t code = -1;        // index into WorkerLog::codes of the abort's code, -1: none
+  int64_t start_ns = 0;     // since the cell's start, monotonic
+  int64_t end_ns = 0;       // commit (or abort) time, same clock
+  uint32_t first_read = 0;  // index into WorkerLog::reads
+  uint32_t read_count = 0;
+  uint32_t first_write = 0;  // index into WorkerLog::writes
+  uint32_t write_count = 0;
+};
+
+/// One SELECT of one row by one attempt: the version it saw and its values.
+struct ReadRecord {
+  uint32_t table = 0;
+  int64_t key = 0;
+  uint64_t version = 0;        // id of the writer of the version seen (0: the seed)
+  int64_t version_number = 0;  // clobber_version seen: how many writes the row had
+  uint32_t first_value = 0;    // index into WorkerLog::values: the integer columns,
+  uint16_t value_count = 0;    // in TableDef::integer_columns() order
 };
 
 /// One UPDATE of one row by one attempt.
 struct WriteRecord {
   uint32_t table = 0;
   int64_t key = 0;
-  uint64_t txn = 0;           // the writing attempt's id
-  uint64_t version_read = 0;  // id of the writer whose version this one replaced (0: seed)
-  uint32_t first_change = 0;  // index into WorkerLog::changes
+  uint64_t txn = 0;                      // the writing attempt's id
+  uint64_t version_read = 0;             // id of the writer of the version its read saw (0: seed)
+  uint64_t overwrote = kUnknownVersion;  // id of the writer of the version it replaced
+  int64_t version_number = 0;            // clobber_version it created (0: not known)
+  uint32_t first_change = 0;             // index into WorkerLog::changes
   uint16_t change_count = 0;
   Durability durability = Durability::pending;
 };
@@ -63,12 +85,14 @@ struct WorkerCounters {
 struct WorkerLog {
   int worker = 0;
   std::vector<AttemptRecord> attempts;  // index = low 32 bits of the attempt's id
+  std::vector<ReadRecord> reads;
+  std::vector<int64_t> values;  // values of reads
   std::vector<WriteRecord> writes;
   std::vector<ColumnChange> changes;
+  std::vector<std::string> codes;  // SQLSTATE / error numbers of aborts, deduplicated
   WorkerCounters counters;
   LatencyHistogram latency;  // committed transactions, microseconds
   std::string error;         // a harness failure that stopped this worker
-  std::string last_abort;    // "SQLSTATE message" of the latest abort, for reports
 };
 
 /// Transaction id of a worker's n-th attempt: worker+1 in the high half, so 0

@@ -470,12 +470,17 @@ class Planner {
       op.assignments.push_back(PlannedOp::Assignment{
           a.column, a.value, read.first_slot + static_cast<int>(it - read.columns.begin()), 1});
     }
+    // Where RETURNING exists, the write also reports the version it replaced
+    // and the version number it created, for the exact version order.
+    const bool returning = dialect_.update_returning();
+    if (returning) sql += std::string(kPrevTxnColumn) + " = " + kTxnColumn + ", ";
     sql += std::string(kTxnColumn) + " = " + placeholder(next) + ", " + kVersionColumn + " = " +
            kVersionColumn + " + 1";
     op.args.push_back(Arg{Arg::Source::txn_id, 0});
     sql += " WHERE " + table.columns[table.key_column].name + " = " + placeholder(next);
     op.args.push_back(Arg{Arg::Source::key, 0});
     op.zero_rows = ZeroRows::missing;
+    op.returns_versions = returning;
     if (locking == Locking::optimistic) {
       sql += std::string(" AND ") + kVersionColumn + " = " + placeholder(next);
       op.args.push_back(Arg{Arg::Source::version_read, 0});
@@ -488,6 +493,7 @@ class Planner {
       }
       op.zero_rows = ZeroRows::conflict;
     }
+    if (returning) sql += std::string(" RETURNING ") + kPrevTxnColumn + ", " + kVersionColumn;
     op.kind = PlannedOp::Kind::write;
     op.statement = add_statement(std::move(sql), next);
     op.table = write.table;
@@ -521,7 +527,8 @@ class Planner {
            (returning ? std::string(kTxnColumn)
                       : "(@clobber_prev := " + std::string(kTxnColumn) + ")") +
            ", " + kTxnColumn + " = " + placeholder(next) + ", " + kVersionColumn + " = " +
-           kVersionColumn + " + 1";
+           (returning ? std::string(kVersionColumn) + " + 1"
+                      : "(@clobber_version := " + std::string(kVersionColumn) + " + 1)");
     op.args.push_back(Arg{Arg::Source::txn_id, 0});
     sql += " WHERE " + table.columns[table.key_column].name + " = " + placeholder(next);
     op.args.push_back(Arg{Arg::Source::key, 0});
@@ -537,11 +544,14 @@ class Planner {
     }
     op.kind = PlannedOp::Kind::write;
     op.atomic = true;
+    op.returns_versions = true;
     if (returning) {
-      op.statement = add_statement(sql + " RETURNING " + returned + kPrevTxnColumn, next);
+      op.statement = add_statement(
+          sql + " RETURNING " + returned + kPrevTxnColumn + ", " + kVersionColumn, next);
     } else {
       op.statement = add_statement(std::move(sql), next);
-      op.returning_statement = add_statement("SELECT " + returned + "@clobber_prev", 0);
+      op.returning_statement =
+          add_statement("SELECT " + returned + "@clobber_prev, @clobber_version", 0);
     }
     op.table = write.table;
     op.expr = read.key;

@@ -49,10 +49,10 @@ struct PlannedOp {
   int returning_statement = -1;  // atomic write without RETURNING: SELECT of what it set
   std::vector<Arg> args;         // statement parameters, in placeholder order
   Expr expr;                     // read, lock: key; check: condition; atomic write: key
-  size_t table = 0;       // read / write
-  int first_slot = 0;     // read: frame slot of the first fetched column
-  int column_count = 0;   // read: integer columns fetched (then txn id, version)
-  int read_op = -1;       // write: index of the op that read this row (-1: atomic)
+  size_t table = 0;              // read / write
+  int first_slot = 0;            // read: frame slot of the first fetched column
+  int column_count = 0;          // read: integer columns fetched (then txn id, version)
+  int read_op = -1;              // write: index of the op that read this row (-1: atomic)
   /// write: one assigned column. For atomic writes `value` is the delta's
   /// magnitude and `sign` its sign; otherwise `value` is the new value.
   struct Assignment {
@@ -63,6 +63,9 @@ struct PlannedOp {
   };
   std::vector<Assignment> assignments;
   bool atomic = false;  // write: UPDATE ... SET c = c +/- delta ... RETURNING
+  /// write: its result row ends with the replaced writer's id and the new
+  /// version number (after the new values, for atomic writes).
+  bool returns_versions = false;
   ZeroRows zero_rows = ZeroRows::missing;
   std::chrono::microseconds sleep{0};
   SourceLocation where;  // the step this op came from

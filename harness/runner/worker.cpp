@@ -99,12 +99,18 @@ bool Worker::run_transaction(uint32_t type) {
     record.type = type;
     record.attempt = static_cast<uint16_t>(std::min(attempt, 65535));
     record.start_ns = now_ns();
+    record.first_read = static_cast<uint32_t>(log_.reads.size());
+    record.first_write = static_cast<uint32_t>(log_.writes.size());
     last_cause_ = AbortCause::none;
+    last_code_ = -1;
     const Result result = run_attempt(tx, id);
     if (shared_.plan->release_statement >= 0) release_locks();
     AttemptRecord& done = log_.attempts[index];
     done.end_ns = now_ns();
     done.cause = last_cause_;
+    done.code = last_code_;
+    done.read_count = static_cast<uint32_t>(log_.reads.size()) - done.first_read;
+    done.write_count = static_cast<uint32_t>(log_.writes.size()) - done.first_write;
     switch (result) {
       case Result::committed:
         done.outcome = AttemptOutcome::committed;
@@ -146,7 +152,7 @@ void Worker::release_locks() {
 
 Worker::Result Worker::abort(const Outcome& outcome) {
   last_cause_ = outcome.cause;
-  log_.last_abort = outcome.code + " " + outcome.message;
+  last_code_ = code_index(outcome.code);
   if (outcome.cause == AbortCause::connection) {
     // The server rolled the transaction back; statements already autocommitted
     // at isolation none may or may not have been applied.
@@ -163,6 +169,13 @@ Worker::Result Worker::abort(const Outcome& outcome) {
 
 Worker::Result Worker::fail(const char* code, std::string message) {
   return abort(Outcome::failure(AbortCause::other, code, std::move(message)));
+}
+
+int32_t Worker::code_index(const std::string& code) {
+  for (size_t i = 0; i < log_.codes.size(); ++i)
+    if (log_.codes[i] == code) return static_cast<int32_t>(i);
+  log_.codes.push_back(code);
+  return static_cast<int32_t>(log_.codes.size()) - 1;
 }
 
 void Worker::settle_writes(Durability durability) {
@@ -194,6 +207,14 @@ Worker::Result Worker::run_attempt(const TransactionPlan& tx, uint64_t id) {
         std::copy_n(row_.begin(), op.column_count, frame_.begin() + op.first_slot);
         reads_[i] =
             ReadState{key, static_cast<uint64_t>(row_[op.column_count]), row_[op.column_count + 1]};
+        ReadRecord& record = log_.reads.emplace_back();
+        record.table = static_cast<uint32_t>(op.table);
+        record.key = key;
+        record.version = reads_[i].txn;
+        record.version_number = reads_[i].version;
+        record.first_value = static_cast<uint32_t>(log_.values.size());
+        record.value_count = static_cast<uint16_t>(op.column_count);
+        log_.values.insert(log_.values.end(), row_.begin(), row_.begin() + op.column_count);
         break;
       }
       case PlannedOp::Kind::lock: {
@@ -253,7 +274,7 @@ Worker::Result Worker::run_attempt(const TransactionPlan& tx, uint64_t id) {
   }
   if (outcome.cause == AbortCause::connection) {
     last_cause_ = AbortCause::connection;
-    log_.last_abort = outcome.code + " " + outcome.message;
+    last_code_ = code_index(outcome.code);
     settle_writes(Durability::maybe);
     const Outcome again = session_->reconnect();
     if (!again.ok()) log_.error = "lost the connection and could not reconnect: " + again.message;
@@ -304,7 +325,7 @@ bool Worker::execute_write(const PlannedOp& op, uint64_t id, Outcome& outcome, b
     }
   }
   StatementResult result;
-  const size_t returned = op.atomic ? n + 1 : 0;
+  const size_t returned = (op.atomic ? n : 0) + (op.returns_versions ? 2 : 0);
   outcome = session_->execute(statements_[op.statement], std::span(params_.data(), op.args.size()),
                               std::span(row_.data(), returned), result);
   const bool autocommit = shared_.plan->isolation == Isolation::none;
@@ -357,11 +378,13 @@ bool Worker::execute_write(const PlannedOp& op, uint64_t id, Outcome& outcome, b
       change.new_value = values_[a];
     }
   }
-  if (op.atomic) {
-    record.version_read = lost_in_flight ? 0 : static_cast<uint64_t>(row_[n]);
-  } else {
-    record.version_read = read->txn;
+  // An atomic write read what it replaced; other writes read their SELECT's version.
+  const size_t versions = op.atomic ? n : 0;
+  if (op.returns_versions && !lost_in_flight) {
+    record.overwrote = static_cast<uint64_t>(row_[versions]);
+    record.version_number = row_[versions + 1];
   }
+  record.version_read = read ? read->txn : record.overwrote;
   if (lost_in_flight) {
     record.durability = Durability::maybe;
     return false;

@@ -55,6 +55,7 @@ class Worker {
   Result fail(const char* code, std::string message);
   bool execute_write(const PlannedOp& op, uint64_t id, Outcome& outcome, bool& rejected);
   void settle_writes(Durability durability);
+  int32_t code_index(const std::string& code);
   int64_t now_ns() const;
   void backoff(int attempt);
 
@@ -77,6 +78,7 @@ class Worker {
   std::vector<ReadState> reads_;
   size_t pending_writes_ = 0;  // index into log_.writes of the attempt's first write
   AbortCause last_cause_ = AbortCause::none;
+  int32_t last_code_ = -1;  // index into log_.codes of the last abort's code
 };
 
 }  // namespace clobber

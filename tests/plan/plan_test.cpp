@@ -80,8 +80,9 @@ TEST(PlanTest, NaiveReadThenWrite) {
       p.statements[0],
       "SELECT id, balance, clobber_txn, clobber_version FROM clobber_t_accounts WHERE id = $1");
   EXPECT_EQ(p.statements[1],
-            "UPDATE clobber_t_accounts SET balance = $1, clobber_txn = $2, clobber_version = "
-            "clobber_version + 1 WHERE id = $3");
+            "UPDATE clobber_t_accounts SET balance = $1, clobber_prev = clobber_txn, clobber_txn "
+            "= $2, clobber_version = clobber_version + 1 WHERE id = $3 RETURNING clobber_prev, "
+            "clobber_version");
   const auto& ops = p.transactions[0].ops;
   ASSERT_EQ(ops.size(), 6u);
   EXPECT_EQ(ops[0].kind, PlannedOp::Kind::read);
@@ -111,8 +112,9 @@ TEST(PlanTest, LockingReadsPerDialect) {
 TEST(PlanTest, OptimisticChecksTheVersion) {
   const CellPlan p = plan(transfer(), DatabaseKind::sqlite, Locking::optimistic);
   EXPECT_EQ(p.statements[1],
-            "UPDATE clobber_t_accounts SET balance = ?1, clobber_txn = ?2, clobber_version = "
-            "clobber_version + 1 WHERE id = ?3 AND clobber_version = ?4");
+            "UPDATE clobber_t_accounts SET balance = ?1, clobber_prev = clobber_txn, clobber_txn "
+            "= ?2, clobber_version = clobber_version + 1 WHERE id = ?3 AND clobber_version = ?4 "
+            "RETURNING clobber_prev, clobber_version");
   const auto& write = p.transactions[0].ops[3];
   EXPECT_EQ(write.zero_rows, ZeroRows::conflict);
   ASSERT_EQ(write.args.size(), 4u);
@@ -135,11 +137,11 @@ TEST(PlanTest, AtomicFoldsReadAndCheckIntoOneUpdate) {
   EXPECT_EQ(p.statements[0],
             "UPDATE clobber_t_accounts SET balance = balance - CAST($1 AS BIGINT), clobber_prev = "
             "clobber_txn, clobber_txn = $2, clobber_version = clobber_version + 1 WHERE id = $3 "
-            "AND (balance >= CAST($4 AS BIGINT)) RETURNING balance, clobber_prev");
+            "AND (balance >= CAST($4 AS BIGINT)) RETURNING balance, clobber_prev, clobber_version");
   EXPECT_EQ(p.statements[1],
             "UPDATE clobber_t_accounts SET balance = balance + CAST($1 AS BIGINT), clobber_prev = "
             "clobber_txn, clobber_txn = $2, clobber_version = clobber_version + 1 WHERE id = $3 "
-            "RETURNING balance, clobber_prev");
+            "RETURNING balance, clobber_prev, clobber_version");
   const auto& ops = p.transactions[0].ops;
   ASSERT_EQ(ops.size(), 3u);  // sleep, debit, credit
   EXPECT_EQ(ops[0].kind, PlannedOp::Kind::sleep);
@@ -165,9 +167,9 @@ TEST(PlanTest, AtomicOnMysqlReadsBackThroughSessionVariables) {
   ASSERT_EQ(p.statements.size(), 4u);
   EXPECT_EQ(p.statements[0],
             "UPDATE clobber_t_accounts SET balance = (@clobber_v0 := balance - ?), clobber_prev = "
-            "(@clobber_prev := clobber_txn), clobber_txn = ?, clobber_version = clobber_version + "
-            "1 WHERE id = ? AND (balance >= ?)");
-  EXPECT_EQ(p.statements[1], "SELECT @clobber_v0, @clobber_prev");
+            "(@clobber_prev := clobber_txn), clobber_txn = ?, clobber_version = (@clobber_version "
+            ":= clobber_version + 1) WHERE id = ? AND (balance >= ?)");
+  EXPECT_EQ(p.statements[1], "SELECT @clobber_v0, @clobber_prev, @clobber_version");
   const auto& debit = p.transactions[0].ops[1];
   EXPECT_EQ(debit.statement, 0);
   EXPECT_EQ(debit.returning_statement, 1);
