@@ -9,6 +9,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "harness/common/errors.h"
@@ -105,6 +106,14 @@ class Driver {
   virtual std::optional<std::string> unsupported_isolation(Isolation level) const = 0;
   /// Why this database cannot run `mode`, or nullopt when it can.
   virtual std::optional<std::string> unsupported_locking(Locking mode) const = 0;
+  /// Settings reported with every cell (URL session settings, and server settings
+  /// that decide behaviour). By default the URL's options, except a password.
+  virtual std::vector<std::pair<std::string, std::string>> reported_settings() {
+    std::vector<std::pair<std::string, std::string>> settings;
+    for (const auto& option : url().options)
+      if (option.first != "password") settings.push_back(option);
+    return settings;
+  }
 };
 
 /// Creates the driver for a parsed URL. Throws InputError for an unknown kind.

@@ -150,7 +150,7 @@ CellResult run_cell(const Workload& workload, Driver& driver, const CellSpec& sp
   cell.database.kind = driver.kind();
   cell.database.server_version = spec.server_version;
   cell.database.url = driver.url().masked;
-  cell.database.settings = driver.url().options;
+  cell.database.settings = spec.settings;
   cell.isolation = spec.isolation;
   cell.locking = spec.locking;
   cell.workers = spec.workers;

@@ -17,10 +17,11 @@ struct CellSpec {
   Isolation isolation = Isolation::none;
   Locking locking = Locking::none;
   int workers = 8;
-  std::optional<std::chrono::microseconds> duration;  // used when transactions is unset
-  std::optional<int64_t> transactions;                // total across workers
-  uint64_t seed = 0;                                  // the cell's seed
-  std::string server_version;                         // reported as is
+  std::optional<std::chrono::microseconds> duration;          // used when transactions is unset
+  std::optional<int64_t> transactions;                        // total across workers
+  uint64_t seed = 0;                                          // the cell's seed
+  std::string server_version;                                 // reported as is
+  std::vector<std::pair<std::string, std::string>> settings;  // Driver::reported_settings()
 };
 
 /// Runs and checks one cell. Returns an unsupported cell when the database or

@@ -76,6 +76,7 @@ RunResult run_workload(const Workload& workload, const RunOptions& options) {
   for (const DatabaseUrl& url : databases) {
     std::unique_ptr<Driver> driver = make_driver(url);
     spec.server_version = driver->server_version();
+    spec.settings = driver->reported_settings();
     uint64_t cell_index = 0;
     for (Isolation isolation : isolations) {
       for (Locking locking : lockings) {
