@@ -1,14 +1,16 @@
-// ConsoleReporter: a header, one aligned row per cell, the details of failed
-// cells, and the run's verdict line.
+// ConsoleReporter: a header, one aligned row per cell, the comparison of
+// databases when several ran, the details of failed cells, and the run's verdict line.
 #include <algorithm>
 #include <array>
 #include <iterator>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include <fmt/format.h>
 
+#include "reports/comparison_table.h"
 #include "reports/reporter.h"
 
 namespace clobber {
@@ -80,8 +82,7 @@ std::string wrapped(std::string_view text, std::string_view indent, size_t width
 }
 
 std::string database_label(const DatabaseInfo& database) {
-  if (database.server_version.empty()) return std::string(to_string(database.kind));
-  return fmt::format("{} {}", to_string(database.kind), one_line(database.server_version));
+  return one_line(database_name(database));
 }
 
 std::string cell_label(const CellResult& cell) {
@@ -176,14 +177,14 @@ Row cell_row(const CellResult& cell) {
 
 /// Appends one table line: each field padded to its column's width, then colored;
 /// the last column is not padded.
-void append_line(std::string& out, const Row& row,
-                 const std::array<size_t, kColumns.size()>& widths, const Paint& paint) {
+void append_line(std::string& out, std::span<const Field> row, std::span<const size_t> widths,
+                 std::span<const Align> aligns, const Paint& paint) {
   for (size_t i = 0; i < row.size(); ++i) {
     const bool last = i + 1 == row.size();
     const size_t pad = widths[i] - display_width(row[i].text);
     std::string text = row[i].text;
-    if (kColumns[i].align == Align::right) text.insert(0, pad, ' ');
-    if (kColumns[i].align == Align::left && !last) text.append(pad, ' ');
+    if (aligns[i] == Align::right) text.insert(0, pad, ' ');
+    if (aligns[i] == Align::left && !last) text.append(pad, ' ');
     out += paint(text, row[i].color);
     if (!last) out += "  ";
   }
@@ -199,14 +200,16 @@ void append_table(std::string& out, const RunResult& result, const Paint& paint)
   for (const CellResult& cell : result.cells) rows.push_back(cell_row(cell));
 
   std::array<size_t, kColumns.size()> widths{};
+  std::array<Align, kColumns.size()> aligns{};
   for (size_t i = 0; i < kColumns.size(); ++i) {
     widths[i] = display_width(header[i].text);
     for (const Row& row : rows) widths[i] = std::max(widths[i], display_width(row[i].text));
+    aligns[i] = kColumns[i].align;
   }
 
-  append_line(out, header, widths, paint);
+  append_line(out, header, widths, aligns, paint);
   for (size_t r = 0; r < rows.size(); ++r) {
-    append_line(out, rows[r], widths, paint);
+    append_line(out, rows[r], widths, aligns, paint);
     const CellResult& cell = result.cells[r];
     if (cell.status != CellStatus::ran && !cell.reason.empty())
       out += fmt::format("    {}: {}\n", to_string(cell.status), one_line(cell.reason));
@@ -214,6 +217,73 @@ void append_table(std::string& out, const RunResult& result, const Paint& paint)
   out += paint(
       "aborts s/d/lt/c/o: serialization/deadlock/lock timeout/conflict/other; latency of "
       "committed transactions; lost amt: the ledger's missing amount\n",
+      kDim);
+}
+
+/// Widths of a comparison column's parts, so that the numbers of its entries line up.
+struct EntryWidths {
+  size_t lost = 0, abort = 0, tps = 0;
+};
+
+/// A comparison entry as shown: the numbers padded to `widths`, failed cells in red.
+Field entry_field(const ComparisonEntry& entry, const EntryWidths& widths) {
+  switch (entry.state) {
+    case EntryState::unsupported:
+      return Field{to_string(entry), kYellow};
+    case EntryState::error:
+      return Field{to_string(entry), kRed};
+    case EntryState::not_run:
+      return Field{to_string(entry), kDim};
+    case EntryState::passed:
+    case EntryState::failed:
+      break;
+  }
+  const bool failed = entry.state == EntryState::failed;
+  return Field{fmt::format("lost {:>{}} | abort {:>{}} | {:>{}} tps{}", entry.lost, widths.lost,
+                           entry.abort, widths.abort, entry.tps, widths.tps, failed ? " FAIL" : ""),
+               failed ? kRed : std::string_view{}};
+}
+
+/// The comparison of databases (only when the run covered several): one row per
+/// (isolation, locking), one column per database.
+void append_comparison(std::string& out, const RunResult& result, const Paint& paint) {
+  const ComparisonTable table = build_comparison(result);
+  if (table.columns.empty()) return;
+
+  std::vector<EntryWidths> parts(table.columns.size());
+  for (const ComparisonRow& row : table.rows) {
+    for (size_t c = 0; c < row.entries.size(); ++c) {
+      parts[c].lost = std::max(parts[c].lost, display_width(row.entries[c].lost));
+      parts[c].abort = std::max(parts[c].abort, display_width(row.entries[c].abort));
+      parts[c].tps = std::max(parts[c].tps, display_width(row.entries[c].tps));
+    }
+  }
+
+  const size_t columns = 2 + table.columns.size();
+  std::vector<std::vector<Field>> lines(1 + table.rows.size());
+  lines[0] = {Field{"isolation", kBold}, Field{"locking", kBold}};
+  for (const std::string& column : table.columns)
+    lines[0].push_back(Field{one_line(column), kBold});
+  for (size_t r = 0; r < table.rows.size(); ++r) {
+    const ComparisonRow& row = table.rows[r];
+    std::vector<Field>& line = lines[1 + r];
+    line = {Field{std::string(to_string(row.isolation)), {}},
+            Field{std::string(to_string(row.locking)), {}}};
+    for (size_t c = 0; c < row.entries.size(); ++c)
+      line.push_back(entry_field(row.entries[c], parts[c]));
+  }
+
+  std::vector<size_t> widths(columns, 0);
+  for (const std::vector<Field>& line : lines)
+    for (size_t i = 0; i < line.size(); ++i)
+      widths[i] = std::max(widths[i], display_width(line[i].text));
+  const std::vector<Align> aligns(columns, Align::left);
+
+  out += '\n';
+  for (const std::vector<Field>& line : lines) append_line(out, line, widths, aligns, paint);
+  out += paint(
+      "per database: lost updates | aborted attempts among all attempts | committed "
+      "transactions per second; FAIL: failed its expectations; -: not run\n",
       kDim);
 }
 
@@ -231,16 +301,17 @@ void append_header(std::string& out, const RunResult& result, const Paint& paint
   for (const CellResult& cell : result.cells) {
     const DatabaseInfo& db = cell.database;
     const bool seen = std::any_of(shown.begin(), shown.end(), [&](const DatabaseInfo* other) {
-      return other->kind == db.kind && other->server_version == db.server_version &&
-             other->url == db.url;
+      return same_database(*other, db);
     });
     if (seen) continue;
     shown.push_back(&db);
     std::string line = fmt::format("  database {}", database_label(db));
     if (!db.url.empty()) line += fmt::format(" at {}", one_line(db.url));
     for (size_t i = 0; i < db.settings.size(); ++i) {
-      line += fmt::format("{}{}={}", i == 0 ? " (" : ", ", one_line(db.settings[i].first),
-                          one_line(db.settings[i].second));
+      const auto& [name, value] = db.settings[i];
+      // A password given as a URL option is a setting too: never shown.
+      line += fmt::format("{}{}={}", i == 0 ? " (" : ", ", one_line(name),
+                          name == "password" ? "***" : one_line(value));
     }
     if (!db.settings.empty()) line += ')';
     out += line + '\n';
@@ -333,6 +404,7 @@ void ConsoleReporter::report(const RunResult& result, std::ostream& out) const {
     text += "no cells ran\n";
   } else {
     append_table(text, result, paint);
+    append_comparison(text, result, paint);
   }
   for (const CellResult& cell : result.cells)
     if (cell.status == CellStatus::ran && !cell.passed) append_cell_details(text, cell, paint);
