@@ -173,6 +173,7 @@ CellResult run_cell(const Workload& workload, Driver& driver, const CellSpec& sp
   shared.plan = &plan;
   shared.retry = &workload.run.retry;
   shared.stop = &stop;
+  shared.record_history = spec.record_history;
   uint64_t weight = 0;
   for (const TransactionType& type : workload.transactions) {
     std::vector<PreparedGenerator> generators;
@@ -268,6 +269,10 @@ CellResult run_cell(const Workload& workload, Driver& driver, const CellSpec& sp
     return cell;
   }
 
+  if (!spec.record_history) {
+    cell.reason = "history not recorded: no ledger, lost-update or invariant check";
+    return cell;
+  }
   std::vector<TableSnapshot> final_state;
   std::vector<bool> checked;
   for (size_t t = 0; t < workload.tables.size(); ++t) {

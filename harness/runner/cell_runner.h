@@ -20,6 +20,7 @@ struct CellSpec {
   std::optional<std::chrono::microseconds> duration;          // used when transactions is unset
   std::optional<int64_t> transactions;                        // total across workers
   uint64_t seed = 0;                                          // the cell's seed
+  bool record_history = true;                                 // see RunOptions::record_history
   std::string server_version;                                 // reported as is
   std::vector<std::pair<std::string, std::string>> settings;  // Driver::reported_settings()
 };

@@ -64,6 +64,7 @@ RunResult run_workload(const Workload& workload, const RunOptions& options) {
 
   CellSpec spec;
   spec.workers = options.workers.value_or(workload.run.workers);
+  spec.record_history = options.record_history;
   if (options.transactions) {
     spec.transactions = options.transactions;
   } else if (options.duration) {

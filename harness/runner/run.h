@@ -23,6 +23,9 @@ struct RunOptions {
   std::optional<int64_t> transactions;
   std::optional<uint64_t> seed;
   bool explore = false;
+  /// false only to measure what recording the history costs (bench/): the
+  /// ledger, lost-update and graph checks are then skipped.
+  bool record_history = true;
   /// Called after each cell finishes (progress output); may be empty.
   std::function<void(const CellResult&)> on_cell;
 };

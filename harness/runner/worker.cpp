@@ -92,40 +92,39 @@ bool Worker::run_transaction(uint32_t type) {
   WorkerCounters& counters = log_.counters;
   ++counters.attempted;
   for (int attempt = 1;; ++attempt) {
-    const size_t index = log_.attempts.size();
-    const uint64_t id = make_txn_id(index_, index);
-    AttemptRecord& record = log_.attempts.emplace_back();
-    record.id = id;
-    record.type = type;
-    record.attempt = static_cast<uint16_t>(std::min(attempt, 65535));
-    record.start_ns = now_ns();
-    record.first_read = static_cast<uint32_t>(log_.reads.size());
-    record.first_write = static_cast<uint32_t>(log_.writes.size());
+    const uint64_t id = make_txn_id(index_, attempts_started_++);
+    AttemptRecord done;
+    done.id = id;
+    done.type = type;
+    done.attempt = static_cast<uint16_t>(std::min(attempt, 65535));
+    done.start_ns = now_ns();
+    done.first_read = static_cast<uint32_t>(log_.reads.size());
+    done.first_write = static_cast<uint32_t>(log_.writes.size());
     last_cause_ = AbortCause::none;
     last_code_ = -1;
     const Result result = run_attempt(tx, id);
     if (shared_.plan->release_statement >= 0) release_locks();
-    AttemptRecord& done = log_.attempts[index];
     done.end_ns = now_ns();
     done.cause = last_cause_;
     done.code = last_code_;
     done.read_count = static_cast<uint32_t>(log_.reads.size()) - done.first_read;
     done.write_count = static_cast<uint32_t>(log_.writes.size()) - done.first_write;
+    done.outcome = result == Result::committed       ? AttemptOutcome::committed
+                   : result == Result::rejected      ? AttemptOutcome::rejected
+                   : result == Result::indeterminate ? AttemptOutcome::indeterminate
+                                                     : AttemptOutcome::aborted;
+    if (shared_.record_history) log_.attempts.push_back(done);
     switch (result) {
       case Result::committed:
-        done.outcome = AttemptOutcome::committed;
         ++counters.committed;
         return true;
       case Result::rejected:
-        done.outcome = AttemptOutcome::rejected;
         ++counters.rejected;
         return false;
       case Result::indeterminate:
-        done.outcome = AttemptOutcome::indeterminate;
         ++counters.indeterminate;
         return false;
       case Result::aborted:
-        done.outcome = AttemptOutcome::aborted;
         ++counters.aborts[static_cast<int>(last_cause_)];
         break;
     }
@@ -207,6 +206,7 @@ Worker::Result Worker::run_attempt(const TransactionPlan& tx, uint64_t id) {
         std::copy_n(row_.begin(), op.column_count, frame_.begin() + op.first_slot);
         reads_[i] =
             ReadState{key, static_cast<uint64_t>(row_[op.column_count]), row_[op.column_count + 1]};
+        if (!shared_.record_history) break;
         ReadRecord& record = log_.reads.emplace_back();
         record.table = static_cast<uint32_t>(op.table);
         record.key = key;
@@ -357,6 +357,7 @@ bool Worker::execute_write(const PlannedOp& op, uint64_t id, Outcome& outcome, b
     lost_in_flight = !outcome.ok() && outcome.cause == AbortCause::connection && autocommit;
     if (!outcome.ok() && !lost_in_flight) return false;
   }
+  if (!shared_.record_history) return !lost_in_flight;
   // Record the write: the version it replaced and each column's old and new value.
   WriteRecord& record = log_.writes.emplace_back();
   record.table = static_cast<uint32_t>(op.table);

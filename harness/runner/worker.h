@@ -26,6 +26,7 @@ struct WorkerShared {
   std::chrono::steady_clock::time_point deadline;          // when the quota is negative
   const std::atomic<bool>* stop = nullptr;                 // Ctrl-C
   SingleWriterQueue* single_writer = nullptr;              // set in single_writer mode
+  bool record_history = true;  // false only to measure what recording costs
 };
 
 /// Runs transactions on its session until the deadline passes, `quota` logical
@@ -78,7 +79,8 @@ class Worker {
   std::vector<ReadState> reads_;
   size_t pending_writes_ = 0;  // index into log_.writes of the attempt's first write
   AbortCause last_cause_ = AbortCause::none;
-  int32_t last_code_ = -1;  // index into log_.codes of the last abort's code
+  int32_t last_code_ = -1;       // index into log_.codes of the last abort's code
+  size_t attempts_started_ = 0;  // numbers this worker's attempts: the low half of their ids
 };
 
 }  // namespace clobber
