@@ -1,4 +1,5 @@
 #include "drivers/driver.h"
+#include "drivers/mysql/mysql_driver.h"
 #include "drivers/postgres/postgres_driver.h"
 #include "drivers/sqlite/sqlite_driver.h"
 
@@ -11,7 +12,7 @@ std::unique_ptr<Driver> make_driver(const DatabaseUrl& url) {
     case DatabaseKind::postgresql:
       return std::make_unique<PostgresDriver>(url);
     case DatabaseKind::mysql:
-      throw InputError("the MySQL/MariaDB driver is not built yet");
+      return std::make_unique<MysqlDriver>(url);
   }
   throw InputError("unknown database kind in URL '" + url.masked + "'");
 }
