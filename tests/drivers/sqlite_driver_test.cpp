@@ -352,14 +352,5 @@ TEST(SqliteDriver, UnopenablePathIsDatabaseError) {
   EXPECT_THROW(make_driver(parse_database_url("sqlite:/nonexistent-dir/x/y.db")), DatabaseError);
 }
 
-TEST(DriverFactory, MysqlIsNotBuiltYet) {
-  try {
-    make_driver(parse_database_url("mysql://root@127.0.0.1/db"));
-    FAIL() << "expected InputError";
-  } catch (const InputError& error) {
-    EXPECT_NE(std::string(error.what()).find("not built yet"), std::string::npos);
-  }
-}
-
 }  // namespace
 }  // namespace clobber
