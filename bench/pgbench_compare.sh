@@ -10,7 +10,7 @@ clients=${1:-8}
 seconds=${2:-10}
 
 bash scripts/install_deps.sh >/dev/null
-bash scripts/build.sh >/dev/null
+bash scripts/build.sh >/dev/null 2>&1
 bash scripts/servers.sh start >/dev/null
 eval "$(bash scripts/servers.sh env)"
 url=$CLOBBER_TEST_PG_URL

@@ -26,6 +26,24 @@ TEST_F(PostgresRunTest, NaiveReadCommittedLosesUpdates) {
   EXPECT_EQ(cell.transactions.committed, 240);
 }
 
+TEST_F(PostgresRunTest, EveryLostUpdateHasAWitness) {
+  // Few enough transactions that every anomaly is listed: the writes the
+  // witnesses name as overwritten are exactly the lost updates.
+  const CellResult cell = run_one(test_workload("hot_counter.yaml"), *url_,
+                                  Isolation::read_committed, Locking::none, 7, 48);
+  expect_counter_lost_updates(cell);
+  ASSERT_LE(cell.anomalies_total, 100);
+  int64_t erased = 0;
+  for (const Anomaly& anomaly : cell.anomalies) {
+    erased += static_cast<int64_t>(anomaly.transactions.size()) - 1;
+    // The overwriter is never one of the writes it erased.
+    const WitnessTransaction& overwriter = anomaly.transactions.back();
+    for (size_t i = 0; i + 1 < anomaly.transactions.size(); ++i)
+      EXPECT_NE(anomaly.transactions[i].id, overwriter.id);
+  }
+  EXPECT_EQ(erased, cell.lost_updates);
+}
+
 TEST_F(PostgresRunTest, NaiveTransferAtReadCommittedLosesMoney) {
   const CellResult cell =
       run_one(test_workload("transfer.yaml"), *url_, Isolation::read_committed, Locking::none);

@@ -33,8 +33,10 @@ inline std::optional<DatabaseUrl> url_from_env(const char* variable) {
 
 /// Runs one (isolation, locking) cell of `workload` on `url` and returns it.
 inline CellResult run_one(const Workload& workload, const DatabaseUrl& url, Isolation isolation,
-                          Locking locking, uint64_t seed = 42) {
+                          Locking locking, uint64_t seed = 42,
+                          std::optional<int64_t> transactions = std::nullopt) {
   RunOptions options;
+  options.transactions = transactions;
   options.databases = {url};
   options.isolation = std::vector{isolation};
   options.locking = std::vector{locking};
