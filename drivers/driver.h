@@ -45,6 +45,12 @@ struct QueryRows {
   std::vector<std::vector<std::optional<std::string>>> rows;
 };
 
+/// What a statement run as SQL text (Session::execute_text) returned.
+struct TextResult {
+  QueryRows rows;              // its rows; no columns when it returns none
+  int64_t rows_affected = -1;  // rows changed by INSERT/UPDATE/DELETE; -1 when it returns rows
+};
+
 /// A parsed database URL (see drivers/url.h); the password never leaves it.
 struct DatabaseUrl {
   DatabaseKind kind = DatabaseKind::sqlite;
@@ -84,6 +90,18 @@ class Session {
   /// Runs SQL text outside the measured path (setup, seeding, final state,
   /// invariants) and returns every row. Throws DatabaseError on failure.
   virtual QueryRows query(const std::string& sql) = 0;
+
+  /// Runs one SQL statement given as text in the open transaction (or by itself
+  /// when none is open) and returns its rows. Unlike query(), a failure is an
+  /// outcome, not an exception, and counts as the transaction's own as with
+  /// execute() (commit() then reports it). Used by scenarios, which send the
+  /// user's statements one at a time.
+  virtual Outcome execute_text(const std::string& sql, TextResult& result) = 0;
+
+  /// The server's id of this connection, as its lock views name it:
+  /// pg_backend_pid() on PostgreSQL, CONNECTION_ID() on MySQL; empty when the
+  /// database has none (SQLite). Asked on the session's own thread.
+  virtual std::string backend_id() = 0;
 
   /// Re-establishes a broken connection and re-prepares every statement.
   /// Returns a failed outcome (cause connection) when the server is unreachable.

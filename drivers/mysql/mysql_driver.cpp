@@ -237,29 +237,33 @@ class MysqlSession final : public Session {
     QueryRows rows;
     try {
       if (!control_->execute(sql)) return rows;
-      const std::unique_ptr<sql::ResultSet> result(control_->getResultSet());
-      sql::ResultSetMetaData& meta = *result->getMetaData();  // owned by the result set
-      const unsigned int columns = meta.getColumnCount();
-      for (unsigned int i = 1; i <= columns; ++i)
-        rows.columns.push_back(meta.getColumnLabel(i).asStdString());
-      rows.rows.reserve(result->rowsCount());
-      while (result->next()) {
-        auto& values = rows.rows.emplace_back();
-        values.reserve(columns);
-        for (unsigned int i = 1; i <= columns; ++i) {
-          sql::SQLString text = result->getString(i);
-          if (result->wasNull())
-            values.emplace_back(std::nullopt);
-          else
-            values.emplace_back(text.asStdString());
-        }
-      }
+      rows = result_rows();
     } catch (const sql::SQLException& error) {
       if (cause_of(error.getErrorCode()) == AbortCause::connection) broken_ = true;
       throw DatabaseError("MySQL query failed (" + code_of(error) + ": " +
                           first_line(error.what()) + "): " + sql);
     }
     return rows;
+  }
+
+  Outcome execute_text(const std::string& sql, TextResult& result) override {
+    result = TextResult{};
+    try {
+      if (control_->execute(sql))
+        result.rows = result_rows();
+      else
+        result.rows_affected = static_cast<int64_t>(control_->getUpdateCount());
+    } catch (const sql::SQLException& error) {
+      return failed(error);
+    }
+    return {};
+  }
+
+  std::string backend_id() override {
+    const QueryRows rows = query("SELECT CONNECTION_ID()");
+    if (rows.rows.empty() || rows.rows[0].empty() || !rows.rows[0][0])
+      throw DatabaseError("MySQL did not report the connection id");
+    return *rows.rows[0][0];
   }
 
   Outcome reconnect() override {
@@ -326,6 +330,29 @@ class MysqlSession final : public Session {
                           " parameters, expected " + std::to_string(prepared.param_count));
     prepared.column_count = statement->getMetaData()->getColumnCount();
     return statement;
+  }
+
+  /// Every row of the result set control_ just produced, as text (NULL as nullopt).
+  QueryRows result_rows() {
+    QueryRows rows;
+    const std::unique_ptr<sql::ResultSet> result(control_->getResultSet());
+    sql::ResultSetMetaData& meta = *result->getMetaData();  // owned by the result set
+    const unsigned int columns = meta.getColumnCount();
+    for (unsigned int i = 1; i <= columns; ++i)
+      rows.columns.push_back(meta.getColumnLabel(i).asStdString());
+    rows.rows.reserve(result->rowsCount());
+    while (result->next()) {
+      auto& values = rows.rows.emplace_back();
+      values.reserve(columns);
+      for (unsigned int i = 1; i <= columns; ++i) {
+        sql::SQLString text = result->getString(i);
+        if (result->wasNull())
+          values.emplace_back(std::nullopt);
+        else
+          values.emplace_back(text.asStdString());
+      }
+    }
+    return rows;
   }
 
   /// Runs transaction-control SQL.

@@ -165,22 +165,23 @@ class PostgresSession final : public Session {
       throw DatabaseError("PostgreSQL query failed (" + outcome.code + ": " + outcome.message +
                           "): " + sql);
     }
-    QueryRows rows;
-    for (pqxx::row::size_type i = 0; i < result.columns(); ++i)
-      rows.columns.emplace_back(result.column_name(i));
-    rows.rows.reserve(result.size());
-    for (const pqxx::row& source : result) {
-      auto& values = rows.rows.emplace_back();
-      values.reserve(source.size());
-      for (const pqxx::field& field : source) {
-        if (field.is_null())
-          values.emplace_back(std::nullopt);
-        else
-          values.emplace_back(std::string(field.c_str(), field.size()));
-      }
-    }
-    return rows;
+    return rows_of(result);
   }
+
+  Outcome execute_text(const std::string& sql, TextResult& result) override {
+    result = TextResult{};
+    pqxx::result rows;
+    try {
+      rows = work_->exec(sql);
+    } catch (const pqxx::failure&) {
+      return current_failure();
+    }
+    result.rows = rows_of(rows);
+    if (rows.columns() == 0) result.rows_affected = static_cast<int64_t>(rows.affected_rows());
+    return {};
+  }
+
+  std::string backend_id() override { return std::to_string(connection_->backendpid()); }
 
   Outcome reconnect() override {
     in_transaction_ = false;
@@ -271,6 +272,25 @@ class PostgresSession final : public Session {
     if (!connection_->is_open()) outcome.cause = AbortCause::connection;
     if (in_transaction_ && !failure_) failure_ = outcome;
     return outcome;
+  }
+
+  /// Every row of a result as text, NULL as nullopt.
+  static QueryRows rows_of(const pqxx::result& result) {
+    QueryRows rows;
+    for (pqxx::row::size_type i = 0; i < result.columns(); ++i)
+      rows.columns.emplace_back(result.column_name(i));
+    rows.rows.reserve(result.size());
+    for (const pqxx::row& source : result) {
+      auto& values = rows.rows.emplace_back();
+      values.reserve(source.size());
+      for (const pqxx::field& field : source) {
+        if (field.is_null())
+          values.emplace_back(std::nullopt);
+        else
+          values.emplace_back(std::string(field.c_str(), field.size()));
+      }
+    }
+    return rows;
   }
 
   /// Copies the first row's columns as int64 (NULL as 0, booleans as 0/1).

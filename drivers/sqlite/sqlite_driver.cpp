@@ -309,28 +309,35 @@ class SqliteSession final : public Session {
       StatementPtr statement(raw);
       if (code != SQLITE_OK) throw query_error(sql, code);
       if (statement == nullptr) continue;  // whitespace or a comment
-      int columns = sqlite3_column_count(statement.get());
-      if (columns > 0) {  // the last statement returning rows gives the result
-        rows = QueryRows{};
-        for (int i = 0; i < columns; ++i)
-          rows.columns.emplace_back(sqlite3_column_name(statement.get(), i));
-      }
-      while ((code = sqlite3_step(statement.get())) == SQLITE_ROW) {
-        auto& values = rows.rows.emplace_back();
-        values.reserve(columns);
-        for (int i = 0; i < columns; ++i) {
-          const auto* text = sqlite3_column_text(statement.get(), i);
-          if (text == nullptr)
-            values.emplace_back(std::nullopt);
-          else
-            values.emplace_back(std::string(reinterpret_cast<const char*>(text),
-                                            sqlite3_column_bytes(statement.get(), i)));
-        }
-      }
+      code = step_rows(statement.get(), rows);
       if (code != SQLITE_DONE) throw query_error(sql, code);
     }
     return rows;
   }
+
+  Outcome execute_text(const std::string& sql, TextResult& result) override {
+    result = TextResult{};
+    sqlite3_stmt* raw = nullptr;
+    const char* tail = nullptr;
+    int code =
+        sqlite3_prepare_v2(db_.get(), sql.c_str(), static_cast<int>(sql.size()), &raw, &tail);
+    StatementPtr statement(raw);
+    if (code != SQLITE_OK) return failure(code);
+    if (statement == nullptr)
+      return Outcome::failure(AbortCause::other, "SQLITE_MISUSE", "no SQL statement to run");
+    if (std::string_view(tail).find_first_not_of(" \t\r\n;") != std::string_view::npos)
+      return Outcome::failure(AbortCause::other, "SQLITE_MISUSE",
+                              "more than one SQL statement in one step");
+    const int64_t changes_before = sqlite3_total_changes64(db_.get());
+    code = step_rows(statement.get(), result.rows);
+    if (code != SQLITE_DONE) return failure(code);
+    if (result.rows.columns.empty())
+      result.rows_affected =
+          sqlite3_total_changes64(db_.get()) == changes_before ? 0 : sqlite3_changes64(db_.get());
+    return {};
+  }
+
+  std::string backend_id() override { return {}; }
 
   Outcome reconnect() override {
     try {
@@ -366,6 +373,32 @@ class SqliteSession final : public Session {
     prepared.param_count = sqlite3_bind_parameter_count(prepared.statement.get());
     prepared.read_only = sqlite3_stmt_readonly(prepared.statement.get()) != 0;
     return prepared;
+  }
+
+  /// Steps `statement` to its end; when it returns columns, its rows replace
+  /// `rows` (so of several statements the last returning rows gives the result).
+  /// Returns SQLITE_DONE or the error code, read before the statement is reset.
+  static int step_rows(sqlite3_stmt* statement, QueryRows& rows) {
+    const int columns = sqlite3_column_count(statement);
+    if (columns > 0) {
+      rows = QueryRows{};
+      for (int i = 0; i < columns; ++i)
+        rows.columns.emplace_back(sqlite3_column_name(statement, i));
+    }
+    int code;
+    while ((code = sqlite3_step(statement)) == SQLITE_ROW) {
+      auto& values = rows.rows.emplace_back();
+      values.reserve(columns);
+      for (int i = 0; i < columns; ++i) {
+        const auto* text = sqlite3_column_text(statement, i);
+        if (text == nullptr)
+          values.emplace_back(std::nullopt);
+        else
+          values.emplace_back(
+              std::string(reinterpret_cast<const char*>(text), sqlite3_column_bytes(statement, i)));
+      }
+    }
+    return code;
   }
 
   /// Runs BEGIN, COMMIT or ROLLBACK.

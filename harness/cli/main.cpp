@@ -19,9 +19,12 @@
 #include "drivers/url.h"
 #include "harness/common/errors.h"
 #include "harness/runner/run.h"
+#include "harness/scenario/scenario_loader.h"
+#include "harness/scenario/scenario_runner.h"
 #include "harness/workload/workload_loader.h"
 #include "reports/json_reader.h"
 #include "reports/reporter.h"
+#include "reports/scenario_reporter.h"
 
 namespace {
 
@@ -203,6 +206,55 @@ int command_run(const RunFlags& flags, const CLI::App& command) {
   return run_exit_code(result);
 }
 
+/// Everything `scenario` takes on the command line, as given.
+struct ScenarioFlags {
+  std::vector<std::string> paths;
+  std::vector<std::string> databases;
+  std::vector<std::string> isolation;
+  bool traces = false;
+  std::string json;
+  std::string html;
+  bool no_color = false;
+};
+
+/// One progress line on stderr per finished scenario cell.
+void print_scenario_progress(const ScenarioResult& scenario, const ScenarioCell& cell) {
+  const DatabaseInfo& db = cell.database;
+  fmt::print(stderr, "clobber: {} {} {}: {}\n", scenario.name,
+             db.url.empty() ? std::string(to_string(db.kind)) : db.url, to_string(cell.isolation),
+             cell.how);
+}
+
+int command_scenario(const ScenarioFlags& flags, const CLI::App& command) {
+  ScenarioOptions options;
+  for (const std::string& url : flags.databases)
+    options.databases.push_back(parse_database_url(url));
+  if (command.count("--isolation") > 0)
+    options.isolation = parse_names<Isolation>(flags.isolation, kAllIsolations, parse_isolation,
+                                               "--isolation", "isolation level");
+  if (!flags.html.empty()) throw InputError("--html: the HTML reporter is not built yet");
+  std::vector<Scenario> scenarios;
+  for (const std::string& file : scenario_files(flags.paths))
+    scenarios.push_back(load_scenario_file(file));
+  options.on_cell = print_scenario_progress;
+
+  install_stop_handlers();
+  const ScenarioRunResult result = run_scenarios(scenarios, options);
+  if (!flags.json.empty()) {
+    write_scenario_report_file(ScenarioJsonReporter{}, result, flags.json);
+    fmt::print(stderr, "clobber: wrote {}\n", flags.json);
+  }
+  const bool color = !flags.no_color && isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr;
+  ScenarioConsoleReporter(color, flags.traces || scenarios.size() == 1).report(result, std::cout);
+  std::cout.flush();
+
+  for (const ScenarioResult& scenario : result.scenarios)
+    for (const ScenarioCell& cell : scenario.cells)
+      if (cell.status == CellStatus::error) return kExitDatabaseError;
+  if (result.interrupted && g_stop_signal != 0) return 128 + g_stop_signal;
+  return kExitPass;
+}
+
 int command_validate(const std::vector<std::string>& files) {
   int exit_code = kExitPass;
   for (const std::string& file : files) {
@@ -281,6 +333,32 @@ int run_cli(int argc, char** argv) {
   add_output_flags(report, report_flags);
   report.footer(kExitCodesHelp);
 
+  ScenarioFlags scenario_flags;
+  CLI::App& scenario = *app.add_subcommand(
+      "scenario",
+      "Replay deterministic interleavings on every (database, isolation level) and show which "
+      "levels prevent each anomaly (exit 0 once every cell ran)");
+  scenario
+      .add_option("scenarios", scenario_flags.paths, "Scenario files (YAML) or folders of them")
+      ->required();
+  scenario
+      .add_option("--db", scenario_flags.databases,
+                  "Database URL: postgresql://user:pass@host:port/db, mysql://..., mariadb://..., "
+                  "sqlite:PATH; repeatable (default: a temporary SQLite database)")
+      ->allow_extra_args(false);
+  scenario
+      .add_option("--isolation", scenario_flags.isolation,
+                  "Isolation levels, comma separated, or all (the default): none, "
+                  "read_uncommitted, read_committed, repeatable_read, serializable")
+      ->delimiter(',')
+      ->allow_extra_args(false);
+  scenario.add_flag("--traces", scenario_flags.traces,
+                    "Print every cell's trace (the default with one scenario file)");
+  scenario.add_option("--json", scenario_flags.json, "Write the traces and the matrix as JSON");
+  scenario.add_option("--html", scenario_flags.html, "Write an HTML report (not built yet)");
+  scenario.add_flag("--no-color", scenario_flags.no_color, "No ANSI colors on the console");
+  scenario.footer(kExitCodesHelp);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -292,6 +370,7 @@ int run_cli(int argc, char** argv) {
 
   if (run) return command_run(run_flags, run);
   if (validate) return command_validate(validate_files);
+  if (scenario) return command_scenario(scenario_flags, scenario);
   return command_report(results_file, report_flags);
 }
 

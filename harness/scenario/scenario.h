@@ -1,0 +1,77 @@
+// The scenario model (design.md, "Scenarios: deterministic interleavings"):
+// named sessions, an exact order of statements across them, and what outcome
+// means the anomaly happened. Loaded by scenario_loader.h, run by
+// scenario_runner.h, server-free.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "harness/common/errors.h"
+#include "harness/common/types.h"
+#include "harness/expr/expression.h"
+
+namespace clobber {
+
+/// What one step sends on its session.
+enum class StepAction { begin, commit, rollback, sql };
+
+/// One step of the script: a session and its next statement.
+struct ScenarioStep {
+  size_t session = 0;  // index into Scenario::sessions
+  StepAction action = StepAction::sql;
+  std::string statement;  // as written: "begin", "commit", "rollback" or the SQL
+  std::string name;       // `as:` name of the rows it returns; empty when none
+  SourceLocation where;   // the step in its file
+};
+
+/// A variable of the anomaly condition: one value a named step returned.
+struct StepValue {
+  std::string name;    // as written: "t1_read" or "t1_read.value"
+  size_t step = 0;     // index into Scenario::steps
+  std::string column;  // empty: the step's only column
+};
+
+/// The expected result of the final query: rows of values as text.
+using ExpectedRows = std::vector<std::vector<std::string>>;
+
+/// When the anomaly happened: every condition given holds.
+struct AnomalyCondition {
+  std::vector<size_t> all_committed;  // sessions whose every transaction committed
+  std::optional<Expr> when;           // over StepValue slots (the frame index is the slot)
+  std::vector<StepValue> values;      // slot -> step value, for `when`
+  std::string sql;                    // final query on the committed state; empty when none
+  ExpectedRows equals;                // what `sql` returns when the anomaly happened
+};
+
+/// A scenario as loaded from its YAML file.
+struct Scenario {
+  std::string file;
+  std::string name;
+  std::string id;  // short heading for the matrix (e.g. "P4"); the name when not given
+  std::string description;
+  std::vector<std::string> tables;    // logical names the setup creates, renamed per cell
+  std::vector<std::string> setup;     // SQL run once per cell before the steps
+  std::vector<std::string> sessions;  // in declaration order
+  std::vector<Isolation> isolation;   // levels the scenario is pinned to; empty: any
+  std::vector<ScenarioStep> steps;
+  AnomalyCondition anomaly_if;
+};
+
+/// Rewrites SQL for one cell: every unquoted word equal to one of `tables`
+/// (ignoring case, outside strings, quoted identifiers and comments, and not
+/// after a '.') becomes `prefix` + the name, as written in `tables`.
+std::string rename_tables(std::string_view sql, const std::vector<std::string>& tables,
+                          std::string_view prefix);
+
+/// The name of a table that `sql` creates, drops, alters or truncates, as
+/// written, or nullopt when it does none of these (scenario SQL may only do so
+/// to the tables it declares).
+std::optional<std::string> ddl_target(std::string_view sql);
+
+/// A one-line summary of the anomaly condition, for reports.
+std::string describe(const AnomalyCondition& condition, const Scenario& scenario);
+
+}  // namespace clobber

@@ -1,0 +1,84 @@
+#include "harness/scenario/scenario_result.h"
+
+namespace clobber {
+
+std::vector<MatrixRow> scenario_matrix(const ScenarioRunResult& result) {
+  std::vector<MatrixRow> rows;
+  for (const DatabaseInfo& database : result.databases) {
+    for (Isolation isolation : result.isolations) {
+      MatrixRow row{&database, isolation, {}};
+      bool any = false;
+      for (const ScenarioResult& scenario : result.scenarios) {
+        const ScenarioCell* found = nullptr;
+        for (const ScenarioCell& cell : scenario.cells)
+          if (cell.isolation == isolation && cell.database.kind == database.kind &&
+              cell.database.url == database.url)
+            found = &cell;
+        any = any || found != nullptr;
+        row.cells.push_back(found);
+      }
+      if (any) rows.push_back(std::move(row));
+    }
+  }
+  return rows;
+}
+
+std::string_view to_string(StepStatus status) {
+  switch (status) {
+    case StepStatus::ok:
+      return "ok";
+    case StepStatus::failed:
+      return "failed";
+    case StepStatus::blocked:
+      return "blocked";
+    case StepStatus::deferred:
+      return "deferred";
+    case StepStatus::skipped:
+      return "skipped";
+    case StepStatus::rolled_back:
+      return "rolled_back";
+  }
+  return "?";
+}
+
+std::string_view to_string(BlockDetection detection) {
+  switch (detection) {
+    case BlockDetection::none:
+      return "none";
+    case BlockDetection::pg_stat_activity:
+      return "pg_stat_activity";
+    case BlockDetection::innodb_trx:
+      return "innodb_trx";
+    case BlockDetection::timeout:
+      return "timeout";
+  }
+  return "?";
+}
+
+std::string_view to_string(ScenarioVerdict verdict) {
+  switch (verdict) {
+    case ScenarioVerdict::anomaly:
+      return "anomaly";
+    case ScenarioVerdict::prevented:
+      return "prevented";
+    case ScenarioVerdict::unsupported:
+      return "unsupported";
+    case ScenarioVerdict::error:
+      return "error";
+  }
+  return "?";
+}
+
+std::string_view to_string(Prevention prevention) {
+  switch (prevention) {
+    case Prevention::none:
+      return "none";
+    case Prevention::blocked:
+      return "blocked";
+    case Prevention::aborted:
+      return "aborted";
+  }
+  return "?";
+}
+
+}  // namespace clobber

@@ -1,0 +1,980 @@
+#include "harness/scenario/scenario_runner.h"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <condition_variable>
+#include <ctime>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <random>
+#include <stdexcept>
+#include <thread>
+#include <utility>
+#include <variant>
+
+#include <fmt/format.h>
+
+#include "drivers/url.h"
+#include "harness/runner/run.h"
+#include "harness/scenario/lock_wait_probe.h"
+
+namespace clobber {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+/// How long after sending a statement the first probe is taken: most
+/// statements return sooner, and then no probe is needed.
+constexpr std::chrono::milliseconds kFirstProbeDelay{2};
+
+/// A failure that ends a cell as an error (the script cannot go on).
+class CellError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// What a session thread is asked to do.
+struct Command {
+  enum class Kind { connect, begin, commit, rollback, sql };
+  Kind kind = Kind::sql;
+  Isolation level = Isolation::none;  // begin
+  std::string sql;                    // sql
+};
+
+/// What a session thread's command produced.
+struct Completion {
+  Outcome outcome;
+  TextResult result;
+  std::string backend_id;     // connect
+  std::string harness_error;  // the session threw: a harness failure, not an outcome
+};
+
+/// The lock and condition a cell's session threads report completions on.
+struct Signal {
+  std::mutex mutex;
+  std::condition_variable completed;
+};
+
+/// A session's thread and the one command it runs at a time. Its state is
+/// shared with the thread, so a thread stuck in a statement that could not be
+/// cancelled can be left behind (detached) without dangling.
+class SessionWorker {
+ public:
+  SessionWorker(Driver& driver, std::shared_ptr<Signal> signal)
+      : shared_(std::make_shared<Shared>(std::move(signal))),
+        thread_([shared = shared_, &driver] { loop(*shared, driver); }) {}
+
+  /// Ends the thread: joins it when idle, leaves it behind when still busy.
+  ~SessionWorker() {
+    bool busy;
+    {
+      std::lock_guard lock(shared_->signal->mutex);
+      shared_->stop = true;
+      busy = shared_->in_flight;
+    }
+    shared_->wake.notify_all();
+    if (busy)
+      thread_.detach();
+    else
+      thread_.join();
+  }
+
+  SessionWorker(const SessionWorker&) = delete;
+  SessionWorker& operator=(const SessionWorker&) = delete;
+
+  /// Hands the thread its next command; it must be idle.
+  void send(Command command) {
+    {
+      std::lock_guard lock(shared_->signal->mutex);
+      shared_->command = std::move(command);
+      shared_->in_flight = true;
+    }
+    shared_->wake.notify_all();
+  }
+
+  /// True while a command has not been taken back; the signal's mutex is held.
+  bool in_flight_locked() const { return shared_->in_flight; }
+
+  /// True when the command has finished and not been taken; the signal's mutex is held.
+  bool finished_locked() const { return shared_->completion.has_value(); }
+
+  /// The finished command's completion, once; the signal's mutex is held.
+  std::optional<Completion> take_locked() {
+    if (!shared_->completion) return std::nullopt;
+    std::optional<Completion> completion = std::move(shared_->completion);
+    shared_->completion.reset();
+    shared_->in_flight = false;
+    return completion;
+  }
+
+ private:
+  struct Shared {
+    explicit Shared(std::shared_ptr<Signal> s) : signal(std::move(s)) {}
+    std::shared_ptr<Signal> signal;
+    std::condition_variable wake;
+    std::optional<Command> command;
+    std::optional<Completion> completion;
+    bool in_flight = false;
+    bool stop = false;
+  };
+
+  static void loop(Shared& shared, Driver& driver) {
+    std::unique_ptr<Session> session;
+    std::unique_lock lock(shared.signal->mutex);
+    while (true) {
+      shared.wake.wait(lock, [&] { return shared.stop || shared.command.has_value(); });
+      if (!shared.command) break;
+      Command command = std::move(*shared.command);
+      shared.command.reset();
+      lock.unlock();
+      Completion completion = run(command, driver, session);
+      lock.lock();
+      shared.completion = std::move(completion);
+      shared.signal->completed.notify_all();
+    }
+    lock.unlock();
+    session.reset();  // closes the connection on its own thread
+  }
+
+  static Completion run(const Command& command, Driver& driver, std::unique_ptr<Session>& session) {
+    Completion completion;
+    try {
+      switch (command.kind) {
+        case Command::Kind::connect:
+          session = driver.connect();
+          completion.backend_id = session->backend_id();
+          break;
+        case Command::Kind::begin:
+          completion.outcome = session->begin(command.level);
+          break;
+        case Command::Kind::commit:
+          completion.outcome = session->commit();
+          break;
+        case Command::Kind::rollback:
+          completion.outcome = session->rollback();
+          break;
+        case Command::Kind::sql:
+          completion.outcome = session->execute_text(command.sql, completion.result);
+          break;
+      }
+    } catch (const std::exception& error) {
+      completion.harness_error = error.what();
+    }
+    return completion;
+  }
+
+  std::shared_ptr<Shared> shared_;
+  std::thread thread_;
+};
+
+std::string random_prefix() {
+  std::random_device device;
+  return fmt::format("clobber_s{:08x}_", device());
+}
+
+/// `text` with every occurrence of `prefix` removed: server messages then name
+/// tables as the scenario does, and stay the same from run to run.
+std::string without_prefix(std::string text, const std::string& prefix) {
+  for (size_t at = text.find(prefix); at != std::string::npos; at = text.find(prefix, at))
+    text.erase(at, prefix.size());
+  return text;
+}
+
+std::string lower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+/// A value as compared with `equals`: booleans as 1/0 (PostgreSQL's t/f), whole
+/// decimals without their zero fraction (MySQL's SUM gives 30.0000), NULL as null.
+std::string canonical(const std::optional<std::string>& value) {
+  if (!value) return "null";
+  std::string text = lower(*value);
+  if (text == "t" || text == "true") return "1";
+  if (text == "f" || text == "false") return "0";
+  const size_t dot = text.find('.');
+  if (dot != std::string::npos && dot > 0 &&
+      std::all_of(text.begin() + static_cast<std::ptrdiff_t>(dot) + 1, text.end(),
+                  [](char c) { return c == '0'; }) &&
+      std::all_of(text.begin() + (text[0] == '-' ? 1 : 0),
+                  text.begin() + static_cast<std::ptrdiff_t>(dot),
+                  [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }))
+    text.resize(dot);
+  return text;
+}
+
+std::optional<int64_t> integer_value(const std::optional<std::string>& value) {
+  const std::string text = canonical(value);
+  int64_t number = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), number);
+  if (error != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return number;
+}
+
+/// Rows as shown in explanations: "0", or "[[1, 10], [2, 20]]" (as describe() shows `equals`).
+std::string rows_text(const QueryRows& rows) {
+  if (rows.rows.size() == 1 && rows.rows[0].size() == 1) return rows.rows[0][0].value_or("null");
+  if (rows.rows.empty()) return "no rows";
+  std::string out = "[";
+  for (size_t r = 0; r < rows.rows.size(); ++r) {
+    out += r ? ", [" : "[";
+    for (size_t c = 0; c < rows.rows[r].size(); ++c)
+      out += (c ? ", " : "") + rows.rows[r][c].value_or("null");
+    out += "]";
+  }
+  return out + "]";
+}
+
+/// The short name of a failure for the matrix: "abort 40001", "deadlock 1213",
+/// "timeout 1205", "SQLITE_BUSY" (its code names it), "error 23505".
+std::string failure_label(const Outcome& outcome) {
+  if (outcome.code.empty()) return std::string(to_string(outcome.cause));
+  if (outcome.code.starts_with("SQLITE_")) return outcome.code;
+  switch (outcome.cause) {
+    case AbortCause::serialization:
+      return "abort " + outcome.code;
+    case AbortCause::deadlock:
+      return "deadlock " + outcome.code;
+    case AbortCause::lock_timeout:
+      return "timeout " + outcome.code;
+    case AbortCause::none:
+    case AbortCause::conflict:
+    case AbortCause::connection:
+    case AbortCause::other:
+      break;
+  }
+  return "error " + outcome.code;
+}
+
+/// One cell's run: the script, its trace and its verdict.
+class CellRun {
+ public:
+  CellRun(const Scenario& scenario, Driver& driver, Isolation isolation,
+          const ScenarioTiming& timing, ScenarioCell& cell)
+      : scenario_(scenario),
+        driver_(driver),
+        isolation_(isolation),
+        timing_(timing),
+        cell_(cell),
+        prefix_(random_prefix()),
+        signal_(std::make_shared<Signal>()) {}
+
+  void run() {
+    const int end_step = static_cast<int>(scenario_.steps.size()) + 1;
+    bool stuck = false;
+    try {
+      start();
+      for (size_t i = 0; i < scenario_.steps.size(); ++i) {
+        if (stop_requested()) throw CellError("stopped by Ctrl-C");
+        run_step(static_cast<int>(i) + 1);
+      }
+    } catch (const CellError& error) {
+      fail(error.what());
+    } catch (const DatabaseError& error) {
+      fail(error.what());
+    }
+    try {
+      stuck = !finish(end_step);
+    } catch (const CellError& error) {
+      fail(error.what());
+    } catch (const DatabaseError& error) {
+      fail(error.what());
+    }
+    for (size_t s = 0; s < sessions_.size(); ++s)
+      if (sessions_[s].clean) cell_.committed.push_back(scenario_.sessions[s]);
+    sessions_.clear();  // closes every connection (a stuck one is left behind)
+    try {
+      if (cell_.status == CellStatus::ran) decide();
+    } catch (const DatabaseError& error) {
+      fail(error.what());
+    }
+    drop_tables(stuck);
+  }
+
+ private:
+  /// A session's connection, thread and place in the script.
+  struct SessionState {
+    std::unique_ptr<SessionWorker> worker;
+    std::string backend_id;
+    int in_flight_step = 0;           // step of the statement in flight; 0: idle or clobber's own
+    bool own_command = false;         // the command in flight is clobber's (connect, cleanup)
+    bool commit_as_rollback = false;  // the step in flight is a commit sent as a rollback
+    Clock::time_point sent_at;
+    BlockDetection recorded_blocked = BlockDetection::none;  // how its block was recorded
+    std::deque<int> deferred;     // steps waiting for the statement in flight, in order
+    bool in_transaction = false;  // between the script's begin and commit/rollback
+    int failed_at = 0;            // the step whose failure aborted the open transaction
+    bool clean = true;            // nothing failed, rolled back or left unsent
+  };
+
+  /// The statement whose completion a settle records as its own.
+  struct Own {
+    size_t session = 0;
+    int step = 0;
+  };
+
+  void fail(const std::string& reason) {
+    if (cell_.status == CellStatus::error) return;  // keep the first reason
+    cell_.status = CellStatus::error;
+    cell_.verdict = ScenarioVerdict::error;
+    cell_.how = "error";
+    cell_.reason = without_prefix(reason, prefix_);
+  }
+
+  // ---- Setup ------------------------------------------------------------------
+
+  void start() {
+    monitor_ = driver_.connect();
+    probe_ = make_lock_wait_probe(driver_);
+    for (const std::string& sql : scenario_.setup) {
+      try {
+        monitor_->query(rename_tables(sql, scenario_.tables, prefix_));
+      } catch (const DatabaseError& error) {
+        throw CellError("setup failed: " + std::string(error.what()));
+      }
+    }
+    for (size_t s = 0; s < scenario_.sessions.size(); ++s) {
+      SessionState& session = sessions_.emplace_back();
+      session.worker = std::make_unique<SessionWorker>(driver_, signal_);
+      session.backend_id =
+          run_own(s, Command{Command::Kind::connect, Isolation::none, {}}).backend_id;
+    }
+  }
+
+  /// Runs clobber's own command on idle session `s` (connect, a cleanup
+  /// rollback: never blocked) and returns its completion. Statements that
+  /// return meanwhile are recorded at `at_step` in `released`.
+  Completion run_own(size_t s, Command command, int at_step = 0,
+                     std::vector<TraceEvent>* released = nullptr) {
+    SessionState& session = sessions_[s];
+    session.own_command = true;
+    session.worker->send(std::move(command));
+    std::unique_lock lock(signal_->mutex);
+    const auto deadline = Clock::now() + timing_.stuck_timeout;
+    while (true) {
+      if (session.worker->finished_locked()) {
+        Completion completion = std::move(*session.worker->take_locked());
+        session.own_command = false;
+        if (!completion.harness_error.empty())
+          throw CellError(scenario_.sessions[s] + ": " + completion.harness_error);
+        return completion;
+      }
+      if (released) {
+        std::vector<TraceEvent> own;
+        harvest_locked(at_step, std::nullopt, own, *released);
+      }
+      if (Clock::now() >= deadline)
+        throw CellError(scenario_.sessions[s] + ": no answer from the database after " +
+                        std::to_string(timing_.stuck_timeout.count()) + " ms");
+      signal_->completed.wait_until(lock, deadline);
+    }
+  }
+
+  // ---- The script -------------------------------------------------------------
+
+  void run_step(int number) {
+    const ScenarioStep& step = scenario_.steps[static_cast<size_t>(number) - 1];
+    SessionState& session = sessions_[step.session];
+    std::vector<TraceEvent> before;  // returned before this step's statement was sent
+    if (session.deferred.empty() && session.in_flight_step != 0 && must_wait(step.session)) {
+      await_statement(step.session, number, before);
+      std::vector<TraceEvent> own;
+      settle(number, std::nullopt, own, before);
+    }
+    append_released(before);
+    if (!session.deferred.empty() || session.in_flight_step != 0) {
+      TraceEvent event = make_event(number, number);
+      event.status = StepStatus::deferred;
+      event.blocked_at_step = session.in_flight_step;
+      cell_.trace.push_back(std::move(event));
+      session.deferred.push_back(number);
+      return;
+    }
+    execute(step.session, number, number);
+    drain(number);
+  }
+
+  /// Sends step `step`'s statement on `s` (idle) during step `at_step`, and
+  /// settles; a statement of a failed transaction is skipped instead.
+  void execute(size_t s, int step_number, int at_step) {
+    const ScenarioStep& step = scenario_.steps[static_cast<size_t>(step_number) - 1];
+    SessionState& session = sessions_[s];
+    if (step.action == StepAction::sql && session.failed_at != 0) {
+      TraceEvent event = make_event(at_step, step_number);
+      event.status = StepStatus::skipped;
+      event.failed_at_step = session.failed_at;
+      cell_.trace.push_back(std::move(event));
+      return;
+    }
+    Command command;
+    switch (step.action) {
+      case StepAction::begin:
+        command.kind = Command::Kind::begin;
+        command.level = isolation_;
+        session.in_transaction = true;
+        session.failed_at = 0;
+        break;
+      case StepAction::commit:
+        command.kind = session.failed_at != 0 ? Command::Kind::rollback : Command::Kind::commit;
+        session.commit_as_rollback = session.failed_at != 0;
+        session.in_transaction = false;
+        break;
+      case StepAction::rollback:
+        command.kind = Command::Kind::rollback;
+        session.in_transaction = false;
+        session.clean = false;
+        break;
+      case StepAction::sql:
+        command.kind = Command::Kind::sql;
+        command.sql = rename_tables(step.statement, scenario_.tables, prefix_);
+        break;
+    }
+    session.in_flight_step = step_number;
+    session.sent_at = Clock::now();
+    session.recorded_blocked = BlockDetection::none;
+    session.worker->send(std::move(command));
+
+    std::vector<TraceEvent> own;
+    std::vector<TraceEvent> after;
+    settle(at_step, Own{s, step_number}, own, after);
+    for (TraceEvent& e : own) cell_.trace.push_back(std::move(e));
+    append_released(after);
+  }
+
+  /// Sends deferred steps whose session is idle again, the earliest first,
+  /// until no idle session has one.
+  void drain(int at_step) {
+    while (true) {
+      size_t next = sessions_.size();
+      for (size_t s = 0; s < sessions_.size(); ++s)
+        if (!sessions_[s].deferred.empty() && sessions_[s].in_flight_step == 0 &&
+            (next == sessions_.size() ||
+             sessions_[s].deferred.front() < sessions_[next].deferred.front()))
+          next = s;
+      if (next == sessions_.size()) return;
+      const int step = sessions_[next].deferred.front();
+      sessions_[next].deferred.pop_front();
+      execute(next, step, at_step);
+    }
+  }
+
+  /// Whether a step of `s`, whose statement from an earlier step is still in
+  /// flight, waits for it rather than being deferred: when the server itself
+  /// will end the wait (a deadlock it will detect, a lock held outside the
+  /// scenario) or the statement is not waiting for a lock at all.
+  bool must_wait(size_t s) {
+    if (!probe_) return true;
+    std::vector<std::string> ids;
+    {
+      std::lock_guard lock(signal_->mutex);
+      for (size_t busy : in_flight_locked()) ids.push_back(sessions_[busy].backend_id);
+    }
+    const LockWaits waits = probe_now(ids);
+    const auto session_of = [&](const std::string& id) {
+      for (size_t other = 0; other < sessions_.size(); ++other)
+        if (sessions_[other].backend_id == id) return other;
+      return sessions_.size();
+    };
+    std::vector<size_t> path{s};
+    std::vector<bool> seen(sessions_.size(), false);
+    while (!path.empty()) {
+      const size_t at = path.back();
+      path.pop_back();
+      if (seen[at]) return true;  // a cycle: a deadlock the server resolves
+      seen[at] = true;
+      const auto wait = waits.find(sessions_[at].backend_id);
+      if (wait == waits.end()) return sessions_[at].in_flight_step != 0;  // running: it returns
+      if (wait->second.empty()) return true;                              // the holders are unknown
+      for (const std::string& holder : wait->second) {
+        const size_t other = session_of(holder);
+        if (other == sessions_.size()) return true;  // held outside the scenario
+        if (sessions_[other].in_flight_step != 0) path.push_back(other);
+      }
+    }
+    return false;  // every holder is idle: only a later step can release it
+  }
+
+  /// A trace event for the statement of step `step`, recorded at `at_step`.
+  TraceEvent make_event(int at_step, int step) const {
+    const ScenarioStep& source = scenario_.steps[static_cast<size_t>(step) - 1];
+    TraceEvent event;
+    event.at_step = at_step;
+    event.step = step;
+    event.session = scenario_.sessions[source.session];
+    event.statement = source.statement;
+    event.deferred = at_step != step;
+    return event;
+  }
+
+  /// Appends releases in step order, whatever order they arrived in.
+  void append_released(std::vector<TraceEvent>& released) {
+    std::stable_sort(released.begin(), released.end(),
+                     [](const TraceEvent& a, const TraceEvent& b) { return a.step < b.step; });
+    for (TraceEvent& e : released) cell_.trace.push_back(std::move(e));
+    released.clear();
+  }
+
+  /// Records every finished statement; the signal's mutex is held. The
+  /// statement `own` goes to `own_events`, every other one to `released`.
+  void harvest_locked(int at_step, std::optional<Own> own, std::vector<TraceEvent>& own_events,
+                      std::vector<TraceEvent>& released) {
+    for (size_t s = 0; s < sessions_.size(); ++s) {
+      SessionState& session = sessions_[s];
+      if (session.own_command || !session.worker->finished_locked()) continue;
+      Completion completion = std::move(*session.worker->take_locked());
+      if (!completion.harness_error.empty())
+        throw CellError(scenario_.sessions[s] + ": " + completion.harness_error);
+      const int step = session.in_flight_step;
+      session.in_flight_step = 0;
+      const bool is_own = own && own->session == s && own->step == step;
+      TraceEvent event = make_event(at_step, step);
+      if (!is_own) {
+        event.released = true;
+        event.deferred = false;
+      }
+      record_outcome(session, step, std::move(completion), event);
+      (is_own ? own_events : released).push_back(std::move(event));
+    }
+  }
+
+  /// Fills `event` from a statement's completion and updates its session.
+  void record_outcome(SessionState& session, int step, Completion completion, TraceEvent& event) {
+    const StepAction action = scenario_.steps[static_cast<size_t>(step) - 1].action;
+    if (session.commit_as_rollback && action == StepAction::commit) {
+      session.commit_as_rollback = false;
+      session.clean = false;
+      event.status = StepStatus::rolled_back;
+      event.failed_at_step = session.failed_at;
+      event.outcome = completion.outcome;
+      session.failed_at = 0;
+      return;
+    }
+    if (completion.outcome.ok()) {
+      event.status = StepStatus::ok;
+      event.rows = std::move(completion.result.rows);
+      event.rows_affected = completion.result.rows_affected;
+      return;
+    }
+    event.status = StepStatus::failed;
+    event.outcome = std::move(completion.outcome);
+    event.outcome.message = without_prefix(event.outcome.message, prefix_);
+    session.clean = false;
+    if (session.in_transaction && session.failed_at == 0) session.failed_at = step;
+    if (action == StepAction::commit) session.failed_at = 0;
+  }
+
+  /// Sessions with a statement (or clobber's own command) in flight; mutex held.
+  std::vector<size_t> in_flight_locked() const {
+    std::vector<size_t> busy;
+    for (size_t s = 0; s < sessions_.size(); ++s)
+      if (sessions_[s].worker->in_flight_locked()) busy.push_back(s);
+    return busy;
+  }
+
+  /// Asks the probe now, or as soon as its minimum interval allows.
+  LockWaits probe_now(const std::vector<std::string>& ids) {
+    std::this_thread::sleep_until(last_probe_ + probe_->min_interval());
+    LockWaits waits = probe_->waiting(ids);
+    last_probe_ = Clock::now();
+    return waits;
+  }
+
+  /// Waits for session `s`'s statement from an earlier step to return.
+  void await_statement(size_t s, int at_step, std::vector<TraceEvent>& released) {
+    std::vector<TraceEvent> own;
+    std::unique_lock lock(signal_->mutex);
+    const auto deadline = Clock::now() + timing_.stuck_timeout;
+    while (true) {
+      harvest_locked(at_step, std::nullopt, own, released);
+      if (!sessions_[s].worker->in_flight_locked()) return;
+      if (Clock::now() >= deadline)
+        throw CellError(fmt::format(
+            "step {}: {} is still blocked at step {} after {} ms, and the server has not "
+            "resolved the wait",
+            at_step, scenario_.sessions[s], sessions_[s].in_flight_step,
+            timing_.stuck_timeout.count()));
+      signal_->completed.wait_until(lock, deadline);
+    }
+  }
+
+  /// Waits until every statement in flight has returned or waits for a lock
+  /// (seen in one probe snapshot, or after the block timeout). Statements that
+  /// return are recorded at `at_step`: `own`'s in `own_events`, others in `released`.
+  void settle(int at_step, std::optional<Own> own, std::vector<TraceEvent>& own_events,
+              std::vector<TraceEvent>& released) {
+    const auto start = Clock::now();
+    std::map<size_t, BlockDetection> blocked;  // in the latest probe, or by timeout
+    std::unique_lock lock(signal_->mutex);
+    while (true) {
+      harvest_locked(at_step, own, own_events, released);
+      const std::vector<size_t> busy = in_flight_locked();
+      const bool all_blocked = std::all_of(busy.begin(), busy.end(), [&](size_t s) {
+        return !sessions_[s].own_command && blocked.count(s) > 0;
+      });
+      if (all_blocked) {
+        if (own && sessions_[own->session].in_flight_step == own->step &&
+            sessions_[own->session].recorded_blocked == BlockDetection::none) {
+          TraceEvent event = make_event(at_step, own->step);
+          event.status = StepStatus::blocked;
+          event.detected_by = blocked.at(own->session);
+          sessions_[own->session].recorded_blocked = event.detected_by;
+          own_events.push_back(std::move(event));
+        }
+        return;
+      }
+
+      // Sleep until the next probe or timeout, or until something returns.
+      auto wake = Clock::time_point::max();
+      if (probe_) wake = std::max(start + kFirstProbeDelay, last_probe_ + probe_->min_interval());
+      for (size_t s : busy)
+        if (!blocked.count(s)) wake = std::min(wake, timeout_of(s, start));
+      signal_->completed.wait_until(lock, wake, [&] {
+        for (size_t s : busy)
+          if (sessions_[s].worker->finished_locked()) return true;
+        return false;
+      });
+      harvest_locked(at_step, own, own_events, released);
+
+      const auto now = Clock::now();
+      if (probe_ && now >= start + kFirstProbeDelay &&
+          now >= last_probe_ + probe_->min_interval()) {
+        std::vector<std::string> ids;
+        for (size_t s : in_flight_locked()) ids.push_back(sessions_[s].backend_id);
+        lock.unlock();
+        const LockWaits waits = probe_now(ids);
+        lock.lock();
+        std::erase_if(blocked,
+                      [](const auto& entry) { return entry.second != BlockDetection::timeout; });
+        for (size_t s = 0; s < sessions_.size(); ++s)
+          if (waits.count(sessions_[s].backend_id)) blocked[s] = probe_->detection();
+      }
+      for (size_t s : in_flight_locked())
+        if (!blocked.count(s) && Clock::now() >= timeout_of(s, start))
+          blocked[s] = BlockDetection::timeout;
+    }
+  }
+
+  /// When session `s`'s statement counts as blocked without a probe's word.
+  Clock::time_point timeout_of(size_t s, Clock::time_point settle_start) const {
+    const SessionState& session = sessions_[s];
+    if (session.recorded_blocked == BlockDetection::timeout)
+      return settle_start + timing_.release_grace;
+    if (session.recorded_blocked == BlockDetection::none)
+      return session.sent_at + timing_.block_timeout;
+    return settle_start + timing_.block_timeout;
+  }
+
+  // ---- The end ------------------------------------------------------------------
+
+  /// Ends every session's transaction: rolls back the idle ones (releasing what
+  /// still waits), then cancels statements still waiting; deferred steps that
+  /// never ran are recorded as skipped. Everything is recorded at `end_step`.
+  /// False when a statement could not be ended.
+  bool finish(int end_step) {
+    if (sessions_.empty()) return true;
+    std::vector<TraceEvent> own;
+    std::vector<TraceEvent> released;
+    for (size_t s = 0; s < sessions_.size(); ++s) {
+      for (int step : sessions_[s].deferred) {
+        TraceEvent event = make_event(end_step, step);
+        event.status = StepStatus::skipped;
+        event.deferred = false;
+        event.blocked_at_step = sessions_[s].in_flight_step;
+        released.push_back(std::move(event));
+        sessions_[s].clean = false;
+      }
+      sessions_[s].deferred.clear();
+    }
+    roll_back_idle(end_step, released);
+    settle(end_step, std::nullopt, own, released);
+    std::vector<size_t> busy;
+    {
+      std::lock_guard lock(signal_->mutex);
+      busy = in_flight_locked();
+    }
+    if (!busy.empty() && probe_) {
+      for (size_t s : busy) probe_->cancel(sessions_[s].backend_id);
+      for (size_t s : busy) {
+        try {
+          await_statement(s, end_step, released);
+        } catch (const CellError&) {
+          // reported by the caller: the statement is left behind
+        }
+      }
+      roll_back_idle(end_step, released);
+    }
+    append_released(released);
+    std::lock_guard lock(signal_->mutex);
+    return in_flight_locked().empty();
+  }
+
+  /// Rolls back every idle session (harmless without a transaction).
+  void roll_back_idle(int end_step, std::vector<TraceEvent>& released) {
+    for (size_t s = 0; s < sessions_.size(); ++s) {
+      {
+        std::lock_guard lock(signal_->mutex);
+        if (sessions_[s].worker->in_flight_locked()) continue;
+      }
+      run_own(s, Command{Command::Kind::rollback, Isolation::none, {}}, end_step, &released);
+    }
+  }
+
+  void drop_tables(bool stuck) {
+    if (stuck) {
+      fail("a statement could not be cancelled; tables left behind: " + real_tables());
+      return;
+    }
+    try {
+      if (!monitor_) monitor_ = driver_.connect();
+      for (auto table = scenario_.tables.rbegin(); table != scenario_.tables.rend(); ++table)
+        monitor_->query("DROP TABLE IF EXISTS " + prefix_ + *table);
+    } catch (const DatabaseError& error) {
+      cell_.status = CellStatus::error;
+      cell_.verdict = ScenarioVerdict::error;
+      cell_.how = "error";
+      cell_.reason = "cannot drop the scenario's tables (" + real_tables() + "): " + error.what();
+    }
+  }
+
+  std::string real_tables() const {
+    std::string names;
+    for (const std::string& table : scenario_.tables)
+      names += (names.empty() ? "" : ", ") + prefix_ + table;
+    return names;
+  }
+
+  // ---- The verdict --------------------------------------------------------------
+
+  /// The value a named step returned, or why there is none.
+  std::variant<int64_t, std::string> step_value(const StepValue& value) const {
+    const ScenarioStep& step = scenario_.steps[value.step];
+    const int number = static_cast<int>(value.step) + 1;
+    const auto event =
+        std::find_if(cell_.trace.begin(), cell_.trace.end(), [&](const TraceEvent& e) {
+          return e.step == number && e.status != StepStatus::blocked &&
+                 e.status != StepStatus::deferred;
+        });
+    if (event == cell_.trace.end()) return step.name + " never returned";
+    if (event->status != StepStatus::ok)
+      return step.name + " " + std::string(to_string(event->status));
+    const QueryRows& rows = event->rows;
+    if (rows.rows.size() != 1)
+      return step.name + " returned " + std::to_string(rows.rows.size()) + " rows, not one";
+    size_t column = 0;
+    if (value.column.empty()) {
+      if (rows.columns.size() != 1)
+        return step.name + " returned " + std::to_string(rows.columns.size()) +
+               " columns; name one as " + step.name + ".COLUMN";
+    } else {
+      const auto found =
+          std::find_if(rows.columns.begin(), rows.columns.end(),
+                       [&](const std::string& c) { return lower(c) == lower(value.column); });
+      if (found == rows.columns.end()) return step.name + " has no column " + value.column;
+      column = static_cast<size_t>(found - rows.columns.begin());
+    }
+    const std::optional<int64_t> number_value = integer_value(rows.rows[0][column]);
+    if (!number_value)
+      return value.name + " is '" + rows.rows[0][column].value_or("null") + "', not an integer";
+    return *number_value;
+  }
+
+  void decide() {
+    const AnomalyCondition& condition = scenario_.anomaly_if;
+    std::vector<std::string> held;    // each condition that held, with its values
+    std::vector<std::string> missed;  // each that did not, and why
+    for (size_t s : condition.all_committed) {
+      const std::string& name = scenario_.sessions[s];
+      if (std::find(cell_.committed.begin(), cell_.committed.end(), name) != cell_.committed.end())
+        held.push_back(name + " committed");
+      else
+        missed.push_back(name + " did not commit");
+    }
+    if (condition.when) {
+      std::vector<int64_t> frame;
+      std::string values;
+      std::string unavailable;
+      for (const StepValue& value : condition.values) {
+        auto result = step_value(value);
+        if (const auto* number = std::get_if<int64_t>(&result)) {
+          frame.push_back(*number);
+          values += (values.empty() ? "" : ", ") + value.name + " = " + std::to_string(*number);
+        } else {
+          frame.push_back(0);
+          unavailable = std::get<std::string>(result);
+        }
+      }
+      int64_t truth = 0;
+      const EvalError error = evaluate(*condition.when, frame, truth);
+      const std::string shown = condition.when->text + (values.empty() ? "" : " (" + values + ")");
+      if (!unavailable.empty())
+        missed.push_back(condition.when->text + " cannot be evaluated: " + unavailable);
+      else if (error != EvalError::none)
+        missed.push_back(condition.when->text + ": " + std::string(to_string(error)));
+      else if (truth != 0)
+        held.push_back(shown);
+      else
+        missed.push_back("not " + shown);
+    }
+    if (!condition.sql.empty()) {
+      const QueryRows rows =
+          monitor_->query(rename_tables(condition.sql, scenario_.tables, prefix_));
+      bool equal = rows.rows.size() == condition.equals.size();
+      for (size_t r = 0; equal && r < rows.rows.size(); ++r) {
+        equal = rows.rows[r].size() == condition.equals[r].size();
+        for (size_t c = 0; equal && c < rows.rows[r].size(); ++c)
+          equal = canonical(rows.rows[r][c]) == canonical(condition.equals[r][c]);
+      }
+      (equal ? held : missed).push_back(condition.sql + " returned " + rows_text(rows));
+    }
+
+    const auto joined = [](const std::vector<std::string>& parts) {
+      std::string out;
+      for (const std::string& part : parts) out += (out.empty() ? "" : "; ") + part;
+      return out;
+    };
+    if (missed.empty()) {
+      cell_.verdict = ScenarioVerdict::anomaly;
+      cell_.how = "ANOMALY";
+      cell_.explanation = "the anomaly happened: " + joined(held);
+      return;
+    }
+    cell_.verdict = ScenarioVerdict::prevented;
+    const auto failed =
+        std::find_if(cell_.trace.begin(), cell_.trace.end(),
+                     [](const TraceEvent& e) { return e.status == StepStatus::failed; });
+    const auto blocked =
+        std::find_if(cell_.trace.begin(), cell_.trace.end(),
+                     [](const TraceEvent& e) { return e.status == StepStatus::blocked; });
+    if (failed != cell_.trace.end()) {
+      cell_.prevention = Prevention::aborted;
+      cell_.abort = failed->outcome;
+      cell_.how = failure_label(failed->outcome);
+      cell_.explanation = fmt::format("prevented: {}'s step {} failed with {} ({}): {}",
+                                      failed->session, failed->step, failed->outcome.code,
+                                      to_string(failed->outcome.cause), failed->outcome.message);
+    } else if (blocked != cell_.trace.end()) {
+      cell_.prevention = Prevention::blocked;
+      cell_.how = "blocked";
+      const auto release =
+          std::find_if(cell_.trace.begin(), cell_.trace.end(),
+                       [&](const TraceEvent& e) { return e.step == blocked->step && e.released; });
+      cell_.explanation = fmt::format(
+          "prevented: {}'s step {} waited for a lock{}, then ran on the committed data",
+          blocked->session, blocked->step,
+          release == cell_.trace.end() ? std::string()
+                                       : fmt::format(" until step {}", release->at_step));
+    } else {
+      cell_.prevention = Prevention::none;
+      cell_.how = "prevented";
+      cell_.explanation = "prevented without blocking or failing";
+    }
+    cell_.explanation += " (" + joined(missed) + ")";
+  }
+
+  const Scenario& scenario_;
+  Driver& driver_;
+  Isolation isolation_;
+  ScenarioTiming timing_;
+  ScenarioCell& cell_;
+  std::string prefix_;
+  std::shared_ptr<Signal> signal_;
+  std::unique_ptr<Session> monitor_;
+  std::unique_ptr<LockWaitProbe> probe_;
+  Clock::time_point last_probe_{};
+  std::vector<SessionState> sessions_;
+};
+
+/// The current time as ISO 8601 UTC.
+std::string now_utc() {
+  const std::time_t now = std::time(nullptr);
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return text;
+}
+
+}  // namespace
+
+ScenarioCell run_scenario_cell(const Scenario& scenario, Driver& driver,
+                               const DatabaseInfo& database, Isolation isolation,
+                               const ScenarioTiming& timing) {
+  ScenarioCell cell;
+  cell.database = database;
+  cell.isolation = isolation;
+  if (auto reason = driver.unsupported_isolation(isolation)) {
+    cell.status = CellStatus::unsupported;
+    cell.verdict = ScenarioVerdict::unsupported;
+    cell.how = "unsupported";
+    cell.reason = *reason;
+    return cell;
+  }
+  const auto start = Clock::now();
+  CellRun(scenario, driver, isolation, timing, cell).run();
+  cell.duration_s = std::chrono::duration<double>(Clock::now() - start).count();
+  return cell;
+}
+
+ScenarioRunResult run_scenarios(const std::vector<Scenario>& scenarios,
+                                const ScenarioOptions& options) {
+  ScenarioRunResult result;
+  result.version = CLOBBER_VERSION;
+  result.started_at = now_utc();
+  if (options.isolation)
+    result.isolations = *options.isolation;
+  else
+    result.isolations.assign(std::begin(kAllIsolations), std::end(kAllIsolations));
+
+  std::vector<DatabaseUrl> urls = options.databases;
+  if (urls.empty()) urls.push_back(temporary_sqlite_url());
+  std::vector<std::unique_ptr<Driver>> drivers;
+  for (DatabaseUrl& url : urls) {
+    if (url.kind == DatabaseKind::sqlite &&
+        std::none_of(url.options.begin(), url.options.end(),
+                     [](const auto& option) { return option.first == "busy_timeout"; }))
+      url.options.emplace_back("busy_timeout", "0");
+    std::unique_ptr<Driver> driver = make_driver(url);
+    DatabaseInfo info;
+    info.kind = driver->kind();
+    info.server_version = driver->server_version();
+    info.url = driver->url().masked;
+    info.settings = driver->reported_settings();
+    result.databases.push_back(std::move(info));
+    drivers.push_back(std::move(driver));
+  }
+
+  for (const Scenario& scenario : scenarios) {
+    ScenarioResult& out = result.scenarios.emplace_back();
+    out.name = scenario.name;
+    out.id = scenario.id;
+    out.description = scenario.description;
+    out.file = scenario.file;
+    out.sessions = scenario.sessions;
+    for (const ScenarioStep& step : scenario.steps)
+      out.steps.push_back(
+          ScenarioStepInfo{scenario.sessions[step.session], step.statement, step.name});
+    out.anomaly_if = describe(scenario.anomaly_if, scenario);
+    for (size_t d = 0; d < drivers.size(); ++d) {
+      for (Isolation isolation : result.isolations) {
+        if (!scenario.isolation.empty() &&
+            std::find(scenario.isolation.begin(), scenario.isolation.end(), isolation) ==
+                scenario.isolation.end())
+          continue;
+        if (stop_requested()) {
+          result.interrupted = true;
+          return result;
+        }
+        out.cells.push_back(run_scenario_cell(scenario, *drivers[d], result.databases[d], isolation,
+                                              options.timing));
+        if (options.on_cell) options.on_cell(out, out.cells.back());
+      }
+    }
+  }
+  result.interrupted = stop_requested();
+  return result;
+}
+
+}  // namespace clobber

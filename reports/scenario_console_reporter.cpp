@@ -1,0 +1,319 @@
+// ScenarioConsoleReporter: per scenario a header and (when asked) each cell's
+// trace and verdict; then the matrix of verdicts and a summary line.
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "harness/common/errors.h"
+#include "reports/scenario_reporter.h"
+
+namespace clobber {
+namespace {
+
+constexpr std::string_view kReset = "\x1b[0m";
+constexpr std::string_view kBold = "\x1b[1m";
+constexpr std::string_view kDim = "\x1b[2m";
+constexpr std::string_view kRed = "\x1b[31m";
+constexpr std::string_view kGreen = "\x1b[32m";
+constexpr std::string_view kYellow = "\x1b[33m";
+
+/// Columns a statement is cut to in a trace.
+constexpr size_t kStatementWidth = 56;
+/// Columns a result (rows or an error message) is cut to in a trace.
+constexpr size_t kResultWidth = 100;
+/// Rows of a result shown in a trace.
+constexpr size_t kRowsShown = 4;
+
+/// Wraps text in an ANSI color when colors are on.
+class Paint {
+ public:
+  explicit Paint(bool on) : on_(on) {}
+  std::string operator()(std::string_view text, std::string_view color) const {
+    if (!on_ || color.empty() || text.empty()) return std::string(text);
+    return fmt::format("{}{}{}", color, text, kReset);
+  }
+
+ private:
+  bool on_;
+};
+
+/// Terminal columns `text` takes: its UTF-8 code points.
+size_t display_width(std::string_view text) {
+  return static_cast<size_t>(std::count_if(text.begin(), text.end(), [](char c) {
+    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  }));
+}
+
+/// `text` on one line, control characters as spaces (nothing shown can move the
+/// cursor or recolor), runs of spaces as one, cut to `width` columns with "…".
+std::string one_line(std::string_view text, size_t width = std::string::npos) {
+  std::string line;
+  for (char c : text) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == '\x7f') c = ' ';
+    if (c == ' ' && (line.empty() || line.back() == ' ')) continue;
+    line += c;
+  }
+  while (!line.empty() && line.back() == ' ') line.pop_back();
+  if (display_width(line) <= width) return line;
+  std::string cut;
+  size_t columns = 0;
+  for (size_t i = 0; i < line.size(); ++i) {
+    const bool starts_point = (static_cast<unsigned char>(line[i]) & 0xC0) != 0x80;
+    if (starts_point && ++columns == width) break;
+    cut += line[i];
+  }
+  return cut + "…";
+}
+
+/// `text` padded with spaces to `width` columns.
+std::string padded(std::string text, size_t width) {
+  const size_t shown = display_width(text);
+  if (shown < width) text.append(width - shown, ' ');
+  return text;
+}
+
+/// Rows as a trace shows them: "10", "[1, 10], [2, 20]", "no rows".
+std::string rows_label(const QueryRows& rows) {
+  if (rows.rows.empty()) return "no rows";
+  if (rows.rows.size() == 1 && rows.rows[0].size() == 1) return rows.rows[0][0].value_or("NULL");
+  std::string out;
+  for (size_t r = 0; r < rows.rows.size() && r < kRowsShown; ++r) {
+    out += r ? ", [" : "[";
+    for (size_t c = 0; c < rows.rows[r].size(); ++c)
+      out += (c ? ", " : "") + rows.rows[r][c].value_or("NULL");
+    out += "]";
+  }
+  if (rows.rows.size() > kRowsShown) out += fmt::format(" … ({} rows)", rows.rows.size());
+  return out;
+}
+
+/// The result column of a trace event, and its color.
+std::pair<std::string, std::string_view> event_result(const TraceEvent& event) {
+  switch (event.status) {
+    case StepStatus::ok:
+      if (!event.rows.columns.empty()) return {rows_label(event.rows), {}};
+      if (event.rows_affected >= 0)
+        return {
+            fmt::format("ok, {} row{}", event.rows_affected, event.rows_affected == 1 ? "" : "s"),
+            {}};
+      return {"ok", {}};
+    case StepStatus::failed:
+      return {fmt::format("failed {} ({}): {}", event.outcome.code, to_string(event.outcome.cause),
+                          event.outcome.message),
+              kRed};
+    case StepStatus::blocked:
+      if (event.detected_by == BlockDetection::timeout)
+        return {"blocked (no answer within the block timeout; no lock wait seen)", kYellow};
+      return {fmt::format("blocked (lock wait seen in {})", to_string(event.detected_by)), kYellow};
+    case StepStatus::deferred:
+      return {
+          fmt::format("deferred: {} is blocked at step {}", event.session, event.blocked_at_step),
+          kDim};
+    case StepStatus::skipped:
+      if (event.failed_at_step == 0)
+        return {fmt::format("never sent: still blocked at step {} when the script ended",
+                            event.blocked_at_step),
+                kDim};
+      return {fmt::format("skipped: the transaction failed at step {}", event.failed_at_step),
+              kDim};
+    case StepStatus::rolled_back:
+      return {fmt::format("rolled back instead: the transaction failed at step {}",
+                          event.failed_at_step),
+              kDim};
+  }
+  return {"?", {}};
+}
+
+std::string_view verdict_color(const ScenarioCell& cell) {
+  switch (cell.verdict) {
+    case ScenarioVerdict::anomaly:
+      return kRed;
+    case ScenarioVerdict::prevented:
+      return kGreen;
+    case ScenarioVerdict::unsupported:
+      return kDim;
+    case ScenarioVerdict::error:
+      return kYellow;
+  }
+  return {};
+}
+
+/// One cell's heading, trace and verdict; `steps`: how many the script has.
+void append_cell(std::string& out, const ScenarioCell& cell, size_t steps, const Paint& paint) {
+  out += fmt::format("\n  {} at {}: {}\n", scenario_database_label(cell.database),
+                     to_string(cell.isolation), paint(cell.how, verdict_color(cell)));
+  if (cell.status == CellStatus::unsupported) {
+    out += fmt::format("    {}\n", one_line(cell.reason));
+    return;
+  }
+  size_t session_width = 7;
+  for (const TraceEvent& event : cell.trace)
+    session_width = std::max(session_width, display_width(event.session));
+  out += paint(fmt::format("    {:>4}  {}  {}  {}\n", "step", padded("session", session_width),
+                           padded("statement", kStatementWidth), "result"),
+               kBold);
+  for (const TraceEvent& event : cell.trace) {
+    const auto [result, color] = event_result(event);
+    const std::string step =
+        static_cast<size_t>(event.at_step) > steps ? "end" : std::to_string(event.at_step);
+    std::string statement = event.statement;
+    if (event.released) statement = fmt::format("↳ {}: {}", event.step, event.statement);
+    if (event.deferred) statement = fmt::format("→ {}: {}", event.step, event.statement);
+    out +=
+        fmt::format("    {:>4}  {}  {}  {}\n", step, padded(one_line(event.session), session_width),
+                    padded(one_line(statement, kStatementWidth), kStatementWidth),
+                    paint(one_line(result, kResultWidth), color));
+  }
+  if (cell.status == CellStatus::error)
+    out += fmt::format("    {}\n", paint("error: " + one_line(cell.reason), kYellow));
+  else
+    out += fmt::format("    {}\n", one_line(cell.explanation));
+}
+
+/// How the matrix names a database: its label, or its URL when another
+/// database of the run has the same label.
+std::string matrix_name(const ScenarioRunResult& result, const DatabaseInfo& database) {
+  const std::string label = scenario_database_label(database);
+  const auto same = std::count_if(
+      result.databases.begin(), result.databases.end(),
+      [&](const DatabaseInfo& other) { return scenario_database_label(other) == label; });
+  return same > 1 && !database.url.empty() ? one_line(database.url) : label;
+}
+
+/// True when no scenario could run in this row: the database lacks the level.
+bool unsupported_row(const MatrixRow& row) {
+  return std::all_of(row.cells.begin(), row.cells.end(), [](const ScenarioCell* cell) {
+    return cell == nullptr || cell->status == CellStatus::unsupported;
+  });
+}
+
+/// The matrix: one row per (database, isolation level), one column per
+/// scenario; rows of levels a database does not support are listed below it.
+void append_matrix(std::string& out, const ScenarioRunResult& result, const Paint& paint) {
+  std::vector<MatrixRow> rows = scenario_matrix(result);
+  std::vector<std::string> reasons;  // why a level is unsupported, once per row
+  for (const MatrixRow& row : rows) {
+    if (!unsupported_row(row)) continue;
+    for (const ScenarioCell* cell : row.cells)
+      if (cell) {
+        reasons.push_back(fmt::format("  {} {}: {}", matrix_name(result, *row.database),
+                                      to_string(row.isolation), one_line(cell->reason)));
+        break;
+      }
+  }
+  std::erase_if(rows, unsupported_row);
+  std::vector<std::string> headers{"database", "isolation"};
+  for (const ScenarioResult& scenario : result.scenarios) headers.push_back(one_line(scenario.id));
+  std::vector<std::vector<std::string>> table;
+  std::vector<std::vector<std::string_view>> colors;
+  const DatabaseInfo* previous = nullptr;
+  for (const MatrixRow& row : rows) {
+    std::vector<std::string> line{
+        row.database == previous ? "" : matrix_name(result, *row.database),
+        std::string(to_string(row.isolation))};
+    std::vector<std::string_view> line_colors{{}, {}};
+    for (const ScenarioCell* cell : row.cells) {
+      line.push_back(cell ? cell->how : "-");
+      line_colors.push_back(cell ? verdict_color(*cell) : std::string_view{});
+    }
+    previous = row.database;
+    table.push_back(std::move(line));
+    colors.push_back(std::move(line_colors));
+  }
+  std::vector<size_t> widths;
+  for (size_t c = 0; c < headers.size(); ++c) {
+    size_t width = display_width(headers[c]);
+    for (const auto& line : table) width = std::max(width, display_width(line[c]));
+    widths.push_back(width);
+  }
+  const auto append_line = [&](const std::vector<std::string>& line,
+                               const std::vector<std::string_view>& line_colors) {
+    std::string text;
+    for (size_t c = 0; c < line.size(); ++c) {
+      const bool last = c + 1 == line.size();
+      text += paint(last ? line[c] : padded(line[c], widths[c]), line_colors[c]);
+      if (!last) text += "  ";
+    }
+    out += text + "\n";
+  };
+  if (rows.empty() && reasons.empty()) return;
+  out += paint("\nScenarios: is the anomaly prevented, per database and isolation level\n", kBold);
+  append_line(headers, std::vector<std::string_view>(headers.size(), kBold));
+  for (size_t r = 0; r < table.size(); ++r) append_line(table[r], colors[r]);
+
+  bool legend = false;
+  for (const ScenarioResult& scenario : result.scenarios)
+    legend = legend || scenario.id != scenario.name;
+  if (legend) {
+    out += "\n";
+    for (const ScenarioResult& scenario : result.scenarios)
+      out += fmt::format("  {}: {}\n", one_line(scenario.id), one_line(scenario.name));
+  }
+  if (!reasons.empty()) {
+    out += "\nnot run (the database does not support the level):\n";
+    for (const std::string& reason : reasons) out += reason + "\n";
+  }
+}
+
+}  // namespace
+
+std::string scenario_database_label(const DatabaseInfo& database) {
+  std::string version = database.server_version.substr(0, database.server_version.find(' '));
+  std::string kind(to_string(database.kind));
+  const size_t mariadb = version.find("-MariaDB");
+  if (database.kind == DatabaseKind::mysql && mariadb != std::string::npos) {
+    kind = "mariadb";
+    version.resize(mariadb);
+  }
+  return one_line(version.empty() ? kind : kind + " " + version);
+}
+
+void ScenarioConsoleReporter::report(const ScenarioRunResult& result, std::ostream& out) const {
+  const Paint paint(color_);
+  std::string text;
+  size_t anomalies = 0, prevented = 0, unsupported = 0, errors = 0;
+  for (const ScenarioResult& scenario : result.scenarios) {
+    for (const ScenarioCell& cell : scenario.cells) {
+      anomalies += cell.verdict == ScenarioVerdict::anomaly;
+      prevented += cell.verdict == ScenarioVerdict::prevented;
+      unsupported += cell.verdict == ScenarioVerdict::unsupported;
+      errors += cell.verdict == ScenarioVerdict::error;
+    }
+    if (!traces_) continue;
+    text += paint(fmt::format("\nScenario {}", one_line(scenario.name)), kBold);
+    if (scenario.id != scenario.name) text += fmt::format(" ({})", one_line(scenario.id));
+    text += fmt::format(": {}\n  {}\n  anomaly if: {}\n", one_line(scenario.file),
+                        one_line(scenario.description), one_line(scenario.anomaly_if));
+    for (const ScenarioCell& cell : scenario.cells)
+      append_cell(text, cell, scenario.steps.size(), paint);
+  }
+  append_matrix(text, result, paint);
+  const size_t cells = anomalies + prevented + unsupported + errors;
+  text += fmt::format(
+      "\n{} scenario{}, {} cell{}: {} anomal{}, {} prevented, {} unsupported, {} error{}{}\n",
+      result.scenarios.size(), result.scenarios.size() == 1 ? "" : "s", cells,
+      cells == 1 ? "" : "s", anomalies, anomalies == 1 ? "y" : "ies", prevented, unsupported,
+      errors, errors == 1 ? "" : "s", result.interrupted ? " (interrupted)" : "");
+  out << text;
+}
+
+void write_scenario_report_file(const ScenarioReporter& reporter, const ScenarioRunResult& result,
+                                const std::string& path) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (!out)
+    throw InputError(SourceLocation{path, 0, 0},
+                     std::string("cannot write: ") + std::strerror(errno));
+  reporter.report(result, out);
+  out.flush();
+  if (!out)
+    throw InputError(SourceLocation{path, 0, 0},
+                     std::string("cannot write: ") + std::strerror(errno));
+}
+
+}  // namespace clobber
