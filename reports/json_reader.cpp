@@ -204,6 +204,25 @@ Anomaly read_anomaly(const Node& node) {
     for (const Node& item : n->items()) anomaly.transactions.push_back(read_witness(item));
   }
   if (auto n = node.find("explanation")) anomaly.explanation = n->text();
+  if (auto n = node.find("rows")) {
+    for (const Node& item : n->items())
+      anomaly.rows.push_back(AnomalyRow{item.at("table").text(), item.at("key").i64()});
+  }
+  if (auto n = node.find("edges")) {
+    for (const Node& item : n->items()) {
+      AnomalyEdge edge;
+      edge.from = item.at("from").u64();
+      edge.to = item.at("to").u64();
+      edge.kind = item.at("kind").text();
+      if (auto m = item.find("table")) edge.table = m->text();
+      if (auto m = item.find("key")) edge.key = m->i64();
+      if (auto m = item.find("explanation")) edge.explanation = m->text();
+      anomaly.edges.push_back(std::move(edge));
+    }
+  }
+  if (auto n = node.find("rules_out")) {
+    for (const Node& item : n->items()) anomaly.rules_out.push_back(item.text());
+  }
   return anomaly;
 }
 
@@ -245,6 +264,13 @@ CellResult read_cell(const Node& node) {
     cell.anomalies.push_back(read_anomaly(item));
   cell.anomalies_total = static_cast<int64_t>(cell.anomalies.size());
   if (auto n = node.find("anomalies_total")) cell.anomalies_total = n->i64();
+  if (auto n = node.find("anomaly_counts")) {
+    for (const auto& [type, count] : n->members())
+      cell.anomaly_counts.push_back(AnomalyCount{type, count.i64()});
+  }
+  if (auto n = node.find("notes")) {
+    for (const Node& item : n->items()) cell.notes.push_back(item.text());
+  }
 
   for (const Node& item : node.at("invariants").items()) {
     InvariantResult inv;

@@ -52,13 +52,31 @@ Json anomaly_json(const Anomaly& anomaly) {
                                 {"read_value", txn.read_value},
                                 {"written_value", txn.written_value}});
   }
+  // Every anomaly lists its rows; a lost update's is its one row.
+  Json rows = Json::array();
+  for (const AnomalyRow& row : anomaly.rows)
+    rows.push_back(Json{{"table", row.table}, {"key", row.key}});
+  if (anomaly.rows.empty() && !anomaly.table.empty())
+    rows.push_back(Json{{"table", anomaly.table}, {"key", anomaly.key}});
+  Json edges = Json::array();
+  for (const AnomalyEdge& edge : anomaly.edges) {
+    edges.push_back(Json{{"from", edge.from},
+                         {"to", edge.to},
+                         {"kind", edge.kind},
+                         {"table", edge.table},
+                         {"key", edge.key},
+                         {"explanation", edge.explanation}});
+  }
   return Json{{"type", anomaly.type},
               {"table", anomaly.table},
               {"key", anomaly.key},
               {"column", anomaly.column},
               {"version_read", anomaly.version_read},
+              {"rows", std::move(rows)},
               {"transactions", std::move(transactions)},
-              {"explanation", anomaly.explanation}};
+              {"edges", std::move(edges)},
+              {"explanation", anomaly.explanation},
+              {"rules_out", anomaly.rules_out}};
 }
 
 Json cell_json(const CellResult& cell) {
@@ -71,6 +89,8 @@ Json cell_json(const CellResult& cell) {
                               {"expected", inv.expected},
                               {"actual", inv.actual}});
   }
+  Json anomaly_counts = Json::object();
+  for (const AnomalyCount& count : cell.anomaly_counts) anomaly_counts[count.type] = count.count;
   Json expectations = Json::array();
   for (const ExpectationResult& exp : cell.expectations) {
     expectations.push_back(
@@ -107,8 +127,10 @@ Json cell_json(const CellResult& cell) {
       {"ledger", ledger_json(cell.ledger)},
       {"anomalies", std::move(anomalies)},
       {"anomalies_total", cell.anomalies_total},
+      {"anomaly_counts", std::move(anomaly_counts)},
       {"invariants", std::move(invariants)},
       {"expectations", std::move(expectations)},
+      {"notes", cell.notes},
       {"verdict", cell_verdict(cell)}};
 }
 

@@ -77,6 +77,10 @@ std::string origin(const SourceLocation& where) {
 void apply_expectations(const Workload& workload, CellResult& cell) {
   // Defaults first; a selecting rule that names the same thing replaces it.
   std::vector<MetricBound> bounds = {MetricBound{"lost_updates", 0.0, 0.0, {}}};
+  // Lost updates are anomalies too, bounded by the lost_updates default; every
+  // other anomaly (the dependency graph's) must be absent unless a rule bounds
+  // `anomalies`, which counts them all.
+  bool other_anomalies_bounded = false;
   Want invariants_hold = Want::yes;
   SourceLocation invariants_where;
   Want ledger_balanced = Want::yes;
@@ -84,6 +88,7 @@ void apply_expectations(const Workload& workload, CellResult& cell) {
   for (const ExpectRule& rule : workload.expect) {
     if (!rule_selects(rule, cell)) continue;
     for (const MetricBound& bound : rule.bounds) {
+      other_anomalies_bounded = other_anomalies_bounded || bound.metric == "anomalies";
       auto same = std::find_if(bounds.begin(), bounds.end(), [&](const MetricBound& b) {
         return b.metric == bound.metric && b.where.line == 0;
       });
@@ -107,6 +112,13 @@ void apply_expectations(const Workload& workload, CellResult& cell) {
         value && (!bound.min || *value >= *bound.min) && (!bound.max || *value <= *bound.max);
     cell.expectations.push_back(ExpectationResult{describe(bound) + origin(bound.where), passed,
                                                   value ? format_number(*value) : "unknown"});
+  }
+  if (!other_anomalies_bounded) {
+    int64_t others = 0;
+    for (const AnomalyCount& count : cell.anomaly_counts)
+      if (count.type != "lost_update") others += count.count;
+    cell.expectations.push_back(ExpectationResult{
+        "anomalies other than lost updates = 0 (default)", others == 0, std::to_string(others)});
   }
   if (ledger_balanced != Want::any) {
     const bool want = ledger_balanced == Want::yes;

@@ -78,15 +78,41 @@ struct WitnessTransaction {
   int64_t written_value = 0;
 };
 
+/// One row an anomaly involves.
+struct AnomalyRow {
+  std::string table;
+  int64_t key = 0;
+};
+
+/// One dependency of a dependency-graph anomaly: `from` must come before `to`
+/// in any serial order.
+struct AnomalyEdge {
+  uint64_t from = 0;  // transaction ids
+  uint64_t to = 0;
+  std::string kind;  // "ww" (overwrote), "wr" (read the write of), "rw" (did not see the write of)
+  std::string table;
+  int64_t key = 0;
+  std::string explanation;  // one sentence
+};
+
 /// An anomaly found in a cell, with its witness.
 struct Anomaly {
-  std::string type;  // "lost_update", ...
+  std::string type;  // "lost_update", "G0", "G1a", "G1b", "G1c", "G-single", "G2-item"
   std::string table;
   int64_t key = 0;
   std::string column;         // first column written, for the one-line explanation
   uint64_t version_read = 0;  // id of the transaction whose write all of them read (0: seed)
   std::vector<WitnessTransaction> transactions;
   std::string explanation;  // one sentence
+  std::vector<AnomalyRow> rows;        // every row involved (dependency-graph anomalies)
+  std::vector<AnomalyEdge> edges;      // the cycle in order, or the dirty read (G1a, G1b)
+  std::vector<std::string> rules_out;  // isolation levels the anomaly proves were not provided
+};
+
+/// How many anomalies of one type a cell had, listed or not.
+struct AnomalyCount {
+  std::string type;
+  int64_t count = 0;
 };
 
 /// One invariant's result on the final state.
@@ -122,6 +148,8 @@ struct CellResult {
   LedgerResult ledger;
   std::vector<Anomaly> anomalies;  // at most 100 listed
   int64_t anomalies_total = 0;
+  std::vector<AnomalyCount> anomaly_counts;  // every anomaly by type; sums to anomalies_total
+  std::vector<std::string> notes;  // what the exact checks left out, and why
   std::vector<InvariantResult> invariants;
   std::vector<ExpectationResult> expectations;
   bool passed = true;  // the cell's verdict

@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <iostream>
+#include <iterator>
 #include <latch>
 #include <random>
 #include <thread>
@@ -9,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "harness/check/checks.h"
+#include "harness/check/dependency_graph.h"
 #include "harness/plan/cell_plan.h"
 #include "harness/runner/single_writer.h"
 #include "harness/runner/worker.h"
@@ -284,6 +286,24 @@ CellResult run_cell(const Workload& workload, Driver& driver, const CellSpec& sp
   cell.lost_updates = lost.count;
   cell.anomalies = std::move(lost.anomalies);
   cell.anomalies_total = lost.groups;
+  if (lost.groups > 0) cell.anomaly_counts.push_back(AnomalyCount{"lost_update", lost.groups});
+  if (auto note = raw_sql_note(workload)) cell.notes.push_back(*note);
+  if (spec.isolation == Isolation::none) {
+    cell.notes.push_back(kNoTransactionsNote);
+  } else {
+    DependencyGraph graph =
+        check_dependency_graph(workload, logs, final_state, kMaxListedAnomalies);
+    // Both kinds stay in view: lost updates give up listed places beyond half.
+    const size_t lost_listed =
+        std::min(cell.anomalies.size(),
+                 kMaxListedAnomalies - std::min(graph.anomalies.size(), kMaxListedAnomalies / 2));
+    cell.anomalies.resize(lost_listed);
+    graph.anomalies.resize(std::min(graph.anomalies.size(), kMaxListedAnomalies - lost_listed));
+    std::move(graph.anomalies.begin(), graph.anomalies.end(), std::back_inserter(cell.anomalies));
+    cell.anomalies_total += graph.total;
+    cell.anomaly_counts.insert(cell.anomaly_counts.end(), graph.counts.begin(), graph.counts.end());
+    cell.notes.insert(cell.notes.end(), graph.notes.begin(), graph.notes.end());
+  }
   cell.invariants = check_invariants(*admin, workload, plan, initial);
   apply_expectations(workload, cell);
   return cell;

@@ -196,8 +196,9 @@ TEST_F(ChecksTest, DefaultsDemandNoLostUpdatesBalancedLedgerAndInvariants) {
   cell.locking = Locking::optimistic;
   apply_expectations(workload_, cell);
   EXPECT_TRUE(cell.passed);
-  ASSERT_EQ(cell.expectations.size(), 3u);
+  ASSERT_EQ(cell.expectations.size(), 4u);
   EXPECT_EQ(cell.expectations[0].description, "lost_updates = 0 (default)");
+  EXPECT_EQ(cell.expectations[1].description, "anomalies other than lost updates = 0 (default)");
   cell.invariants.push_back(InvariantResult{"total", false, "= 1", "2"});
   apply_expectations(workload_, cell);
   EXPECT_FALSE(cell.passed);
@@ -218,6 +219,55 @@ TEST_F(ChecksTest, RulesReplaceDefaultsForTheCellsTheySelect) {
   cell.lost_updates = 3;
   apply_expectations(workload_, cell);
   EXPECT_TRUE(cell.passed);  // and the unbalanced ledger is allowed there
+}
+
+TEST_F(ChecksTest, DependencyAnomaliesFailByDefaultButLostUpdatesAreBoundedApart) {
+  CellResult cell;
+  cell.locking = Locking::none;  // the rule expects lost updates here
+  cell.lost_updates = 3;
+  cell.anomaly_counts = {{"lost_update", 2}};
+  apply_expectations(workload_, cell);
+  EXPECT_TRUE(cell.passed);
+  cell.anomaly_counts.push_back({"G2-item", 1});
+  cell.anomaly_counts.push_back({"G-single", 2});
+  apply_expectations(workload_, cell);
+  EXPECT_FALSE(cell.passed);
+  ASSERT_EQ(cell.expectations.size(), 3u);  // lost updates, other anomalies, invariants
+  EXPECT_EQ(cell.expectations[1].description, "anomalies other than lost updates = 0 (default)");
+  EXPECT_FALSE(cell.expectations[1].passed);
+  EXPECT_EQ(cell.expectations[1].actual, "3");
+}
+
+TEST_F(ChecksTest, ARuleOnAnomaliesReplacesTheDefault) {
+  const Workload skew = load_workload_text(R"(
+name: skew
+description: write skew expected at repeatable read
+tables:
+  doctors:
+    columns: {id: int, on_call: bigint}
+    key: id
+    rows: [{id: 1, on_call: 1}]
+transactions:
+  off:
+    steps:
+      - read: {table: doctors, key: 1, as: d}
+      - write: {row: d, set: {on_call: 0}}
+expect:
+  - where: {isolation: repeatable_read}
+    anomalies: {min: 1}
+)",
+                                           "skew.yaml");
+  CellResult cell;
+  cell.isolation = Isolation::repeatable_read;
+  cell.anomaly_counts = {{"G2-item", 4}};
+  cell.anomalies_total = 4;
+  apply_expectations(skew, cell);
+  EXPECT_TRUE(cell.passed);
+  for (const ExpectationResult& e : cell.expectations)
+    EXPECT_EQ(e.description.find("anomalies other than"), std::string::npos);
+  cell.isolation = Isolation::serializable;
+  apply_expectations(skew, cell);
+  EXPECT_FALSE(cell.passed);
 }
 
 }  // namespace

@@ -81,6 +81,46 @@ TEST(JsonReader, RoundTripOfPassingExploredInterruptedRun) {
   EXPECT_EQ(to_json(read), text);
 }
 
+TEST(JsonReader, RoundTripOfDependencyAnomalies) {
+  RunResult original = testing::sample_result();
+  CellResult& cell = original.cells[1];
+  Anomaly skew;
+  skew.type = "G-single";
+  skew.table = "accounts";
+  skew.key = 2;
+  skew.column = "balance";
+  skew.rows = {{"accounts", 2}, {"accounts", 1}};
+  skew.transactions = {{4294967296, 0, 1, "transfer", 1.0, 2.0, 50, 60},
+                       {8589934592, 1, 2, "audit", 1.5, 2.5, 50, 0}};
+  skew.edges = {{4294967296, 8589934592, "wr", "accounts", 2, "T0.0 wrote ... (wr)"},
+                {8589934592, 4294967296, "rw", "accounts", 1, "T1.0 read ... (rw)"}};
+  skew.rules_out = {"repeatable_read", "serializable"};
+  skew.explanation = "Read skew (G-single): ...";
+  cell.anomalies = {skew};
+  cell.anomalies_total = 1;
+  cell.anomaly_counts = {{"G-single", 1}};
+  cell.notes = {"1 rows had contradictory version numbers", "second note"};
+  const std::string text = to_json(original);
+  const RunResult read = read_json_result_text(text, "saved.json");
+  EXPECT_EQ(to_json(read), text);
+  const Anomaly& a = read.cells[1].anomalies.at(0);
+  EXPECT_EQ(a.type, "G-single");
+  ASSERT_EQ(a.rows.size(), 2u);
+  EXPECT_EQ(a.rows[1].key, 1);
+  ASSERT_EQ(a.edges.size(), 2u);
+  EXPECT_EQ(a.edges[0].from, 4294967296u);
+  EXPECT_EQ(a.edges[1].kind, "rw");
+  EXPECT_EQ(a.edges[1].explanation, "T1.0 read ... (rw)");
+  EXPECT_EQ(a.rules_out, (std::vector<std::string>{"repeatable_read", "serializable"}));
+  ASSERT_EQ(read.cells[1].anomaly_counts.size(), 1u);
+  EXPECT_EQ(read.cells[1].anomaly_counts[0].type, "G-single");
+  EXPECT_EQ(read.cells[1].anomaly_counts[0].count, 1);
+  EXPECT_EQ(read.cells[1].notes, cell.notes);
+  // A lost update's one row is written as its rows and read back as such.
+  EXPECT_EQ(read.cells[0].anomalies[0].rows.size(), 1u);
+  EXPECT_EQ(read.cells[0].anomalies[0].rows[0].table, "accounts");
+}
+
 TEST(JsonReader, ReadsFile) {
   char path[] = "/tmp/clobber_json_reader_XXXXXX";
   const int fd = mkstemp(path);

@@ -52,10 +52,11 @@ TEST(JsonReporter, CellHasEveryContractField) {
   for (const json& cell : doc["cells"]) {
     EXPECT_EQ(keys_of(cell),
               (std::set<std::string>{
-                  "database",   "isolation",       "locking",      "status",       "reason",
-                  "workers",    "duration_s",      "transactions", "aborts",       "retries",
-                  "abort_rate", "throughput_tps",  "latency_ms",   "lost_updates", "ledger",
-                  "anomalies",  "anomalies_total", "invariants",   "expectations", "verdict"}));
+                  "database",   "isolation",       "locking",        "status",       "reason",
+                  "workers",    "duration_s",      "transactions",   "aborts",       "retries",
+                  "abort_rate", "throughput_tps",  "latency_ms",     "lost_updates", "ledger",
+                  "anomalies",  "anomalies_total", "anomaly_counts", "invariants",   "expectations",
+                  "notes",      "verdict"}));
     EXPECT_EQ(keys_of(cell["database"]),
               (std::set<std::string>{"kind", "server_version", "url", "settings"}));
     EXPECT_TRUE(cell["database"]["settings"].is_object());
@@ -138,6 +139,12 @@ TEST(JsonReporter, FailedCellValues) {
                                               {"commit_ms", 12.75},
                                               {"read_value", 400},
                                               {"written_value", 380}}));
+  // A lost update lists its one row; it has no edges and rules out nothing by itself.
+  EXPECT_EQ(anomaly["rows"], (json::array({json{{"table", "accounts"}, {"key", 1}}})));
+  EXPECT_EQ(anomaly["edges"], json::array());
+  EXPECT_EQ(anomaly["rules_out"], json::array());
+  EXPECT_EQ(cell["anomaly_counts"], json::object());
+  EXPECT_EQ(cell["notes"], json::array());
   EXPECT_EQ(cell["invariants"][0], (json{{"name", "money is conserved"},
                                          {"passed", false},
                                          {"expected", "= 700"},
@@ -147,6 +154,40 @@ TEST(JsonReporter, FailedCellValues) {
                   {"passed", false},
                   {"actual", "12"}}));
   EXPECT_EQ(cell["verdict"], "fail");
+}
+
+TEST(JsonReporter, DependencyAnomalyFields) {
+  RunResult result = testing::sample_result();
+  CellResult& cell = result.cells[0];
+  Anomaly skew;
+  skew.type = "G2-item";
+  skew.table = "doctors";
+  skew.key = 2;
+  skew.rows = {{"doctors", 2}, {"doctors", 1}};
+  skew.transactions = {{11, 0, 1, "go_off_call", 1.0, 2.0, 1, 0},
+                       {12, 1, 1, "go_off_call", 1.5, 2.5, 1, 0}};
+  skew.edges = {{11, 12, "rw", "doctors", 2, "T0.11 read doctors[2] ..."},
+                {12, 11, "rw", "doctors", 1, "T1.12 read doctors[1] ..."}};
+  skew.rules_out = {"serializable"};
+  skew.explanation = "Write skew (G2-item): ...";
+  cell.anomalies = {skew};
+  cell.anomaly_counts = {{"lost_update", 3}, {"G2-item", 1}};
+  cell.notes = {"raw sql steps are excluded from exact checking: ..."};
+  const json out = render(result)["cells"][0];
+  const json& a = out["anomalies"][0];
+  EXPECT_EQ(a["type"], "G2-item");
+  EXPECT_EQ(a["rows"],
+            (json{{{"table", "doctors"}, {"key", 2}}, {{"table", "doctors"}, {"key", 1}}}));
+  ASSERT_EQ(a["edges"].size(), 2u);
+  EXPECT_EQ(a["edges"][0], (json{{"from", 11},
+                                 {"to", 12},
+                                 {"kind", "rw"},
+                                 {"table", "doctors"},
+                                 {"key", 2},
+                                 {"explanation", "T0.11 read doctors[2] ..."}}));
+  EXPECT_EQ(a["rules_out"], (json{"serializable"}));
+  EXPECT_EQ(out["anomaly_counts"], (json{{"lost_update", 3}, {"G2-item", 1}}));
+  EXPECT_EQ(out["notes"], (json{"raw sql steps are excluded from exact checking: ..."}));
 }
 
 TEST(JsonReporter, CellVerdicts) {
