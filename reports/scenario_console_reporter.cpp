@@ -110,6 +110,8 @@ std::pair<std::string, std::string_view> event_result(const TraceEvent& event) {
     case StepStatus::blocked:
       if (event.detected_by == BlockDetection::timeout)
         return {"blocked (no answer within the block timeout; no lock wait seen)", kYellow};
+      if (event.detected_by == BlockDetection::innodb_status)
+        return {"blocked (LOCK WAIT seen in SHOW ENGINE INNODB STATUS)", kYellow};
       return {fmt::format("blocked (lock wait seen in {})", to_string(event.detected_by)), kYellow};
     case StepStatus::deferred:
       return {
@@ -176,14 +178,28 @@ void append_cell(std::string& out, const ScenarioCell& cell, size_t steps, const
     out += fmt::format("    {}\n", one_line(cell.explanation));
 }
 
-/// How the matrix names a database: its label, or its URL when another
-/// database of the run has the same label.
+/// How the matrix names a database: its label; when another database of the
+/// run has the same label, with the settings whose values differ between them
+/// ("mariadb 10.11.19 innodb_snapshot_isolation=ON"), or else its URL.
 std::string matrix_name(const ScenarioRunResult& result, const DatabaseInfo& database) {
   const std::string label = scenario_database_label(database);
-  const auto same = std::count_if(
-      result.databases.begin(), result.databases.end(),
-      [&](const DatabaseInfo& other) { return scenario_database_label(other) == label; });
-  return same > 1 && !database.url.empty() ? one_line(database.url) : label;
+  std::vector<const DatabaseInfo*> same;
+  for (const DatabaseInfo& other : result.databases)
+    if (scenario_database_label(other) == label) same.push_back(&other);
+  if (same.size() < 2) return label;
+  const auto value_in = [](const DatabaseInfo& db, const std::string& name) -> std::string {
+    for (const auto& [key, value] : db.settings)
+      if (key == name) return value;
+    return {};
+  };
+  std::string differing;
+  for (const auto& [name, value] : database.settings) {
+    const bool differs = std::any_of(same.begin(), same.end(), [&](const DatabaseInfo* other) {
+      return value_in(*other, name) != value;
+    });
+    if (differs) differing += fmt::format(" {}={}", name, value);
+  }
+  return differing.empty() ? one_line(database.url) : label + " " + one_line(differing);
 }
 
 /// True when no scenario could run in this row: the database lacks the level.

@@ -81,6 +81,7 @@ Json cell_json(const ScenarioCell& cell) {
   json["explanation"] = cell.explanation;
   json["committed"] = cell.committed;
   json["duration_s"] = cell.duration_s;
+  json["table_prefix"] = cell.table_prefix;
   json["trace"] = std::move(trace);
   return json;
 }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <string_view>
 
 namespace clobber {
 namespace {
@@ -61,42 +62,36 @@ class PostgresProbe final : public LockWaitProbe {
 
   std::chrono::milliseconds min_interval() const override { return std::chrono::milliseconds(2); }
 
+  bool knows_holders() const override { return true; }
+
  private:
   std::unique_ptr<Session> monitor_;
 };
 
 /// MySQL/MariaDB: the connection's InnoDB transaction is in LOCK WAIT (row,
-/// gap and table locks; an autocommit statement has a transaction too). InnoDB
-/// grants a released lock to its waiter at once, so the state is exact.
-/// information_schema.innodb_trx is a cache that the server refreshes only when
-/// it was last read over 100 ms ago, so the probe asks at most every 110 ms.
+/// gap and table locks; an autocommit statement has a transaction too), as
+/// SHOW ENGINE INNODB STATUS lists it. information_schema.innodb_trx has the
+/// same state, but the server refreshes that cache only after 100 ms without a
+/// reader: two clients polling it (two scenario runs on one server) freeze it.
+/// The status is read live. InnoDB grants a released lock to its waiter at
+/// once, and detects a deadlock when the wait that closes the cycle begins.
 class MysqlProbe final : public LockWaitProbe {
  public:
-  /// `mariadb`: the server has information_schema.innodb_lock_waits.
-  MysqlProbe(std::unique_ptr<Session> monitor, bool mariadb)
-      : monitor_(std::move(monitor)), mariadb_(mariadb) {}
+  explicit MysqlProbe(std::unique_ptr<Session> monitor) : monitor_(std::move(monitor)) {}
 
-  BlockDetection detection() const override { return BlockDetection::innodb_trx; }
+  BlockDetection detection() const override { return BlockDetection::innodb_status; }
+
+  bool knows_holders() const override { return false; }
 
   LockWaits waiting(const std::vector<std::string>& backend_ids) override {
     LockWaits waits;
     if (backend_ids.empty()) return waits;
-    const std::string ids = id_list(backend_ids);
-    const QueryRows rows = monitor_->query(
-        mariadb_
-            ? "SELECT r.trx_mysql_thread_id, b.trx_mysql_thread_id "
-              "FROM information_schema.innodb_trx r "
-              "LEFT JOIN information_schema.innodb_lock_waits w ON w.requesting_trx_id = r.trx_id "
-              "LEFT JOIN information_schema.innodb_trx b ON b.trx_id = w.blocking_trx_id "
-              "WHERE r.trx_state = 'LOCK WAIT' AND r.trx_mysql_thread_id IN (" +
-                  ids + ")"
-            : "SELECT trx_mysql_thread_id, NULL FROM information_schema.innodb_trx "
-              "WHERE trx_state = 'LOCK WAIT' AND trx_mysql_thread_id IN (" +
-                  ids + ")");
-    for (const auto& row : rows.rows) {
-      std::vector<std::string>& holders = waits[value_of(row.at(0))];
-      if (row.at(1)) holders.push_back(*row.at(1));
-    }
+    const QueryRows rows = monitor_->query("SHOW ENGINE INNODB STATUS");
+    if (rows.rows.empty() || rows.rows[0].size() < 3)
+      throw DatabaseError("SHOW ENGINE INNODB STATUS returned no status");
+    for (const std::string& id : waiting_threads(value_of(rows.rows[0][2])))
+      if (std::find(backend_ids.begin(), backend_ids.end(), id) != backend_ids.end())
+        waits[id] = {};
     return waits;
   }
 
@@ -104,11 +99,51 @@ class MysqlProbe final : public LockWaitProbe {
     monitor_->query("KILL QUERY " + id_list({backend_id}));
   }
 
-  std::chrono::milliseconds min_interval() const override { return std::chrono::milliseconds(110); }
+  std::chrono::milliseconds min_interval() const override { return std::chrono::milliseconds(5); }
 
  private:
+  /// The thread ids of the transactions in LOCK WAIT in the status's
+  /// "LIST OF TRANSACTIONS FOR EACH SESSION" (each block starts with
+  /// "---TRANSACTION"; "LOCK WAIT" and "MySQL thread id N" / "MariaDB thread
+  /// id N" lines follow). The deadlock section, which looks alike, comes
+  /// before the list and is not read.
+  static std::vector<std::string> waiting_threads(const std::string& status) {
+    std::vector<std::string> threads;
+    const size_t list = status.find("LIST OF TRANSACTIONS FOR EACH SESSION:");
+    if (list == std::string::npos) return threads;
+    bool waiting = false;
+    std::string thread;
+    const auto end_block = [&] {
+      if (waiting && !thread.empty()) threads.push_back(thread);
+      waiting = false;
+      thread.clear();
+    };
+    size_t at = list;
+    while (at < status.size()) {
+      const size_t end = std::min(status.find('\n', at), status.size());
+      const std::string_view line(status.data() + at, end - at);
+      at = end + 1;
+      if (line == "FILE I/O") break;  // the next section
+      if (line.starts_with("---TRANSACTION ")) {
+        end_block();
+      } else if (line.starts_with("LOCK WAIT")) {
+        waiting = true;
+      } else if (thread.empty()) {
+        constexpr std::string_view kThreadId = " thread id ";
+        const size_t found = line.find(kThreadId);
+        if (found != std::string_view::npos &&
+            (line.starts_with("MySQL") || line.starts_with("MariaDB"))) {
+          size_t digits = found + kThreadId.size();
+          while (digits < line.size() && std::isdigit(static_cast<unsigned char>(line[digits])))
+            thread += line[digits++];
+        }
+      }
+    }
+    end_block();
+    return threads;
+  }
+
   std::unique_ptr<Session> monitor_;
-  bool mariadb_;
 };
 
 }  // namespace
@@ -117,10 +152,8 @@ std::unique_ptr<LockWaitProbe> make_lock_wait_probe(Driver& driver) {
   switch (driver.kind()) {
     case DatabaseKind::postgresql:
       return std::make_unique<PostgresProbe>(driver.connect());
-    case DatabaseKind::mysql: {
-      const bool mariadb = driver.server_version().find("MariaDB") != std::string::npos;
-      return std::make_unique<MysqlProbe>(driver.connect(), mariadb);
-    }
+    case DatabaseKind::mysql:
+      return std::make_unique<MysqlProbe>(driver.connect());
     case DatabaseKind::sqlite:
       break;
   }

@@ -47,8 +47,8 @@ std::string_view to_string(BlockDetection detection) {
       return "none";
     case BlockDetection::pg_stat_activity:
       return "pg_stat_activity";
-    case BlockDetection::innodb_trx:
-      return "innodb_trx";
+    case BlockDetection::innodb_status:
+      return "innodb_status";
     case BlockDetection::timeout:
       return "timeout";
   }

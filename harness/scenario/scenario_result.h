@@ -30,7 +30,7 @@ enum class StepStatus {
 enum class BlockDetection {
   none,
   pg_stat_activity,  // PostgreSQL: its backend waits on a lock (wait_event_type = 'Lock')
-  innodb_trx,        // MariaDB/MySQL: its transaction is in LOCK WAIT
+  innodb_status,     // MySQL/MariaDB: its transaction is in LOCK WAIT (SHOW ENGINE INNODB STATUS)
   timeout,           // no server view said so: it had not returned after the block timeout
 };
 
@@ -79,6 +79,7 @@ struct ScenarioCell {
   std::string explanation;             // one sentence
   std::vector<std::string> committed;  // sessions every transaction of which committed
   std::vector<TraceEvent> trace;
+  std::string table_prefix;  // what the scenario's table names were prefixed with
   double duration_s = 0;
 };
 
@@ -126,7 +127,7 @@ std::vector<MatrixRow> scenario_matrix(const ScenarioRunResult& result);
 
 /// Name used in JSON ("ok", "failed", "blocked", "deferred", "skipped", "rolled_back").
 std::string_view to_string(StepStatus status);
-/// Name used in JSON and the trace ("pg_stat_activity", "innodb_trx", "timeout").
+/// Name used in JSON and the trace ("pg_stat_activity", "innodb_status", "timeout").
 std::string_view to_string(BlockDetection detection);
 /// Name used in JSON ("anomaly", "prevented", "unsupported", "error").
 std::string_view to_string(ScenarioVerdict verdict);

@@ -260,7 +260,9 @@ class CellRun {
         timing_(timing),
         cell_(cell),
         prefix_(random_prefix()),
-        signal_(std::make_shared<Signal>()) {}
+        signal_(std::make_shared<Signal>()) {
+    cell_.table_prefix = prefix_;
+  }
 
   void run() {
     const int end_step = static_cast<int>(scenario_.steps.size()) + 1;
@@ -462,9 +464,10 @@ class CellRun {
   }
 
   /// Whether a step of `s`, whose statement from an earlier step is still in
-  /// flight, waits for it rather than being deferred: when the server itself
-  /// will end the wait (a deadlock it will detect, a lock held outside the
-  /// scenario) or the statement is not waiting for a lock at all.
+  /// flight, waits for it rather than being deferred: when the statement is not
+  /// waiting for a lock (it returns by itself), or when the server itself will
+  /// end the wait (a deadlock PostgreSQL detects after deadlock_timeout, a lock
+  /// held outside the scenario). A wait on idle sessions needs a later step.
   bool must_wait(size_t s) {
     if (!probe_) return true;
     std::vector<std::string> ids;
@@ -473,6 +476,8 @@ class CellRun {
       for (size_t busy : in_flight_locked()) ids.push_back(sessions_[busy].backend_id);
     }
     const LockWaits waits = probe_now(ids);
+    if (!waits.count(sessions_[s].backend_id)) return true;
+    if (!probe_->knows_holders()) return false;  // cycles end at once: this one needs a step
     const auto session_of = [&](const std::string& id) {
       for (size_t other = 0; other < sessions_.size(); ++other)
         if (sessions_[other].backend_id == id) return other;
@@ -487,7 +492,6 @@ class CellRun {
       seen[at] = true;
       const auto wait = waits.find(sessions_[at].backend_id);
       if (wait == waits.end()) return sessions_[at].in_flight_step != 0;  // running: it returns
-      if (wait->second.empty()) return true;                              // the holders are unknown
       for (const std::string& holder : wait->second) {
         const size_t other = session_of(holder);
         if (other == sessions_.size()) return true;  // held outside the scenario
@@ -519,11 +523,14 @@ class CellRun {
 
   /// Records every finished statement; the signal's mutex is held. The
   /// statement `own` goes to `own_events`, every other one to `released`.
-  void harvest_locked(int at_step, std::optional<Own> own, std::vector<TraceEvent>& own_events,
+  /// Returns true when anything finished.
+  bool harvest_locked(int at_step, std::optional<Own> own, std::vector<TraceEvent>& own_events,
                       std::vector<TraceEvent>& released) {
+    bool any = false;
     for (size_t s = 0; s < sessions_.size(); ++s) {
       SessionState& session = sessions_[s];
       if (session.own_command || !session.worker->finished_locked()) continue;
+      any = true;
       Completion completion = std::move(*session.worker->take_locked());
       if (!completion.harness_error.empty())
         throw CellError(scenario_.sessions[s] + ": " + completion.harness_error);
@@ -538,6 +545,7 @@ class CellRun {
       record_outcome(session, step, std::move(completion), event);
       (is_own ? own_events : released).push_back(std::move(event));
     }
+    return any;
   }
 
   /// Fills `event` from a statement's completion and updates its session.
@@ -606,10 +614,22 @@ class CellRun {
   void settle(int at_step, std::optional<Own> own, std::vector<TraceEvent>& own_events,
               std::vector<TraceEvent>& released) {
     const auto start = Clock::now();
-    std::map<size_t, BlockDetection> blocked;  // in the latest probe, or by timeout
+    // Blocked in the latest probe taken after the last completion, or by timeout.
+    std::map<size_t, BlockDetection> blocked;
+    const auto forget_probe = [&blocked] {
+      std::erase_if(blocked,
+                    [](const auto& entry) { return entry.second != BlockDetection::timeout; });
+    };
+    // Records what returned. A statement that returned may have released
+    // others: an earlier snapshot no longer tells who waits.
+    const auto harvest = [&] {
+      if (!harvest_locked(at_step, own, own_events, released)) return false;
+      forget_probe();
+      return true;
+    };
     std::unique_lock lock(signal_->mutex);
     while (true) {
-      harvest_locked(at_step, own, own_events, released);
+      harvest();
       const std::vector<size_t> busy = in_flight_locked();
       const bool all_blocked = std::all_of(busy.begin(), busy.end(), [&](size_t s) {
         return !sessions_[s].own_command && blocked.count(s) > 0;
@@ -636,7 +656,7 @@ class CellRun {
           if (sessions_[s].worker->finished_locked()) return true;
         return false;
       });
-      harvest_locked(at_step, own, own_events, released);
+      if (harvest()) continue;
 
       const auto now = Clock::now();
       if (probe_ && now >= start + kFirstProbeDelay &&
@@ -646,8 +666,9 @@ class CellRun {
         lock.unlock();
         const LockWaits waits = probe_now(ids);
         lock.lock();
-        std::erase_if(blocked,
-                      [](const auto& entry) { return entry.second != BlockDetection::timeout; });
+        forget_probe();
+        // Something that returned while the probe ran makes the snapshot stale.
+        if (harvest()) continue;
         for (size_t s = 0; s < sessions_.size(); ++s)
           if (waits.count(sessions_[s].backend_id)) blocked[s] = probe_->detection();
       }
