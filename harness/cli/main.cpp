@@ -248,10 +248,10 @@ int command_scenario(const ScenarioFlags& flags, const CLI::App& command) {
   ScenarioConsoleReporter(color, flags.traces || scenarios.size() == 1).report(result, std::cout);
   std::cout.flush();
 
+  if (result.interrupted && g_stop_signal != 0) return 128 + g_stop_signal;
   for (const ScenarioResult& scenario : result.scenarios)
     for (const ScenarioCell& cell : scenario.cells)
       if (cell.status == CellStatus::error) return kExitDatabaseError;
-  if (result.interrupted && g_stop_signal != 0) return 128 + g_stop_signal;
   return kExitPass;
 }
 

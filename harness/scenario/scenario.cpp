@@ -141,7 +141,7 @@ std::optional<std::string> ddl_target(std::string_view sql) {
   return std::nullopt;
 }
 
-std::string describe(const AnomalyCondition& condition, const Scenario& scenario) {
+std::string describe_condition(const AnomalyCondition& condition, const Scenario& scenario) {
   std::vector<std::string> parts;
   if (!condition.all_committed.empty()) {
     std::string names;

@@ -72,6 +72,6 @@ std::string rename_tables(std::string_view sql, const std::vector<std::string>& 
 std::optional<std::string> ddl_target(std::string_view sql);
 
 /// A one-line summary of the anomaly condition, for reports.
-std::string describe(const AnomalyCondition& condition, const Scenario& scenario);
+std::string describe_condition(const AnomalyCondition& condition, const Scenario& scenario);
 
 }  // namespace clobber

@@ -99,7 +99,7 @@ struct ScenarioResult {
   std::vector<std::string> sessions;
   std::vector<ScenarioStepInfo>
       steps;               // trace events at step steps.size() + 1 come after the script
-  std::string anomaly_if;  // describe(condition)
+  std::string anomaly_if;  // describe_condition(...)
   std::vector<ScenarioCell> cells;
 };
 

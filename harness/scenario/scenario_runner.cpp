@@ -214,7 +214,8 @@ std::optional<int64_t> integer_value(const std::optional<std::string>& value) {
   return number;
 }
 
-/// Rows as shown in explanations: "0", or "[[1, 10], [2, 20]]" (as describe() shows `equals`).
+/// Rows as shown in explanations: "0", or "[[1, 10], [2, 20]]" (as describe_condition() shows
+/// `equals`).
 std::string rows_text(const QueryRows& rows) {
   if (rows.rows.size() == 1 && rows.rows[0].size() == 1) return rows.rows[0][0].value_or("null");
   if (rows.rows.empty()) return "no rows";
@@ -630,10 +631,11 @@ class CellRun {
     std::unique_lock lock(signal_->mutex);
     while (true) {
       harvest();
-      const std::vector<size_t> busy = in_flight_locked();
-      const bool all_blocked = std::all_of(busy.begin(), busy.end(), [&](size_t s) {
-        return !sessions_[s].own_command && blocked.count(s) > 0;
-      });
+      std::vector<size_t> busy = in_flight_locked();
+      // clobber's own commands (a connect that never answered) are not statements.
+      std::erase_if(busy, [&](size_t s) { return sessions_[s].own_command; });
+      const bool all_blocked =
+          std::all_of(busy.begin(), busy.end(), [&](size_t s) { return blocked.count(s) > 0; });
       if (all_blocked) {
         if (own && sessions_[own->session].in_flight_step == own->step &&
             sessions_[own->session].recorded_blocked == BlockDetection::none) {
@@ -662,7 +664,7 @@ class CellRun {
       if (probe_ && now >= start + kFirstProbeDelay &&
           now >= last_probe_ + probe_->min_interval()) {
         std::vector<std::string> ids;
-        for (size_t s : in_flight_locked()) ids.push_back(sessions_[s].backend_id);
+        for (size_t s : busy) ids.push_back(sessions_[s].backend_id);
         lock.unlock();
         const LockWaits waits = probe_now(ids);
         lock.lock();
@@ -672,8 +674,9 @@ class CellRun {
         for (size_t s = 0; s < sessions_.size(); ++s)
           if (waits.count(sessions_[s].backend_id)) blocked[s] = probe_->detection();
       }
-      for (size_t s : in_flight_locked())
-        if (!blocked.count(s) && Clock::now() >= timeout_of(s, start))
+      for (size_t s : busy)
+        if (sessions_[s].worker->in_flight_locked() && !blocked.count(s) &&
+            Clock::now() >= timeout_of(s, start))
           blocked[s] = BlockDetection::timeout;
     }
   }
@@ -977,7 +980,7 @@ ScenarioRunResult run_scenarios(const std::vector<Scenario>& scenarios,
     for (const ScenarioStep& step : scenario.steps)
       out.steps.push_back(
           ScenarioStepInfo{scenario.sessions[step.session], step.statement, step.name});
-    out.anomaly_if = describe(scenario.anomaly_if, scenario);
+    out.anomaly_if = describe_condition(scenario.anomaly_if, scenario);
     for (size_t d = 0; d < drivers.size(); ++d) {
       for (Isolation isolation : result.isolations) {
         if (!scenario.isolation.empty() &&

@@ -172,11 +172,12 @@ TEST(DdlTarget, FindsTheTableAStatementChanges) {
 
 TEST(Describe, SummarizesTheCondition) {
   const Scenario s = load_scenario_file(kGood);
-  EXPECT_EQ(describe(s.anomaly_if, s),
+  EXPECT_EQ(describe_condition(s.anomaly_if, s),
             "alice and bob all committed; seen == 10; select value from test where id = 1 "
             "returns 0");
   const Scenario g0 = testing::suite_scenario("01_g0_dirty_write.yaml");
-  EXPECT_EQ(describe(g0.anomaly_if, g0), "select value from test order by id returns [[11], [22]]");
+  EXPECT_EQ(describe_condition(g0.anomaly_if, g0),
+            "select value from test order by id returns [[11], [22]]");
 }
 
 }  // namespace
