@@ -388,6 +388,7 @@ class CellRun {
       settle(number, std::nullopt, own, before);
     }
     append_released(before);
+    drain(number);  // deferred steps of sessions released meanwhile come first
     if (!session.deferred.empty() || session.in_flight_step != 0) {
       TraceEvent event = make_event(number, number);
       event.status = StepStatus::deferred;
