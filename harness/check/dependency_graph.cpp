@@ -141,6 +141,7 @@ class Nodes {
     const size_t l = log_index(node);
     return logs_[l].attempts[node - base_[l]];
   }
+  int64_t bytes() const { return bytes_of(base_, log_of_worker_); }
 
  private:
   size_t log_index(uint32_t node) const {
@@ -533,7 +534,7 @@ class Checker {
         if (log.writes[w].overwrote != kUnknownVersion) prove(log.writes[w].overwrote);
       }
     }
-    peak(bytes_of(status_, queue));
+    peak(bytes_of(queue));
   }
 
   // ---- The graph ------------------------------------------------------------
@@ -632,14 +633,13 @@ class Checker {
                   RowWrite{v, w.version_number, read_number};
             });
       });
-      peak(bytes_of(record_rows, read_start, write_start, reads, writes, read_fill, write_fill) +
-           rows_.bytes());
+      peak(bytes_of(record_rows, read_start, write_start, reads, writes, read_fill, write_fill));
     }
     record_rows = {};
 
     // Versions in order, and the dependencies they imply, row by row.
     std::vector<PendingEdge> pending;
-    pending.reserve(reads.size() * 2 + writes.size());
+    pending.reserve(reads.size() + writes.size());  // about one edge per record
     if (rows >= kMaxRows) {
       result_.notes.push_back(
           fmt::format("the history touches {} rows, more than the {} the dependency graph can "
@@ -650,8 +650,7 @@ class Checker {
     for (uint32_t r = 0; r < rows; ++r)
       order_row(r, std::span(writes.data() + write_start[r], writes.data() + write_start[r + 1]),
                 std::span(reads.data() + read_start[r], reads.data() + read_start[r + 1]), pending);
-    peak(bytes_of(read_start, write_start, reads, writes, pending, group_of_, groups_, versions_) +
-         rows_.bytes());
+    peak(bytes_of(read_start, write_start, reads, writes, pending, group_of_, groups_, versions_));
     reads = {};
     writes = {};
     group_of_ = {};
@@ -665,7 +664,7 @@ class Checker {
     {
       std::vector<uint32_t> fill(graph.offsets.begin(), graph.offsets.end() - 1);
       for (const PendingEdge& e : pending) graph.edges[fill[e.from]++] = Edge{e.to, e.info};
-      peak(bytes_of(pending, graph.offsets, graph.edges, fill, status_) + rows_.bytes());
+      peak(bytes_of(pending, graph.offsets, graph.edges, fill));
     }
     result_.edges = static_cast<int64_t>(graph.edges.size());
     return graph;
@@ -757,17 +756,22 @@ class Checker {
           dirty_read(DirtyRead{kG1a, r.reader, r.writer, row, number, 0});
           continue;
         }
-        add_edge(pending, r.writer, r.reader, row, kWr, false);
         const auto it = std::lower_bound(versions_.begin(), versions_.end(), number,
                                          [](const Version& v, int64_t n) { return v.number < n; });
-        if (it == versions_.end() || it->number != number || it->writer != r.writer) continue;
+        const bool placed = it != versions_.end() && it->number == number && it->writer == r.writer;
+        position = placed ? static_cast<size_t>(it - versions_.begin()) : kNone;
+        // A reader that wrote the next version itself is already ordered after
+        // the writer by that ww edge: the wr edge would only repeat it.
+        if (!placed || !ordered || !r.writes_row || position + 1 >= versions_.size() ||
+            versions_[position + 1].writer != r.reader)
+          add_edge(pending, r.writer, r.reader, row, kWr, false);
+        if (!placed) continue;
         const Group& g = groups_[it->group];
         if (g.placed != number) {
           if (g.last > 0 && number < g.last)
             dirty_read(DirtyRead{kG1b, r.reader, r.writer, row, number, g.last});
           continue;
         }
-        position = static_cast<size_t>(it - versions_.begin());
       }
       // A reader that wrote the row itself overwrote what it did not see (or
       // read its own write): a lost update, reported by find_lost_updates,
@@ -1154,7 +1158,11 @@ class Checker {
           unordered_rows_));
   }
 
-  void peak(int64_t bytes) { result_.peak_bytes = std::max(result_.peak_bytes, bytes); }
+  /// Records the bytes of a phase's arrays, plus those that live throughout.
+  void peak(int64_t bytes) {
+    bytes += nodes_.bytes() + bytes_of(status_) + rows_.bytes();
+    result_.peak_bytes = std::max(result_.peak_bytes, bytes);
+  }
 
   const Workload& workload_;
   const std::vector<WorkerLog>& logs_;
