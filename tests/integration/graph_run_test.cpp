@@ -4,6 +4,7 @@
 // (CLOBBER_GRAPH_POSTGRES) and for MariaDB.
 #include <set>
 
+#include "harness/check/dependency_graph.h"
 #include "tests/integration/run_checks.h"
 
 namespace clobber {
@@ -120,7 +121,16 @@ TEST_F(PostgresGraphRunTest, DoctorsOnCallWriteSkewAtRepeatableRead) {
 }
 
 TEST_F(PostgresGraphRunTest, DoctorsOnCallNothingAtSerializable) {
-  expect_no_anomaly(run_one(doctors_, *url_, Isolation::serializable, Locking::none));
+  const CellResult cell = run_one(doctors_, *url_, Isolation::serializable, Locking::none);
+  expect_no_anomaly(cell);
+  EXPECT_TRUE(cell.notes.empty());  // every version numbered, nothing indeterminate
+}
+
+TEST_F(PostgresGraphRunTest, NoDependencyGraphWithoutTransactions) {
+  const CellResult cell = run_one(doctors_, *url_, Isolation::none, Locking::none);
+  expect_consistent(cell);
+  EXPECT_EQ(cell.anomalies_total, count_of(cell, "lost_update"));
+  EXPECT_EQ(cell.notes, std::vector<std::string>{kNoTransactionsNote});
 }
 
 TEST_F(PostgresGraphRunTest, DoctorsOnCallNothingWithForUpdate) {
