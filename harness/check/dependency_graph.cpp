@@ -586,6 +586,13 @@ class Checker {
           [&](const WriteRecord& w) { count(w.table, w.key, write_start); });
     });
     const uint32_t rows = rows_.size();
+    if (rows >= kMaxRows) {
+      result_.notes.push_back(
+          fmt::format("the history touches {} rows, more than the {} the dependency graph can "
+                      "hold: not checked",
+                      rows, kMaxRows));
+      return Graph{std::vector<uint32_t>(nodes_.size() + 1, 0), {}};
+    }
     read_start.resize(rows + 1, 0);
     write_start.resize(rows + 1, 0);
     for (uint32_t r = 0; r < rows; ++r) {
@@ -640,13 +647,6 @@ class Checker {
     // Versions in order, and the dependencies they imply, row by row.
     std::vector<PendingEdge> pending;
     pending.reserve(reads.size() + writes.size());  // about one edge per record
-    if (rows >= kMaxRows) {
-      result_.notes.push_back(
-          fmt::format("the history touches {} rows, more than the {} the dependency graph can "
-                      "hold: not checked",
-                      rows, kMaxRows));
-      return Graph{std::vector<uint32_t>(nodes_.size() + 1, 0), {}};
-    }
     for (uint32_t r = 0; r < rows; ++r)
       order_row(r, std::span(writes.data() + write_start[r], writes.data() + write_start[r + 1]),
                 std::span(reads.data() + read_start[r], reads.data() + read_start[r + 1]), pending);

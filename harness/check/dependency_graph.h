@@ -17,7 +17,7 @@ namespace clobber {
 /// Result of the dependency-graph check.
 struct DependencyGraph {
   std::vector<Anomaly> anomalies;    // the first `max_listed`: dirty reads, then cycles
-  std::vector<AnomalyCount> counts;  // every anomaly found, by type, in the order of kTypes
+  std::vector<AnomalyCount> counts;  // G0, G1a, G1b, G1c, G-single, G2-item: those found
   int64_t total = 0;                 // sum of counts
   std::vector<std::string> notes;    // what could not be judged exactly
   int64_t transactions = 0;          // nodes: committed attempts, proven indeterminate ones
@@ -47,10 +47,11 @@ struct DependencyGraph {
 /// shortest cycle found of the most specific class, searched in the order G0
 /// (ww only), G1c (ww and wr), G-single (one rw), G2-item (two or more rw). A
 /// committed read of an aborted attempt's write is G1a; of a version its writer
-/// replaced itself before committing, G1b. Time and memory are linear in the
-/// history, except the shortest-cycle search inside large components, which
-/// is bounded (a cycle is always found; the shortest is guaranteed in
-/// components of up to a few thousand dependencies).
+/// replaced itself before committing, G1b. Memory is linear in the history and
+/// so is time, but for sorting each row's versions and the shortest-cycle
+/// search inside large components, which is bounded (a cycle is always found;
+/// the shortest is guaranteed in components of up to a few thousand
+/// dependencies).
 DependencyGraph check_dependency_graph(const Workload& workload, const std::vector<WorkerLog>& logs,
                                        const std::vector<TableSnapshot>& final_state,
                                        size_t max_listed);
