@@ -364,10 +364,37 @@ void append_cell_details(std::string& out, const CellResult& cell, const Paint& 
       if (!anomaly.column.empty()) where += '.' + one_line(anomaly.column);
       out += fmt::format("    {} on {}: {}\n", one_line(anomaly.type), where,
                          one_line(anomaly.explanation));
+      for (const AnomalyEdge& edge : anomaly.edges)
+        out += fmt::format("      {}: {}\n", one_line(edge.kind), one_line(edge.explanation));
+      if (!anomaly.rules_out.empty()) {
+        std::string levels;
+        for (const std::string& level : anomaly.rules_out)
+          levels += (levels.empty() ? "" : ", ") + one_line(level);
+        out += fmt::format("      rules out: {}\n", levels);
+      }
     }
     if (total > static_cast<int64_t>(shown))
       out += fmt::format("    ... {} more\n", total - static_cast<int64_t>(shown));
   }
+}
+
+/// What the exact checks left out, and why: each distinct note once, with the
+/// number of cells it applies to.
+void append_notes(std::string& out, const RunResult& result) {
+  std::vector<std::pair<std::string, int>> notes;
+  for (const CellResult& cell : result.cells)
+    for (const std::string& note : cell.notes) {
+      auto it = std::find_if(notes.begin(), notes.end(),
+                             [&](const auto& seen) { return seen.first == note; });
+      if (it == notes.end()) {
+        notes.emplace_back(note, 1);
+      } else {
+        ++it->second;
+      }
+    }
+  if (!notes.empty()) out += '\n';
+  for (const auto& [note, cells] : notes)
+    out += fmt::format("note ({} cell{}): {}\n", cells, cells == 1 ? "" : "s", one_line(note));
 }
 
 void append_verdict(std::string& out, const RunResult& result, const Paint& paint) {
@@ -408,6 +435,7 @@ void ConsoleReporter::report(const RunResult& result, std::ostream& out) const {
   }
   for (const CellResult& cell : result.cells)
     if (cell.status == CellStatus::ran && !cell.passed) append_cell_details(text, cell, paint);
+  append_notes(text, result);
   append_verdict(text, result, paint);
   out << text;
 }
