@@ -14,8 +14,8 @@
 # Environment:
 #   CLOBBER_SERVER_DIR      directory of data, sockets and logs
 #                           (default /tmp/clobber-servers-$USER)
-#   CLOBBER_PG_PORT         PostgreSQL TCP port on 127.0.0.1 (default 55432)
-#   CLOBBER_MYSQL_PORT      MariaDB TCP port on 127.0.0.1 (default 53306)
+#   CLOBBER_PG_PORT         PostgreSQL TCP port on 127.0.0.1 (default 15432)
+#   CLOBBER_MYSQL_PORT      MariaDB TCP port on 127.0.0.1 (default 13306)
 #   CLOBBER_SERVER_TIMEOUT  seconds to wait for a server to answer (default 60)
 #
 # PostgreSQL: /usr/lib/postgresql/15/bin, initdb -A trust (superuser postgres,
@@ -28,8 +28,8 @@ set -euo pipefail
 
 ME=$(id -un)
 SERVER_DIR=${CLOBBER_SERVER_DIR:-/tmp/clobber-servers-${USER:-$ME}}
-PG_PORT=${CLOBBER_PG_PORT:-55432}
-MYSQL_PORT=${CLOBBER_MYSQL_PORT:-53306}
+PG_PORT=${CLOBBER_PG_PORT:-15432}
+MYSQL_PORT=${CLOBBER_MYSQL_PORT:-13306}
 TIMEOUT=${CLOBBER_SERVER_TIMEOUT:-60}
 DB_NAME=clobber_test
 
@@ -110,8 +110,9 @@ file_size() {
 }
 
 # True when server log $1, past its first $2 bytes, says the port was in use.
-# Our ports lie in Linux's ephemeral range (32768-60999), so an outgoing
-# connection of some client can hold one for a while (up to TIME_WAIT's 60 s).
+# The default ports lie below Linux's ephemeral range (32768-60999), so no
+# outgoing connection takes them; a port chosen by hand inside that range can be
+# held for a while (up to TIME_WAIT's 60 s), which is why a start retries.
 bind_conflict() {
   tail -c "+$(($2 + 1))" "$1" 2>/dev/null | grep -q -i 'address already in use'
 }

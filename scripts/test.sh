@@ -11,8 +11,8 @@
 # unless they were already running when it started or CLOBBER_KEEP_SERVERS=1.
 # Ports and directory: see scripts/servers.sh (CLOBBER_PG_PORT, CLOBBER_MYSQL_PORT,
 # CLOBBER_SERVER_DIR). Environment passed to the tests:
-#   CLOBBER_TEST_PG_URL     postgresql://postgres@127.0.0.1:55432/clobber_test
-#   CLOBBER_TEST_MYSQL_URL  mysql://root@127.0.0.1:53306/clobber_test
+#   CLOBBER_TEST_PG_URL     postgresql://postgres@127.0.0.1:15432/clobber_test
+#   CLOBBER_TEST_MYSQL_URL  mysql://root@127.0.0.1:13306/clobber_test
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
