@@ -117,8 +117,8 @@ void apply_expectations(const Workload& workload, CellResult& cell) {
     int64_t others = 0;
     for (const AnomalyCount& count : cell.anomaly_counts)
       if (count.type != "lost_update") others += count.count;
-    cell.expectations.push_back(ExpectationResult{
-        "anomalies other than lost updates = 0 (default)", others == 0, std::to_string(others)});
+    cell.expectations.push_back(ExpectationResult{"anomalies other than lost updates = 0 (default)",
+                                                  others == 0, std::to_string(others)});
   }
   if (ledger_balanced != Want::any) {
     const bool want = ledger_balanced == Want::yes;

@@ -103,7 +103,7 @@ struct Anomaly {
   std::string column;         // first column written, for the one-line explanation
   uint64_t version_read = 0;  // id of the transaction whose write all of them read (0: seed)
   std::vector<WitnessTransaction> transactions;
-  std::string explanation;  // one sentence
+  std::string explanation;             // one sentence
   std::vector<AnomalyRow> rows;        // every row involved (dependency-graph anomalies)
   std::vector<AnomalyEdge> edges;      // the cycle in order, or the dirty read (G1a, G1b)
   std::vector<std::string> rules_out;  // isolation levels the anomaly proves were not provided
@@ -149,7 +149,7 @@ struct CellResult {
   std::vector<Anomaly> anomalies;  // at most 100 listed
   int64_t anomalies_total = 0;
   std::vector<AnomalyCount> anomaly_counts;  // every anomaly by type; sums to anomalies_total
-  std::vector<std::string> notes;  // what the exact checks left out, and why
+  std::vector<std::string> notes;            // what the exact checks left out, and why
   std::vector<InvariantResult> invariants;
   std::vector<ExpectationResult> expectations;
   bool passed = true;  // the cell's verdict

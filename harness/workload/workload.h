@@ -39,9 +39,9 @@ struct GeneratedRows {
 
 /// A table the workload creates, seeds and (at the end) drops.
 struct TableDef {
-  std::string name;                  // logical name; the real one gets a clobber prefix
-  std::vector<ColumnDef> columns;    // in declaration order
-  size_t key_column = 0;             // index of the integer primary key column
+  std::string name;                          // logical name; the real one gets a clobber prefix
+  std::vector<ColumnDef> columns;            // in declaration order
+  size_t key_column = 0;                     // index of the integer primary key column
   std::vector<std::vector<SeedValue>> rows;  // literal rows, one value per column
   std::optional<GeneratedRows> generated;    // rows generated after the literal ones
   SourceLocation where;
@@ -55,12 +55,12 @@ struct TableDef {
 struct ParamGenerator {
   enum class Kind { constant, uniform, choice, zipf, hot_set };
   Kind kind = Kind::constant;
-  int64_t low = 0;                // constant value, or the inclusive range's low end
-  int64_t high = 0;               // inclusive range's high end
-  std::vector<int64_t> choices;   // choice: picked uniformly
-  double zipf_exponent = 1.0;     // zipf: P(rank k) ~ 1 / k^s over [low, high], low most likely
-  double hot_fraction = 0.0;      // hot_set: the first fraction of [low, high] is hot
-  double hot_probability = 0.0;   // hot_set: chance that a draw comes from the hot part
+  int64_t low = 0;               // constant value, or the inclusive range's low end
+  int64_t high = 0;              // inclusive range's high end
+  std::vector<int64_t> choices;  // choice: picked uniformly
+  double zipf_exponent = 1.0;    // zipf: P(rank k) ~ 1 / k^s over [low, high], low most likely
+  double hot_fraction = 0.0;     // hot_set: the first fraction of [low, high] is hot
+  double hot_probability = 0.0;  // hot_set: chance that a draw comes from the hot part
 };
 
 /// A named parameter of a transaction type; its value sits at frame slot `slot`.
@@ -90,7 +90,7 @@ struct WriteStep {
   size_t table = 0;
   size_t read_step = 0;  // index in TransactionType::steps of the read of this row
   struct Assignment {
-    size_t column = 0;   // index into the table's columns (integer, not the key)
+    size_t column = 0;  // index into the table's columns (integer, not the key)
     Expr value;
   };
   std::vector<Assignment> assignments;
@@ -103,8 +103,8 @@ struct SleepStep {
 
 /// `sql`: raw SQL with :name parameters; recorded as text, not checked exactly.
 struct SqlStep {
-  std::string text;             // as written, logical table names
-  std::vector<int> param_slots; // frame slots of the :name parameters, in order of use
+  std::string text;              // as written, logical table names
+  std::vector<int> param_slots;  // frame slots of the :name parameters, in order of use
 };
 
 /// One step of a transaction type.
@@ -119,7 +119,7 @@ struct TransactionType {
   uint32_t weight = 1;
   std::vector<ParamDef> params;  // slots 0 .. params.size()-1
   std::vector<Step> steps;
-  int frame_size = 0;            // parameters plus every read's integer columns
+  int frame_size = 0;  // parameters plus every read's integer columns
   SourceLocation where;
 };
 
@@ -127,7 +127,7 @@ struct TransactionType {
 struct Invariant {
   enum class Compare { equals, at_least, at_most };
   std::string name;
-  std::string sql;             // logical table names; rewritten to the real ones
+  std::string sql;  // logical table names; rewritten to the real ones
   Compare compare = Compare::equals;
   bool against_initial = false;  // `equals: initial`: same as on the seeded tables
   int64_t value = 0;

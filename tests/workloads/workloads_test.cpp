@@ -32,9 +32,9 @@ std::vector<fs::path> workload_files() {
 TEST(WorkloadFiles, ExamplesExist) {
   const auto files = workload_files();
   EXPECT_GE(files.size(), 6u);
-  for (const char* name : {"joint_account.yaml", "bobs_withdrawals.yaml", "shelf_stock.yaml",
-                           "loyalty_points.yaml", "decremented_entry.yaml",
-                           "bank_transfers.yaml"}) {
+  for (const char* name :
+       {"joint_account.yaml", "bobs_withdrawals.yaml", "shelf_stock.yaml", "loyalty_points.yaml",
+        "decremented_entry.yaml", "bank_transfers.yaml"}) {
     EXPECT_TRUE(fs::exists(fs::path(CLOBBER_SOURCE_DIR) / "workloads" / name)) << name;
   }
 }
