@@ -199,6 +199,7 @@ class PostgresSession final : public Session {
       return Outcome::failure(AbortCause::connection, error.sqlstate(), first_line(error.what()));
     }
     work_ = std::move(work);
+    controls_.clear();  // prepared on the old connection only
     connection_ = std::move(connection);
     for (const Prepared& prepared : statements_) {
       try {
@@ -231,14 +232,25 @@ class PostgresSession final : public Session {
     connection_->prepare_now(prepared.name);
   }
 
-  /// Runs transaction-control SQL.
+  /// Runs transaction-control SQL as a prepared statement, as pgbench's
+  /// `-M prepared` does: the server parses each one once per connection.
   Outcome run(const std::string& sql) {
     try {
-      work_->exec(sql);
+      work_->exec_prepared(control_name(sql));
     } catch (const pqxx::failure&) {
       return current_failure();
     }
     return {};
+  }
+
+  /// The prepared statement's name for a control statement (one of the static
+  /// strings above), defining it on this connection the first time.
+  const std::string& control_name(const std::string& sql) {
+    for (const Control& control : controls_)
+      if (control.sql == &sql) return control.name;
+    controls_.push_back(Control{&sql, "clobber_control_" + std::to_string(controls_.size())});
+    connection_->prepare(controls_.back().name, sql);
+    return controls_.back().name;
   }
 
   /// Converts the libpqxx exception being handled into an outcome, and
@@ -319,6 +331,12 @@ class PostgresSession final : public Session {
   std::unique_ptr<pqxx::connection> connection_;
   std::unique_ptr<pqxx::nontransaction> work_;  // declared after the connection it uses
   std::vector<Prepared> statements_;            // indexed by StatementHandle
+  /// A transaction-control statement prepared on the current connection.
+  struct Control {
+    const std::string* sql;
+    std::string name;
+  };
+  std::vector<Control> controls_;
   bool in_transaction_ = false;
   std::optional<Outcome> failure_;  // first error inside the open transaction
 };
