@@ -11,43 +11,17 @@
 #include <fmt/format.h>
 
 #include "reports/comparison_table.h"
+#include "reports/console_text.h"
 #include "reports/reporter.h"
 
 namespace clobber {
 namespace {
-
-constexpr std::string_view kReset = "\x1b[0m";
-constexpr std::string_view kBold = "\x1b[1m";
-constexpr std::string_view kDim = "\x1b[2m";
-constexpr std::string_view kRed = "\x1b[31m";
-constexpr std::string_view kGreen = "\x1b[32m";
-constexpr std::string_view kYellow = "\x1b[33m";
 
 /// How many differing ledger rows and anomalies a failed cell's details show.
 constexpr size_t kDifferencesShown = 5;
 constexpr size_t kAnomaliesShown = 3;
 /// Columns the workload's description is wrapped to.
 constexpr size_t kDescriptionWidth = 100;
-
-/// Wraps text in an ANSI color when colors are on.
-class Paint {
- public:
-  explicit Paint(bool on) : on_(on) {}
-  std::string operator()(std::string_view text, std::string_view color) const {
-    if (!on_ || color.empty() || text.empty()) return std::string(text);
-    return fmt::format("{}{}{}", color, text, kReset);
-  }
-
- private:
-  bool on_;
-};
-
-/// Terminal columns `text` takes: its UTF-8 code points.
-size_t display_width(std::string_view text) {
-  return static_cast<size_t>(std::count_if(text.begin(), text.end(), [](char c) {
-    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-  }));
-}
 
 /// `text` on one line: control characters (newlines, escape sequences in server
 /// messages) become spaces, so nothing shown can move the cursor or recolor.

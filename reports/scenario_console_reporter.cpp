@@ -11,17 +11,11 @@
 #include <fmt/format.h>
 
 #include "harness/common/errors.h"
+#include "reports/console_text.h"
 #include "reports/scenario_reporter.h"
 
 namespace clobber {
 namespace {
-
-constexpr std::string_view kReset = "\x1b[0m";
-constexpr std::string_view kBold = "\x1b[1m";
-constexpr std::string_view kDim = "\x1b[2m";
-constexpr std::string_view kRed = "\x1b[31m";
-constexpr std::string_view kGreen = "\x1b[32m";
-constexpr std::string_view kYellow = "\x1b[33m";
 
 /// Columns a statement is cut to in a trace.
 constexpr size_t kStatementWidth = 56;
@@ -29,26 +23,6 @@ constexpr size_t kStatementWidth = 56;
 constexpr size_t kResultWidth = 100;
 /// Rows of a result shown in a trace.
 constexpr size_t kRowsShown = 4;
-
-/// Wraps text in an ANSI color when colors are on.
-class Paint {
- public:
-  explicit Paint(bool on) : on_(on) {}
-  std::string operator()(std::string_view text, std::string_view color) const {
-    if (!on_ || color.empty() || text.empty()) return std::string(text);
-    return fmt::format("{}{}{}", color, text, kReset);
-  }
-
- private:
-  bool on_;
-};
-
-/// Terminal columns `text` takes: its UTF-8 code points.
-size_t display_width(std::string_view text) {
-  return static_cast<size_t>(std::count_if(text.begin(), text.end(), [](char c) {
-    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-  }));
-}
 
 /// `text` on one line, control characters as spaces (nothing shown can move the
 /// cursor or recolor), runs of spaces as one, cut to `width` columns with "…".
