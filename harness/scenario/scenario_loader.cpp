@@ -1,5 +1,7 @@
 #include "harness/scenario/scenario_loader.h"
 
+#include "harness/common/yaml_reader.h"
+
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -21,33 +23,10 @@ constexpr std::string_view kTransactionHelp =
     "write `begin`, `commit` or `rollback` on their own: the isolation level comes from the "
     "cell (pin one with the top-level `isolation:`)";
 
-template <typename Range>
-std::string join(const Range& items) {
-  std::string out;
-  for (const auto& item : items) {
-    if (!out.empty()) out += ", ";
-    out += item;
-  }
-  return out;
-}
-
-template <typename Range, typename T>
-bool contains(const Range& items, const T& item) {
-  return std::find(std::begin(items), std::end(items), item) != std::end(items);
-}
-
 std::string lower(std::string_view text) {
   std::string out(text);
   for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
-}
-
-std::string trim(std::string_view text) {
-  size_t begin = 0;
-  size_t end = text.size();
-  while (begin < end && std::isspace(static_cast<unsigned char>(text[begin]))) ++begin;
-  while (end > begin && std::isspace(static_cast<unsigned char>(text[end - 1]))) --end;
-  return std::string(text.substr(begin, end - begin));
 }
 
 /// A statement without surrounding space and trailing semicolons.
@@ -55,14 +34,6 @@ std::string statement_text(std::string_view text) {
   std::string out = trim(text);
   while (!out.empty() && out.back() == ';') out = trim(out.substr(0, out.size() - 1));
   return out;
-}
-
-/// Table names: they appear unquoted in SQL.
-bool is_sql_name(std::string_view name) {
-  if (name.empty() || std::isdigit(static_cast<unsigned char>(name[0]))) return false;
-  return std::all_of(name.begin(), name.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
-  });
 }
 
 /// Session and step names: they appear in expressions.
@@ -85,44 +56,9 @@ std::vector<std::string> first_words(std::string_view text, size_t count) {
   return words;
 }
 
-// What a node is, for "must be X, found Y" messages.
-std::string found(const YAML::Node& node) {
-  if (!node.IsDefined() || node.IsNull()) return "nothing";
-  if (node.IsSequence()) return "a list";
-  if (node.IsMap()) return "a map";
-  std::string value = node.Scalar();
-  if (value.size() > 40) value = value.substr(0, 37) + "...";
-  return "'" + value + "'";
-}
-
-// A YAML value and where to report it (its key's place when the value is empty).
-struct Ref {
-  YAML::Node node;
-  SourceLocation at;
-};
-
-// One key of a YAML map.
-struct Entry {
-  std::string name;
-  SourceLocation key_at;
-  Ref value;
-};
-
-// The keys of a YAML map, checked for duplicates.
-struct MapView {
-  std::string what;
-  SourceLocation at;
-  std::vector<Entry> entries;
-  const Entry* find(std::string_view name) const {
-    for (const Entry& entry : entries)
-      if (entry.name == name) return &entry;
-    return nullptr;
-  }
-};
-
-class Loader {
+class Loader : private YamlReader {
  public:
-  Loader(const std::string& text, const std::string& path) : text_(text), path_(path) {}
+  Loader(const std::string& text, const std::string& path) : YamlReader(path), text_(text) {}
 
   Scenario load() {
     YAML::Node root;
@@ -154,17 +90,6 @@ class Loader {
  private:
   // ---- Positions and errors -------------------------------------------------
 
-  SourceLocation location(const YAML::Mark& mark) const {
-    if (mark.line < 0) return SourceLocation{path_, 1, 1};
-    return SourceLocation{path_, mark.line + 1, mark.column + 1};
-  }
-
-  Ref ref(const YAML::Node& node) const { return Ref{node, location(node.Mark())}; }
-
-  [[noreturn]] void fail(const SourceLocation& where, const std::string& message) const {
-    throw InputError(where, message);
-  }
-
   /// Where the text of a scalar starts: after its opening quote, if any.
   SourceLocation text_start(const Ref& ref) const {
     SourceLocation where = ref.at;
@@ -178,35 +103,9 @@ class Loader {
 
   // ---- Typed values -----------------------------------------------------------
 
-  template <typename Range>
-  MapView map(const Ref& ref, const std::string& what, const Range& allowed) const {
-    if (!ref.node.IsMap()) fail(ref.at, what + " must be a map, found " + found(ref.node));
-    MapView view{what, ref.at, {}};
-    for (const auto& item : ref.node) {
-      const YAML::Node& key = item.first;
-      const SourceLocation key_at = location(key.Mark());
-      if (!key.IsScalar()) fail(key_at, "keys of " + what + " must be names");
-      const std::string name = key.Scalar();
-      if (!std::empty(allowed) && !contains(allowed, name))
-        fail(key_at, "unknown key '" + name + "' in " + what + " (allowed: " + join(allowed) + ")");
-      if (view.find(name)) fail(key_at, "duplicate key '" + name + "' in " + what);
-      const YAML::Node& value = item.second;
-      view.entries.push_back(
-          Entry{name, key_at, Ref{value, value.IsNull() ? key_at : location(value.Mark())}});
-    }
-    return view;
-  }
-
-  const Entry& require(const MapView& map, std::string_view key) const {
-    const Entry* entry = map.find(key);
-    if (!entry) fail(map.at, map.what + " is missing required key '" + std::string(key) + "'");
-    return *entry;
-  }
-
+  /// The items of a list, which must not be empty.
   std::vector<Ref> list(const Ref& ref, const std::string& what) const {
-    if (!ref.node.IsSequence()) fail(ref.at, what + " must be a list, found " + found(ref.node));
-    std::vector<Ref> items;
-    for (const auto& item : ref.node) items.push_back(this->ref(item));
+    std::vector<Ref> items = YamlReader::list(ref, what);
     if (items.empty()) fail(ref.at, what + " must not be empty");
     return items;
   }
@@ -215,17 +114,6 @@ class Loader {
   std::vector<Ref> one_or_list(const Ref& ref, const std::string& what) const {
     if (ref.node.IsScalar()) return {ref};
     return list(ref, what);
-  }
-
-  std::string text(const Ref& ref, const std::string& what) const {
-    if (!ref.node.IsScalar()) fail(ref.at, what + " must be a text, found " + found(ref.node));
-    return ref.node.Scalar();
-  }
-
-  std::string nonempty_text(const Ref& ref, const std::string& what) const {
-    std::string value = trim(text(ref, what));
-    if (value.empty()) fail(ref.at, what + " must not be empty");
-    return value;
   }
 
   size_t session_index(const Scenario& scenario, const Ref& ref, const std::string& what) const {
@@ -480,7 +368,6 @@ class Loader {
   }
 
   const std::string& text_;
-  std::string path_;
 };
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "harness/workload/workload_loader.h"
 
+#include "harness/common/yaml_reader.h"
+
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -57,29 +59,6 @@ constexpr std::string_view kMetrics[] = {"lost_updates",
 constexpr std::string_view kColumnTypes = "int, integer, bigint, text";
 constexpr std::string_view kDatabaseNames = "postgresql, mysql, mariadb, sqlite";
 
-template <typename Range>
-std::string join(const Range& items) {
-  std::string out;
-  for (const auto& item : items) {
-    if (!out.empty()) out += ", ";
-    out += item;
-  }
-  return out;
-}
-
-template <typename Range>
-bool contains(const Range& items, std::string_view item) {
-  return std::find(std::begin(items), std::end(items), item) != std::end(items);
-}
-
-// Names that appear unquoted in SQL: table and column names.
-bool is_sql_name(std::string_view name) {
-  if (name.empty() || std::isdigit(static_cast<unsigned char>(name[0]))) return false;
-  return std::all_of(name.begin(), name.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
-  });
-}
-
 // Names that appear in expressions: parameters and read aliases.
 bool is_identifier(std::string_view name) {
   if (name.empty() || std::isdigit(static_cast<unsigned char>(name[0]))) return false;
@@ -124,14 +103,6 @@ std::optional<double> parse_double(std::string_view text) {
   return value;
 }
 
-std::string trim(std::string_view text) {
-  size_t begin = 0;
-  size_t end = text.size();
-  while (begin < end && std::isspace(static_cast<unsigned char>(text[begin]))) ++begin;
-  while (end > begin && std::isspace(static_cast<unsigned char>(text[end - 1]))) --end;
-  return std::string(text.substr(begin, end - begin));
-}
-
 std::string without_whitespace(std::string_view text) {
   std::string out;
   for (char c : text) {
@@ -145,44 +116,6 @@ std::string format_number(double value) {
   out << value;
   return out.str();
 }
-
-// What a node is, for "must be X, found Y" messages.
-std::string found(const YAML::Node& node) {
-  if (!node.IsDefined() || node.IsNull()) return "nothing";
-  if (node.IsSequence()) return "a list";
-  if (node.IsMap()) return "a map";
-  std::string value = node.Scalar();
-  if (value.size() > 40) value = value.substr(0, 37) + "...";
-  if (node.Tag() == "!") return "the quoted text '" + value + "'";
-  return "'" + value + "'";
-}
-
-// A YAML value and where to report it: its own position, or its key's when the
-// value is empty (yaml-cpp places empty values at the next token).
-struct Ref {
-  YAML::Node node;
-  SourceLocation at;
-};
-
-// One key of a YAML map.
-struct Entry {
-  std::string name;
-  SourceLocation key_at;
-  Ref value;
-};
-
-// A YAML map whose keys were checked: names, no duplicates, only allowed keys.
-struct MapView {
-  std::string what;
-  SourceLocation at;
-  std::vector<Entry> entries;
-  const Entry* find(std::string_view name) const {
-    for (const Entry& entry : entries) {
-      if (entry.name == name) return &entry;
-    }
-    return nullptr;
-  }
-};
 
 // Text to parse (an expression, SQL) with where it starts in the file. For
 // block scalars this is the source lines themselves, so every offset in it maps
@@ -221,9 +154,9 @@ struct ReadInfo {
   int line = 0;
 };
 
-class Loader {
+class Loader : private YamlReader {
  public:
-  Loader(const std::string& text, const std::string& path) : text_(text), path_(path) {
+  Loader(const std::string& text, const std::string& path) : YamlReader(path), text_(text) {
     line_starts_.push_back(0);
     for (size_t i = 0; i < text_.size(); ++i) {
       if (text_[i] == '\n') line_starts_.push_back(i + 1);
@@ -257,19 +190,6 @@ class Loader {
 
  private:
   // ---- Positions and errors -------------------------------------------------
-
-  SourceLocation location(const YAML::Mark& mark) const {
-    if (mark.line < 0) return SourceLocation{path_, 1, 1};
-    return SourceLocation{path_, mark.line + 1, mark.column + 1};
-  }
-
-  SourceLocation at(const YAML::Node& node) const { return location(node.Mark()); }
-
-  Ref ref(const YAML::Node& node) const { return Ref{node, at(node)}; }
-
-  [[noreturn]] void fail(const SourceLocation& where, const std::string& message) const {
-    throw InputError(where, message);
-  }
 
   // The source character at a node's mark, or '\0'.
   char char_at(const YAML::Mark& mark) const {
@@ -324,58 +244,6 @@ class Loader {
   }
 
   // ---- Typed values -----------------------------------------------------------
-
-  template <typename Range>
-  MapView map(const Ref& ref, const std::string& what, const Range& allowed) const {
-    return map_of(ref, what, std::vector<std::string_view>(std::begin(allowed), std::end(allowed)));
-  }
-
-  // A map with any (unique) names as keys.
-  MapView names_map(const Ref& ref, const std::string& what) const { return map_of(ref, what, {}); }
-
-  MapView map_of(const Ref& ref, const std::string& what,
-                 const std::vector<std::string_view>& allowed) const {
-    if (!ref.node.IsMap()) fail(ref.at, what + " must be a map, found " + found(ref.node));
-    MapView view{what, ref.at, {}};
-    for (const auto& item : ref.node) {
-      const YAML::Node& key = item.first;
-      if (!key.IsScalar()) fail(at(key), "keys of " + what + " must be names");
-      std::string name = key.Scalar();
-      if (!allowed.empty() && !contains(allowed, name)) {
-        fail(at(key),
-             "unknown key '" + name + "' in " + what + " (allowed: " + join(allowed) + ")");
-      }
-      if (view.find(name)) fail(at(key), "duplicate key '" + name + "' in " + what);
-      SourceLocation key_at = at(key);
-      const YAML::Node& value = item.second;
-      view.entries.push_back(Entry{name, key_at, Ref{value, value.IsNull() ? key_at : at(value)}});
-    }
-    return view;
-  }
-
-  const Entry& require(const MapView& map, std::string_view key) const {
-    const Entry* entry = map.find(key);
-    if (!entry) fail(map.at, map.what + " is missing required key '" + std::string(key) + "'");
-    return *entry;
-  }
-
-  std::vector<Ref> list(const Ref& ref, const std::string& what) const {
-    if (!ref.node.IsSequence()) fail(ref.at, what + " must be a list, found " + found(ref.node));
-    std::vector<Ref> items;
-    for (const auto& item : ref.node) items.push_back(this->ref(item));
-    return items;
-  }
-
-  std::string text(const Ref& ref, const std::string& what) const {
-    if (!ref.node.IsScalar()) fail(ref.at, what + " must be a text, found " + found(ref.node));
-    return ref.node.Scalar();
-  }
-
-  std::string nonempty_text(const Ref& ref, const std::string& what) const {
-    std::string value = trim(text(ref, what));
-    if (value.empty()) fail(ref.at, what + " must not be empty");
-    return value;
-  }
 
   // An unquoted scalar ("42" in quotes is a text).
   bool plain_scalar(const Ref& ref) const { return ref.node.IsScalar() && ref.node.Tag() == "?"; }
@@ -1216,7 +1084,6 @@ class Loader {
   }
 
   const std::string& text_;
-  const std::string& path_;
   std::vector<size_t> line_starts_;
 };
 

@@ -1,0 +1,89 @@
+#include "harness/common/yaml_reader.h"
+
+#include <cctype>
+
+namespace clobber {
+
+std::string trim(std::string_view text) {
+  size_t begin = 0;
+  size_t end = text.size();
+  while (begin < end && std::isspace(static_cast<unsigned char>(text[begin]))) ++begin;
+  while (end > begin && std::isspace(static_cast<unsigned char>(text[end - 1]))) --end;
+  return std::string(text.substr(begin, end - begin));
+}
+
+bool is_sql_name(std::string_view name) {
+  if (name.empty() || std::isdigit(static_cast<unsigned char>(name[0]))) return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+  });
+}
+
+std::string found(const YAML::Node& node) {
+  if (!node.IsDefined() || node.IsNull()) return "nothing";
+  if (node.IsSequence()) return "a list";
+  if (node.IsMap()) return "a map";
+  std::string value = node.Scalar();
+  if (value.size() > 40) value = value.substr(0, 37) + "...";
+  if (node.Tag() == "!") return "the quoted text '" + value + "'";
+  return "'" + value + "'";
+}
+
+const Entry* MapView::find(std::string_view name) const {
+  for (const Entry& entry : entries)
+    if (entry.name == name) return &entry;
+  return nullptr;
+}
+
+SourceLocation YamlReader::location(const YAML::Mark& mark) const {
+  if (mark.line < 0) return SourceLocation{path_, 1, 1};
+  return SourceLocation{path_, mark.line + 1, mark.column + 1};
+}
+
+void YamlReader::fail(const SourceLocation& where, const std::string& message) const {
+  throw InputError(where, message);
+}
+
+MapView YamlReader::map_of(const Ref& ref, const std::string& what,
+                           const std::vector<std::string_view>& allowed) const {
+  if (!ref.node.IsMap()) fail(ref.at, what + " must be a map, found " + found(ref.node));
+  MapView view{what, ref.at, {}};
+  for (const auto& item : ref.node) {
+    const YAML::Node& key = item.first;
+    if (!key.IsScalar()) fail(at(key), "keys of " + what + " must be names");
+    std::string name = key.Scalar();
+    if (!allowed.empty() && !contains(allowed, name))
+      fail(at(key), "unknown key '" + name + "' in " + what + " (allowed: " + join(allowed) + ")");
+    if (view.find(name)) fail(at(key), "duplicate key '" + name + "' in " + what);
+    const SourceLocation key_at = at(key);
+    const YAML::Node& value = item.second;
+    view.entries.push_back(Entry{name, key_at, Ref{value, value.IsNull() ? key_at : at(value)}});
+  }
+  return view;
+}
+
+const Entry& YamlReader::require(const MapView& map, std::string_view key) const {
+  const Entry* entry = map.find(key);
+  if (!entry) fail(map.at, map.what + " is missing required key '" + std::string(key) + "'");
+  return *entry;
+}
+
+std::vector<Ref> YamlReader::list(const Ref& ref, const std::string& what) const {
+  if (!ref.node.IsSequence()) fail(ref.at, what + " must be a list, found " + found(ref.node));
+  std::vector<Ref> items;
+  for (const auto& item : ref.node) items.push_back(this->ref(item));
+  return items;
+}
+
+std::string YamlReader::text(const Ref& ref, const std::string& what) const {
+  if (!ref.node.IsScalar()) fail(ref.at, what + " must be a text, found " + found(ref.node));
+  return ref.node.Scalar();
+}
+
+std::string YamlReader::nonempty_text(const Ref& ref, const std::string& what) const {
+  std::string value = trim(text(ref, what));
+  if (value.empty()) fail(ref.at, what + " must not be empty");
+  return value;
+}
+
+}  // namespace clobber
