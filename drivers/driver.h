@@ -9,6 +9,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -51,19 +52,29 @@ struct TextResult {
   int64_t rows_affected = -1;  // rows changed by INSERT/UPDATE/DELETE; -1 when it returns rows
 };
 
-/// A parsed database URL (see drivers/url.h); the password never leaves it.
+/// A parsed database URL (see drivers/url.h); no secret of it ever leaves it:
+/// output shows `masked`, and drivers scrub `secrets` out of their messages.
 struct DatabaseUrl {
   DatabaseKind kind = DatabaseKind::sqlite;
-  std::string text;      // as given, password included: only for connecting
-  std::string masked;    // as shown in output: password replaced by ***
+  std::string text;      // as given, secrets included: never shown
+  std::string masked;    // as shown in output: rebuilt from the fields, secrets as ***
   std::string user;      // empty for sqlite
   std::string password;  // empty when none
-  std::string host;      // empty for sqlite
-  int port = 0;          // 0: the driver's default
+  std::string host;      // empty for sqlite; PostgreSQL: libpq's host list ("h1,h2", "/tmp")
+  int port = 0;          // the (first) port, or the driver's default
+  std::string ports;     // PostgreSQL: libpq's port list as given ("5433,5434"); "" for none
   std::string database;  // database name, or the SQLite file path
-  std::vector<std::pair<std::string, std::string>> options;  // URL query, in order
+  /// URL query, in order; PostgreSQL: every other libpq keyword the URL sets.
+  std::vector<std::pair<std::string, std::string>> options;
+  /// Every secret (passwords, secret options, PGPASSWORD / MYSQL_PWD), raw and
+  /// percent-encoded, longest first: scrubbed from every driver message.
+  std::vector<std::string> secrets;
   bool temporary = false;  // sqlite file created by clobber and removed at exit
 };
+
+/// True for a URL option that holds a secret: its name contains "password" in
+/// any case (password, sslpassword, PASSWORD, ssl_password...). See drivers/secrets.h.
+bool is_secret_option(std::string_view name);
 
 /// One connection to the database, used by one thread only.
 class Session {
@@ -125,16 +136,17 @@ class Driver {
   /// Why this database cannot run `mode`, or nullopt when it can.
   virtual std::optional<std::string> unsupported_locking(Locking mode) const = 0;
   /// Settings reported with every cell (URL session settings, and server settings
-  /// that decide behaviour). By default the URL's options, except a password.
+  /// that decide behaviour). By default the URL's options, except secret ones.
   virtual std::vector<std::pair<std::string, std::string>> reported_settings() {
     std::vector<std::pair<std::string, std::string>> settings;
     for (const auto& option : url().options)
-      if (option.first != "password") settings.push_back(option);
+      if (!is_secret_option(option.first)) settings.push_back(option);
     return settings;
   }
 };
 
-/// Creates the driver for a parsed URL. Throws InputError for an unknown kind.
+/// Creates the driver for a parsed URL, its messages scrubbed of the URL's
+/// secrets (drivers/secrets.h). Throws InputError for a URL the driver refuses.
 std::unique_ptr<Driver> make_driver(const DatabaseUrl& url);
 
 }  // namespace clobber

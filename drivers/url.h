@@ -1,4 +1,6 @@
-// Database URL parsing: postgresql://, mysql:// (mariadb://), sqlite:PATH.
+// Database URL parsing: postgresql:// (by libpq itself), mysql:// (mariadb://),
+// sqlite:PATH. The grammar of each, and what is masked, is in README.md
+// ("Database URLs").
 #pragma once
 
 #include <string>
@@ -7,9 +9,16 @@
 
 namespace clobber {
 
-/// Parses a --db value. Throws InputError (exit 2) naming the URL (password
-/// masked) and what is wrong with it.
+/// Parses a --db value. PostgreSQL URLs are parsed by libpq (PQconninfoParse),
+/// so the fields are what libpq connects to. `masked` is rebuilt from the
+/// fields with every secret as ***; `secrets` holds every secret (and
+/// PGPASSWORD / MYSQL_PWD). Throws InputError (exit 2) naming --db, the URL
+/// with its secrets masked, and what is wrong with it.
 DatabaseUrl parse_database_url(const std::string& text);
+
+/// The InputError for a --db URL a parser or driver refuses:
+/// "--db: bad database URL 'MASKED': PROBLEM". PROBLEM must hold no secret.
+InputError bad_database_url(const std::string& masked, const std::string& problem);
 
 /// A URL for a fresh embedded SQLite database in a temporary file, which the
 /// SQLite driver removes when it is destroyed.

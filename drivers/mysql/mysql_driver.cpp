@@ -11,10 +11,13 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
 #include <span>
 #include <stdexcept>
 #include <string_view>
 #include <utility>
+
+#include "drivers/url.h"
 
 namespace clobber {
 namespace {
@@ -420,18 +423,25 @@ std::string setting_value(const std::string& value) {
 }
 
 /// The connection settings of a URL, with one SET SESSION statement per option.
+/// Without a password in the URL, MYSQL_PWD's is used, as the mysql client does.
 MysqlConnectConfig make_config(const DatabaseUrl& url) {
   MysqlConnectConfig config{url.host, url.port, url.user, url.password, url.database, {}};
+  if (config.password.empty())
+    if (const char* password = std::getenv("MYSQL_PWD")) config.password = password;
   for (const auto& [name, value] : url.options) {
     if (name == "password") continue;  // the URL parser took it as the password
+    if (is_secret_option(name))
+      throw bad_database_url(url.masked, "option '" + name +
+                                             "' is not a MySQL session variable; the password "
+                                             "goes in the user info or as password=");
     if (!is_identifier(name))
-      throw InputError("bad database URL '" + url.masked + "': option '" + name +
-                       "' is not a MySQL session variable name (every option of a mysql:// URL "
-                       "is set with SET SESSION)");
+      throw bad_database_url(url.masked, "option '" + name +
+                                             "' is not a MySQL session variable name (every "
+                                             "option of a mysql:// URL is set with SET SESSION)");
     if (name == "autocommit")
-      throw InputError("bad database URL '" + url.masked +
-                       "': autocommit cannot be set; clobber turns it on and runs transactions "
-                       "with START TRANSACTION at the cell's isolation level");
+      throw bad_database_url(url.masked,
+                             "autocommit cannot be set; clobber turns it on and runs transactions "
+                             "with START TRANSACTION at the cell's isolation level");
     config.session_sql.push_back("SET SESSION " + name + " = " + setting_value(value));
   }
   return config;

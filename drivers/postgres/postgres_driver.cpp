@@ -341,22 +341,35 @@ class PostgresSession final : public Session {
   std::optional<Outcome> failure_;  // first error inside the open transaction
 };
 
-/// url.text plus application_name and connect_timeout, unless the URL sets them.
+/// Appends " key='value'" to a libpq conninfo string, quoted as libpq reads it.
+void append_conninfo(std::string& conninfo, std::string_view key, std::string_view value) {
+  if (!conninfo.empty()) conninfo += ' ';
+  conninfo += key;
+  conninfo += "='";
+  for (char c : value) {
+    if (c == '\\' || c == '\'') conninfo += '\\';
+    conninfo += c;
+  }
+  conninfo += '\'';
+}
+
+/// The conninfo string of the fields libpq parsed from the URL (drivers/url.cpp),
+/// plus application_name=clobber and connect_timeout=10 unless the URL sets them.
 std::string make_conninfo(const DatabaseUrl& url) {
-  std::string conninfo = url.text;
+  std::string conninfo;
+  if (!url.host.empty()) append_conninfo(conninfo, "host", url.host);
+  if (!url.ports.empty()) append_conninfo(conninfo, "port", url.ports);
+  if (!url.user.empty()) append_conninfo(conninfo, "user", url.user);
+  if (!url.password.empty()) append_conninfo(conninfo, "password", url.password);
+  append_conninfo(conninfo, "dbname", url.database);
+  for (const auto& [key, value] : url.options) append_conninfo(conninfo, key, value);
   auto has_option = [&url](std::string_view key) {
     for (const auto& option : url.options)
       if (option.first == key) return true;
     return false;
   };
-  char separator = url.options.empty() && url.text.find('?') == std::string::npos ? '?' : '&';
-  for (const char* option : {"application_name=clobber", "connect_timeout=10"}) {
-    std::string_view key(option, std::string_view(option).find('='));
-    if (has_option(key)) continue;
-    conninfo += separator;
-    conninfo += option;
-    separator = '&';
-  }
+  if (!has_option("application_name")) append_conninfo(conninfo, "application_name", "clobber");
+  if (!has_option("connect_timeout")) append_conninfo(conninfo, "connect_timeout", "10");
   return conninfo;
 }
 

@@ -11,9 +11,9 @@
 
 namespace clobber {
 
-/// A PostgreSQL server named by a postgresql:// (or postgres://) URL. The URL
-/// goes to libpq as given, plus application_name=clobber and connect_timeout=10
-/// unless it sets them.
+/// A PostgreSQL server named by a postgresql:// (or postgres://) URL. The fields
+/// libpq parsed from it (drivers/url.cpp) go back to libpq as a conninfo string,
+/// plus application_name=clobber and connect_timeout=10 unless the URL sets them.
 class PostgresDriver final : public Driver {
  public:
   /// Keeps the URL; nothing is connected until connect() or server_version().
@@ -34,7 +34,7 @@ class PostgresDriver final : public Driver {
 
  private:
   DatabaseUrl url_;
-  std::string conninfo_;  // url_.text plus clobber's default options
+  std::string conninfo_;  // url_'s fields plus clobber's default options
   std::optional<std::string> server_version_;
 };
 

@@ -12,6 +12,8 @@
 #include <utility>
 #include <vector>
 
+#include "drivers/url.h"
+
 namespace clobber {
 namespace {
 
@@ -434,9 +436,10 @@ int parse_busy_timeout(const DatabaseUrl& url, const std::string& text) {
   int value = -1;
   auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (error != std::errc() || end != text.data() + text.size() || value < 0)
-    throw InputError("bad database URL '" + url.masked +
-                     "': busy_timeout must be milliseconds (a " +
-                     "whole number, 0 or more), not '" + text + "'");
+    throw bad_database_url(url.masked,
+                           "busy_timeout must be milliseconds (a whole number, 0 or "
+                           "more), not '" +
+                               text + "'");
   return value;
 }
 
@@ -447,8 +450,8 @@ SqliteDriver::SqliteDriver(DatabaseUrl url) : url_(std::move(url)) {
     if (key == "busy_timeout")
       busy_timeout_ms_ = parse_busy_timeout(url_, value);
     else
-      throw InputError("bad database URL '" + url_.masked + "': unknown SQLite option '" + key +
-                       "' (known: busy_timeout)");
+      throw bad_database_url(url_.masked,
+                             "unknown SQLite option '" + key + "' (known: busy_timeout)");
   }
   ConnectionPtr db = open_connection(url_.database, busy_timeout_ms_);
   StatementPtr statement = prepare_statement(db.get(), "PRAGMA journal_mode=WAL");
