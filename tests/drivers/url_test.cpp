@@ -1,11 +1,16 @@
-// Database URL parsing: the accepted forms, masking, and the messages of bad URLs.
+// Database URL parsing: the accepted forms (PostgreSQL as libpq reads them, the
+// MySQL grammar), masking, secrets and their scrubbing, and the messages of bad URLs.
 #include <gtest/gtest.h>
 
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cstdlib>
 #include <string>
+#include <vector>
 
+#include "drivers/secrets.h"
 #include "drivers/url.h"
 
 namespace clobber {
@@ -71,17 +76,11 @@ TEST(DatabaseUrl, PercentDecodesUserAndPassword) {
   EXPECT_EQ(url.masked, "postgresql://us%40er:***@h/db");
 }
 
-TEST(DatabaseUrl, MasksUnencodedSpecialCharactersInPassword) {
-  DatabaseUrl url = parse_database_url("postgresql://u:pa/s@s@h:5432/db");
-  EXPECT_EQ(url.password, "pa/s@s");
-  EXPECT_EQ(url.host, "h");
-  EXPECT_EQ(url.masked, "postgresql://u:***@h:5432/db");
-}
-
 TEST(DatabaseUrl, MasksPasswordOption) {
+  // Rebuilt from what libpq parsed: a password given as an option is the password.
   DatabaseUrl url = parse_database_url("postgresql://u@h/db?password=hunter2&sslmode=require");
   EXPECT_EQ(url.password, "hunter2");
-  EXPECT_EQ(url.masked, "postgresql://u@h/db?password=***&sslmode=require");
+  EXPECT_EQ(url.masked, "postgresql://u:***@h/db?sslmode=require");
   EXPECT_EQ(url.masked.find("hunter2"), std::string::npos);
 }
 
@@ -145,9 +144,13 @@ TEST(DatabaseUrl, MissingHostOrDatabase) {
 }
 
 TEST(DatabaseUrl, BadPercentEncoding) {
-  std::string message = parse_error("postgresql://u:p%zz@h/db");
+  // libpq's message echoes the token, the password: it is scrubbed.
+  std::string message = parse_error("postgresql://u:p%zzQ@h/db");
+  EXPECT_NE(message.find("invalid percent-encoded token"), std::string::npos) << message;
+  EXPECT_EQ(message.find("zzQ"), std::string::npos) << message;
+  message = parse_error("mysql://u:p%zzQ@h/db");
   EXPECT_NE(message.find("percent-encoding in the password"), std::string::npos) << message;
-  EXPECT_EQ(message.find("p%zz"), std::string::npos) << message;
+  EXPECT_EQ(message.find("zzQ"), std::string::npos) << message;
 }
 
 TEST(DatabaseUrl, TemporarySqliteUrlIsAFreshFile) {
@@ -163,6 +166,214 @@ TEST(DatabaseUrl, TemporarySqliteUrlIsAFreshFile) {
   EXPECT_EQ(stat(first.database.c_str(), &info), 0);
   unlink(first.database.c_str());
   unlink(second.database.c_str());
+}
+
+/// True when `secret` appears nowhere in `text`.
+bool absent(const std::string& text, const std::string& secret) {
+  return text.find(secret) == std::string::npos;
+}
+
+TEST(PostgresUrl, UnencodedQuestionMarkAndHashAreInThePasswordAsLibpqReadsThem) {
+  for (const std::string password : {"pa?ss", "pa#ss", "pa ss", "p:a:ss"}) {
+    DatabaseUrl url = parse_database_url("postgresql://u:" + password + "@host:6000/db");
+    EXPECT_EQ(url.password, password);
+    EXPECT_EQ(url.user, "u");
+    EXPECT_EQ(url.host, "host");
+    EXPECT_EQ(url.port, 6000);
+    EXPECT_EQ(url.database, "db");
+    EXPECT_TRUE(url.options.empty());
+    EXPECT_EQ(url.masked, "postgresql://u:***@host:6000/db");
+    EXPECT_NE(std::find(url.secrets.begin(), url.secrets.end(), password), url.secrets.end());
+  }
+}
+
+TEST(PostgresUrl, AmbiguousAtOrSlashIsRefusedWithoutEchoingThePassword) {
+  // libpq reads "u:Qx@Zw@host" as password "Qx", host "Zw@host"; "u:Qx/Zw@host/db" as host
+  // "u", port "Qx", database "Zw@host/db"; "u:x@h1/db@h2/db" as host h1, database
+  // "db@h2/db". Each shows part of the password, or is read otherwise than meant.
+  for (const std::string text :
+       {"postgresql://u:Qx@Zw@host/db", "postgresql://u:Qx/Zw@host/db",
+        "postgresql://u:QxZw@h1/db@h2/db", "postgres://u:Qx@Zw@host:5432/db?sslmode=disable"}) {
+    const std::string message = parse_error(text);
+    EXPECT_NE(message.find("--db: bad database URL"), std::string::npos) << message;
+    EXPECT_NE(message.find("percent-encode '@' as %40"), std::string::npos) << message;
+    EXPECT_TRUE(absent(message, "Qx")) << message;
+    EXPECT_TRUE(absent(message, "Zw")) << message;
+  }
+  DatabaseUrl encoded = parse_database_url("postgresql://u:Qx%40Zw%2F@host/db");
+  EXPECT_EQ(encoded.password, "Qx@Zw/");
+  EXPECT_EQ(encoded.host, "host");
+}
+
+TEST(PostgresUrl, HostInTheQueryWinsAsInLibpq) {
+  DatabaseUrl socket = parse_database_url("postgresql:///db?host=/tmp");
+  EXPECT_EQ(socket.host, "/tmp");
+  EXPECT_EQ(socket.database, "db");
+  EXPECT_EQ(socket.port, 5432);
+  EXPECT_EQ(socket.masked, "postgresql:///db?host=/tmp");
+  DatabaseUrl replaced = parse_database_url("postgresql://u:pw@decoy:7000/db?host=real");
+  EXPECT_EQ(replaced.host, "real");
+  EXPECT_EQ(replaced.port, 7000);
+  EXPECT_EQ(replaced.masked, "postgresql://u:***@real:7000/db");
+  DatabaseUrl encoded_socket = parse_database_url("postgresql://u@%2Fvar%2Frun/db");
+  EXPECT_EQ(encoded_socket.host, "/var/run");
+  EXPECT_EQ(encoded_socket.masked, "postgresql://u@/db?host=/var/run");
+  DatabaseUrl hostaddr = parse_database_url("postgresql://u@/db?hostaddr=127.0.0.1");
+  EXPECT_EQ(hostaddr.host, "");
+  EXPECT_EQ(hostaddr.masked, "postgresql://u@/db?hostaddr=127.0.0.1");
+}
+
+TEST(PostgresUrl, MultipleHostsAndPorts) {
+  DatabaseUrl both = parse_database_url("postgresql://u@h1:5433,h2:5434/db");
+  EXPECT_EQ(both.host, "h1,h2");
+  EXPECT_EQ(both.ports, "5433,5434");
+  EXPECT_EQ(both.port, 5433);
+  EXPECT_EQ(both.masked, "postgresql://u@h1:5433,h2:5434/db");
+  DatabaseUrl second_only = parse_database_url("postgresql://u@h1,h2:5434/db");
+  EXPECT_EQ(second_only.ports, ",5434");
+  EXPECT_EQ(second_only.port, 5434);
+  EXPECT_EQ(second_only.masked, "postgresql://u@h1,h2:5434/db");
+  DatabaseUrl one_port = parse_database_url("postgresql://u@h1,h2/db?port=5435");
+  EXPECT_EQ(one_port.masked, "postgresql://u@/db?host=h1,h2&port=5435");
+  DatabaseUrl ipv6 = parse_database_url("postgresql://[::1]:5433,h2/db");
+  EXPECT_EQ(ipv6.host, "::1,h2");
+  EXPECT_EQ(ipv6.masked, "postgresql://[::1]:5433,h2/db");
+  std::string message = parse_error("postgresql://u:pw@h1,h2,h3/db?port=1,2");
+  EXPECT_NE(message.find("2 ports for 3 hosts"), std::string::npos) << message;
+  message = parse_error("postgresql://u:pw@h1:1,h2:x/db");
+  EXPECT_NE(message.find("bad port 'x'"), std::string::npos) << message;
+}
+
+TEST(PostgresUrl, MaskedFormParsesBackToTheSameFields) {
+  for (const std::string text :
+       {"postgresql://al%20ice:pw@db.example.com:6543/led%2Fger?sslmode=disable&options=-c%20x%3D1",
+        "postgresql://u@h1:5433,h2:5434/db?application_name=a%26b", "postgresql:///db?host=/tmp",
+        "postgres://u:p@[::1]:5433/db?sslpassword=s&target_session_attrs=any"}) {
+    DatabaseUrl url = parse_database_url(text);
+    DatabaseUrl again = parse_database_url(url.masked);
+    EXPECT_EQ(again.user, url.user) << text;
+    EXPECT_EQ(again.host, url.host) << text;
+    EXPECT_EQ(again.ports, url.ports) << text;
+    EXPECT_EQ(again.database, url.database) << text;
+    EXPECT_EQ(again.masked, url.masked) << text;
+    ASSERT_EQ(again.options.size(), url.options.size()) << text;
+    for (size_t i = 0; i < url.options.size(); ++i)
+      if (url.options[i].first != "sslpassword") {
+        EXPECT_EQ(again.options[i], url.options[i]);
+      }
+  }
+}
+
+TEST(PostgresUrl, EveryPasswordOptionIsMaskedOrRefused) {
+  DatabaseUrl url =
+      parse_database_url("postgresql://u@h/db?sslpassword=Kp%3F9x&sslmode=require&password=Zr7w");
+  EXPECT_EQ(url.password, "Zr7w");
+  EXPECT_EQ(url.masked, "postgresql://u:***@h/db?sslmode=require&sslpassword=***");
+  for (const std::string secret : {"Kp?9x", "Kp%3F9x", "Kp%3f9x", "Zr7w"})
+    EXPECT_NE(std::find(url.secrets.begin(), url.secrets.end(), secret), url.secrets.end())
+        << secret;
+  // libpq knows no PASSWORD or ssl_password: refused, and the value is not echoed.
+  for (const std::string name : {"PASSWORD", "ssl_password", "SslPassword"}) {
+    const std::string message = parse_error("postgresql://u@h/db?" + name + "=Kp9x&sslmode=a");
+    EXPECT_NE(message.find("libpq refuses it"), std::string::npos) << message;
+    EXPECT_NE(message.find(name + "=***"), std::string::npos) << message;
+    EXPECT_TRUE(absent(message, "Kp9x")) << message;
+  }
+}
+
+TEST(PostgresUrl, LibpqErrorsAreScrubbed) {
+  // libpq echoes the whole URI or a token of it; neither may show the password.
+  for (const std::string text :
+       {"postgresql://u:Qz9%zz@h/db", "postgresql://u:Qz9w@[::1/db",
+        "postgresql://u@h/db?sslpassword=Qz9%00w", "postgresql://u:Qz9w@h/db?x=1=2"}) {
+    const std::string message = parse_error(text);
+    EXPECT_NE(message.find("libpq refuses it"), std::string::npos) << message;
+    EXPECT_TRUE(absent(message, "Qz9")) << message;
+  }
+}
+
+TEST(PostgresUrl, EnvironmentPasswordsAreSecrets) {
+  setenv("PGPASSWORD", "EnvPg#1", 1);
+  setenv("MYSQL_PWD", "EnvMy#2", 1);
+  DatabaseUrl url = parse_database_url("postgresql://u@h/db");
+  unsetenv("PGPASSWORD");
+  unsetenv("MYSQL_PWD");
+  for (const std::string secret : {"EnvPg#1", "EnvPg%231", "EnvMy#2"})
+    EXPECT_NE(std::find(url.secrets.begin(), url.secrets.end(), secret), url.secrets.end())
+        << secret;
+  EXPECT_EQ(url.password, "");  // libpq reads PGPASSWORD itself when it connects
+  EXPECT_TRUE(parse_database_url("postgresql://u@h/db").secrets.empty());
+}
+
+TEST(MysqlUrl, PasswordExtendsToTheLastAt) {
+  DatabaseUrl url = parse_database_url("mysql://root:Wr0ng?p@w#/x:y@127.0.0.1:13306/shop");
+  EXPECT_EQ(url.user, "root");
+  EXPECT_EQ(url.password, "Wr0ng?p@w#/x:y");
+  EXPECT_EQ(url.host, "127.0.0.1");
+  EXPECT_EQ(url.port, 13306);
+  EXPECT_EQ(url.database, "shop");
+  EXPECT_TRUE(url.options.empty());
+  EXPECT_EQ(url.masked, "mysql://root:***@127.0.0.1:13306/shop");
+  DatabaseUrl encoded = parse_database_url("mariadb://r%3Aoot:a%40b@h/db%2Dx?sql_mode=ANSI");
+  EXPECT_EQ(encoded.user, "r:oot");
+  EXPECT_EQ(encoded.password, "a@b");
+  EXPECT_EQ(encoded.database, "db-x");
+  EXPECT_EQ(encoded.masked, "mariadb://r%3Aoot:***@h/db-x?sql_mode=ANSI");
+  // An '@' after the host is read as the end of the user info: it must be %40.
+  const std::string message = parse_error("mysql://root@h/db?init=a@b");
+  EXPECT_NE(message.find("missing database name"), std::string::npos) << message;
+  EXPECT_EQ(parse_database_url("mysql://root@h/db?init=a%40b").options[0].second, "a@b");
+}
+
+TEST(MysqlUrl, SecretOptionsAreMasked) {
+  DatabaseUrl url = parse_database_url("mysql://root@h/db?password=Xy7&SSL_Password=Kw3");
+  EXPECT_EQ(url.password, "Xy7");
+  EXPECT_EQ(url.masked, "mysql://root:***@h/db?password=***&SSL_Password=***");
+  EXPECT_TRUE(absent(url.masked, "Xy7"));
+  EXPECT_TRUE(absent(url.masked, "Kw3"));
+  EXPECT_NE(std::find(url.secrets.begin(), url.secrets.end(), "Kw3"), url.secrets.end());
+}
+
+TEST(SecretScrubbing, ReplacesEveryFormLongestFirst) {
+  std::vector<std::string> secrets;
+  add_secret(secrets, "a?b");
+  add_secret(secrets, "a?bc");
+  add_secret(secrets, "");
+  EXPECT_EQ(secrets.front(), "a%3Fbc");
+  EXPECT_EQ(scrub_secrets("x a?bc y a%3fb z a?b", secrets), "x *** y *** z ***");
+  EXPECT_EQ(scrub_secrets("nothing here", secrets), "nothing here");
+  EXPECT_TRUE(is_secret_option("sslpassword"));
+  EXPECT_TRUE(is_secret_option("PASSWORD"));
+  EXPECT_TRUE(is_secret_option("ssl_PassWord_x"));
+  EXPECT_FALSE(is_secret_option("passfile"));
+  EXPECT_FALSE(is_secret_option("sslmode"));
+}
+
+TEST(SecretScrubbing, DriverMessagesAreScrubbed) {
+  // A real SQLite driver whose URL is given a secret that its error messages echo.
+  DatabaseUrl url = temporary_sqlite_url();
+  add_secret(url.secrets, "no_such_table_Qk7");
+  auto driver = make_driver(url);
+  auto session = driver->connect();
+  try {
+    session->query("SELECT * FROM no_such_table_Qk7");
+    FAIL() << "expected DatabaseError";
+  } catch (const DatabaseError& error) {
+    const std::string message = error.what();
+    EXPECT_NE(message.find("no such table: ***"), std::string::npos) << message;
+    EXPECT_TRUE(absent(message, "Qk7")) << message;
+  }
+  TextResult result;
+  const Outcome outcome = session->execute_text("SELECT * FROM no_such_table_Qk7", result);
+  EXPECT_FALSE(outcome.ok());
+  EXPECT_TRUE(absent(outcome.message, "Qk7")) << outcome.message;
+  EXPECT_NE(outcome.message.find("***"), std::string::npos) << outcome.message;
+  try {
+    session->prepare("SELECT v FROM no_such_table_Qk7", 0);
+    FAIL() << "expected DatabaseError";
+  } catch (const DatabaseError& error) {
+    EXPECT_TRUE(absent(error.what(), "Qk7")) << error.what();
+  }
 }
 
 }  // namespace
