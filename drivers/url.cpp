@@ -3,6 +3,7 @@
 #include <libpq-fe.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -208,11 +209,9 @@ void parse_query(std::string_view query, DatabaseUrl& url) {
     const size_t eq = option.find('=');
     std::string key = percent_decode(option.substr(0, eq), url.masked, "URL options");
     if (key.empty()) throw bad_database_url(url.masked, "an option has no name");
-    std::string value = eq == npos ? std::string()
-                                   : percent_decode(option.substr(eq + 1), url.masked,
-                                                    is_secret_option(key) ? "value of a secret "
-                                                                            "option"
-                                                                          : "URL options");
+    const char* what = is_secret_option(key) ? "value of a secret option" : "URL options";
+    std::string value =
+        eq == npos ? std::string() : percent_decode(option.substr(eq + 1), url.masked, what);
     url.options.emplace_back(std::move(key), std::move(value));
     if (amp == npos) break;
     query.remove_prefix(amp + 1);
