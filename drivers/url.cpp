@@ -261,8 +261,8 @@ DatabaseUrl parse_postgres_url(const std::string& text, size_t authority_begin,
   DatabaseUrl url;
   url.kind = DatabaseKind::postgresql;
   url.text = text;
-  url.masked = conservative_mask(text, authority_begin);
   url.secrets = conservative_secrets(text, authority_begin);
+  url.masked = scrub_secrets(conservative_mask(text, authority_begin), url.secrets);
 
   // libpq's user info ends at the first '@' or '/' after the scheme; its query
   // starts at the first '?' after that.
@@ -333,7 +333,8 @@ DatabaseUrl parse_postgres_url(const std::string& text, size_t authority_begin,
                                              std::to_string(hosts) +
                                              " hosts (give one port for all, or one per host)");
   }
-  url.masked = masked_postgres_url(url, scheme);
+  // A secret that is also the user, host or database name is masked there too.
+  url.masked = scrub_secrets(masked_postgres_url(url, scheme), url.secrets);
   return url;
 }
 
@@ -346,8 +347,8 @@ DatabaseUrl parse_mysql_url(const std::string& text, size_t authority_begin,
   DatabaseUrl url;
   url.kind = DatabaseKind::mysql;
   url.text = text;
-  url.masked = conservative_mask(text, authority_begin);
   url.secrets = conservative_secrets(text, authority_begin);
+  url.masked = scrub_secrets(conservative_mask(text, authority_begin), url.secrets);
   const std::string_view whole(text);
 
   size_t at = text.rfind('@');
@@ -415,6 +416,7 @@ DatabaseUrl parse_mysql_url(const std::string& text, size_t authority_begin,
   if (has_port) url.masked += ":" + std::to_string(url.port);
   url.masked += "/" + percent_encode(url.database);
   append_masked_query(url.masked, url.options);
+  url.masked = scrub_secrets(url.masked, url.secrets);
   return url;
 }
 

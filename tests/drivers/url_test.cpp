@@ -223,6 +223,16 @@ TEST(PostgresUrl, HostInTheQueryWinsAsInLibpq) {
   EXPECT_EQ(hostaddr.masked, "postgresql://u@/db?hostaddr=127.0.0.1");
 }
 
+TEST(PostgresUrl, PasswordThatIsAlsoANameIsMaskedThere) {
+  DatabaseUrl url = parse_database_url("postgresql://admin:admin@db/admin");
+  EXPECT_EQ(url.user, "admin");
+  EXPECT_EQ(url.database, "admin");
+  EXPECT_EQ(url.masked, "postgresql://***:***@db/***");
+  const std::string message = parse_error("mysql://admin:admin@db:0/admin");
+  EXPECT_NE(message.find("bad port"), std::string::npos) << message;
+  EXPECT_TRUE(absent(message, "admin")) << message;
+}
+
 TEST(PostgresUrl, MultipleHostsAndPorts) {
   DatabaseUrl both = parse_database_url("postgresql://u@h1:5433,h2:5434/db");
   EXPECT_EQ(both.host, "h1,h2");
@@ -248,7 +258,7 @@ TEST(PostgresUrl, MaskedFormParsesBackToTheSameFields) {
   for (const std::string text :
        {"postgresql://al%20ice:pw@db.example.com:6543/led%2Fger?sslmode=disable&options=-c%20x%3D1",
         "postgresql://u@h1:5433,h2:5434/db?application_name=a%26b", "postgresql:///db?host=/tmp",
-        "postgres://u:p@[::1]:5433/db?sslpassword=s&target_session_attrs=any"}) {
+        "postgres://u:pq7@[::1]:5433/db?sslpassword=sz9&target_session_attrs=any"}) {
     DatabaseUrl url = parse_database_url(text);
     DatabaseUrl again = parse_database_url(url.masked);
     EXPECT_EQ(again.user, url.user) << text;
