@@ -473,6 +473,23 @@ DatabaseUrl parse_database_url(const std::string& text) {
                              "sqlite:PATH)");
 }
 
+std::string scrub_command_line_secrets(std::string_view message, int argc, char** argv) {
+  std::vector<std::string> secrets;
+  add_environment_secrets(secrets);
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg.starts_with("--") && arg.find('=') != npos) arg.erase(0, arg.find('=') + 1);
+    const size_t scheme_end = arg.find("://");
+    if (scheme_end == npos) continue;
+    for (const std::string& secret : conservative_secrets(arg, scheme_end + 3))
+      if (std::find(secrets.begin(), secrets.end(), secret) == secrets.end())
+        secrets.push_back(secret);
+  }
+  std::stable_sort(secrets.begin(), secrets.end(),
+                   [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
+  return scrub_secrets(message, secrets);
+}
+
 DatabaseUrl temporary_sqlite_url() {
   const char* tmpdir = std::getenv("TMPDIR");
   std::string path =

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "drivers/driver.h"
 
@@ -19,6 +20,12 @@ DatabaseUrl parse_database_url(const std::string& text);
 /// The InputError for a --db URL a parser or driver refuses:
 /// "--db: bad database URL 'MASKED': PROBLEM". PROBLEM must hold no secret.
 InputError bad_database_url(const std::string& masked, const std::string& problem);
+
+/// `message` scrubbed of the secrets of every argument that looks like a server
+/// URL ("scheme://...", also as "--flag=scheme://..."), read conservatively,
+/// and of PGPASSWORD / MYSQL_PWD: for errors about the command line itself,
+/// which may echo a URL given where a URL was not expected.
+std::string scrub_command_line_secrets(std::string_view message, int argc, char** argv);
 
 /// A URL for a fresh embedded SQLite database in a temporary file, which the
 /// SQLite driver removes when it is destroyed.

@@ -364,7 +364,7 @@ int run_cli(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) return app.exit(e);
     fmt::print(stderr, "clobber: {}\nRun 'clobber --help' or 'clobber COMMAND --help' for usage.\n",
-               e.what());
+               scrub_command_line_secrets(e.what(), argc, argv));
     return kExitBadInput;
   }
 
@@ -380,13 +380,14 @@ int main(int argc, char** argv) {
   try {
     return run_cli(argc, argv);
   } catch (const InputError& e) {
-    fmt::print(stderr, "clobber: {}\n", e.what());
+    fmt::print(stderr, "clobber: {}\n", scrub_command_line_secrets(e.what(), argc, argv));
     return kExitBadInput;
   } catch (const DatabaseError& e) {
-    fmt::print(stderr, "clobber: {}\n", e.what());
+    fmt::print(stderr, "clobber: {}\n", scrub_command_line_secrets(e.what(), argc, argv));
     return kExitDatabaseError;
   } catch (const std::exception& e) {
-    fmt::print(stderr, "clobber: internal error: {}\n", e.what());
+    fmt::print(stderr, "clobber: internal error: {}\n",
+               scrub_command_line_secrets(e.what(), argc, argv));
     return kExitInternalError;
   }
 }

@@ -359,6 +359,18 @@ TEST(SecretScrubbing, ReplacesEveryFormLongestFirst) {
   EXPECT_FALSE(is_secret_option("sslmode"));
 }
 
+TEST(SecretScrubbing, CommandLineUrlsAreScrubbedFromCommandLineErrors) {
+  std::vector<std::string> args = {"clobber", "run", "--db=postgresql://u:Kq1@h/db",
+                                   "mysql://r:Kq2?x@h/db", "postgresql://u@h:5432/db"};
+  std::vector<char*> argv;
+  for (std::string& arg : args) argv.push_back(arg.data());
+  const std::string message = scrub_command_line_secrets(
+      "not expected: mysql://r:Kq2?x@h/db, postgresql://u:Kq1@h/db, postgresql://u@h:5432/db",
+      static_cast<int>(argv.size()), argv.data());
+  EXPECT_EQ(message,
+            "not expected: mysql://r:***@h/db, postgresql://u:***@h/db, postgresql://u@h:5432/db");
+}
+
 TEST(SecretScrubbing, DriverMessagesAreScrubbed) {
   // A real SQLite driver whose URL is given a secret that its error messages echo.
   DatabaseUrl url = temporary_sqlite_url();
