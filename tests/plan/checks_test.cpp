@@ -199,7 +199,7 @@ TEST_F(ChecksTest, DefaultsDemandNoLostUpdatesBalancedLedgerAndInvariants) {
   ASSERT_EQ(cell.expectations.size(), 4u);
   EXPECT_EQ(cell.expectations[0].description, "lost_updates = 0 (default)");
   EXPECT_EQ(cell.expectations[1].description, "anomalies other than lost updates = 0 (default)");
-  cell.invariants.push_back(InvariantResult{"total", false, "= 1", "2"});
+  cell.invariants.push_back(InvariantResult{"total", false, "= 1", "2", ""});
   apply_expectations(workload_, cell);
   EXPECT_FALSE(cell.passed);
   cell.invariants.clear();
