@@ -5,9 +5,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
 #include <cstdio>
-#include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
@@ -39,9 +39,10 @@ constexpr int kExitInternalError = 70;
 
 constexpr const char* kExitCodesHelp =
     "Exit codes: 0 every expectation met; 1 an expectation failed (never with --explore);\n"
-    "2 bad usage, workload or result file; 3 a database could not be reached or set up,\n"
-    "or a cell could not run; 70 internal error; 130 (143) stopped by Ctrl-C (SIGTERM)\n"
-    "before every cell ran, with no failure found.";
+    "2 bad usage, workload or result file, or a report file not written after a pass;\n"
+    "3 a database could not be reached or set up, or a cell could not run (the report of\n"
+    "the others is still written); 70 internal error; 130 (143) stopped by Ctrl-C\n"
+    "(SIGTERM) before every cell ran, with no failure found.";
 
 /// Report files and console options shared by `run` and `report`.
 struct OutputFlags {
@@ -90,7 +91,8 @@ void check_report_paths(const OutputFlags& flags) {
   if (flags.json.empty()) return;
   const bool existed = access(flags.json.c_str(), F_OK) == 0;
   std::FILE* file = std::fopen(flags.json.c_str(), "a");
-  if (!file) throw InputError(fmt::format("--json: cannot write {}: {}", flags.json, std::strerror(errno)));
+  if (!file)
+    throw InputError(fmt::format("--json: cannot write {}: {}", flags.json, std::strerror(errno)));
   std::fclose(file);
   if (!existed) std::remove(flags.json.c_str());
 }
@@ -124,7 +126,8 @@ double parse_chaos(const std::string& text) {
     const char* begin = text.data() + kPrefix.size();
     const char* end = text.data() + text.size();
     const auto [stop, error] = std::from_chars(begin, end, rate);
-    if (error == std::errc() && stop == end && begin != end && rate > 0 && rate <= 1000) return rate;
+    if (error == std::errc() && stop == end && begin != end && rate > 0 && rate <= 1000)
+      return rate;
   }
   throw InputError(fmt::format(
       "--chaos: expected kill=RATE, sessions killed per second (more than 0, at most 1000), not "

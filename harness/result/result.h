@@ -44,9 +44,9 @@ struct CellError {
 
 /// Faults a cell went through: injected by `--chaos` and recovered from.
 struct ChaosCounts {
-  double kill_rate = 0;     // kills per second asked for (0: no chaos)
-  int64_t kills = 0;        // worker sessions killed from the admin connection
-  int64_t reconnects = 0;   // connections re-established, by workers and admin
+  double kill_rate = 0;    // kills per second asked for (0: no chaos)
+  int64_t kills = 0;       // worker sessions killed from the admin connection
+  int64_t reconnects = 0;  // connections re-established, by workers and admin
 };
 
 /// Aborted attempts by cause (every attempt counts, retried or not).

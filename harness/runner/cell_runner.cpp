@@ -207,7 +207,8 @@ CellResult run_cell(const Workload& workload, Driver& driver, const CellSpec& sp
   const CellPlan& plan = std::get<CellPlan>(planned);
 
   // The admin connection survives losses too (reconnects until the deadline).
-  auto resilient = std::make_unique<ResilientSession>(driver.connect(), spec.reconnect_timeout, stop);
+  auto resilient =
+      std::make_unique<ResilientSession>(driver.connect(), spec.reconnect_timeout, stop);
   ResilientSession& admin_connection = *resilient;
   std::unique_ptr<Session> admin = std::move(resilient);
   CellTables tables(*admin, plan);
@@ -292,8 +293,8 @@ CellResult run_cell(const Workload& workload, Driver& driver, const CellSpec& sp
     } catch (const std::system_error& e) {
       // The operating system refused a thread (RLIMIT_NPROC, memory): release
       // the ones already started and end the cell as an error.
-      launch_error = fmt::format("could not start worker thread {} of {}: {}", w + 1,
-                                 threads_total, e.what());
+      launch_error =
+          fmt::format("could not start worker thread {} of {}: {}", w + 1, threads_total, e.what());
       ready.count_down(threads_total - w);
       break;
     }

@@ -14,20 +14,20 @@ constexpr std::chrono::milliseconds kStopPoll{20};  // how often the wait looks 
 bool kill_backend(Session& admin, DatabaseKind kind, int64_t backend_id) {
   const std::string id = std::to_string(backend_id);
   if (kind == DatabaseKind::postgresql) {
-    const QueryRows rows = admin.query(
-        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid = " + id +
-        " AND usename = current_user AND datname = current_database()"
-        " AND application_name = current_setting('application_name')"
-        " AND pid <> pg_backend_pid()");
+    const QueryRows rows =
+        admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid = " + id +
+                    " AND usename = current_user AND datname = current_database()"
+                    " AND application_name = current_setting('application_name')"
+                    " AND pid <> pg_backend_pid()");
     return !rows.rows.empty() && rows.rows[0][0] && *rows.rows[0][0] == "t";
   }
   if (kind == DatabaseKind::mysql) {
     // Connection ids are never reused while the server runs; the check keeps a
     // stale id from ever reaching another user's or database's connection.
-    const QueryRows rows = admin.query(
-        "SELECT COUNT(*) FROM information_schema.processlist WHERE id = " + id +
-        " AND db = DATABASE() AND user = SUBSTRING_INDEX(USER(), '@', 1)"
-        " AND id <> CONNECTION_ID()");
+    const QueryRows rows =
+        admin.query("SELECT COUNT(*) FROM information_schema.processlist WHERE id = " + id +
+                    " AND db = DATABASE() AND user = SUBSTRING_INDEX(USER(), '@', 1)"
+                    " AND id <> CONNECTION_ID()");
     if (rows.rows.empty() || !rows.rows[0][0] || *rows.rows[0][0] != "1") return false;
     try {
       admin.query("KILL CONNECTION " + id);
@@ -70,9 +70,8 @@ void Chaos::loop(uint64_t seed) {
                        std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                            std::chrono::duration<double>(gap(random)));
     while (!done_.load() && std::chrono::steady_clock::now() < until)
-      std::this_thread::sleep_for(
-          std::min<std::chrono::steady_clock::duration>(until - std::chrono::steady_clock::now(),
-                                                        kStopPoll));
+      std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(
+          until - std::chrono::steady_clock::now(), kStopPoll));
     if (done_.load()) return;
     std::atomic<int64_t>& slot = ids_[pick(random)];
     const int64_t id = slot.exchange(0);  // the worker stores its next one after reconnecting

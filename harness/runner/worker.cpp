@@ -164,8 +164,8 @@ void Worker::reconnect() {
     }
   } else if (!shared_.stop->load(std::memory_order_relaxed)) {
     log_.error = "lost the connection and could not reconnect within " +
-                 std::to_string(shared_.reconnect_timeout.count() / 1000000) + " s: " +
-                 again.message;
+                 std::to_string(shared_.reconnect_timeout.count() / 1000000) +
+                 " s: " + again.message;
   }
 }
 
@@ -224,8 +224,8 @@ Worker::Result Worker::run_attempt(const TransactionPlan& tx, uint64_t id) {
       case PlannedOp::Kind::read: {
         int64_t key = 0;
         if (const EvalError error = evaluate(op.expr, frame_, key); error != EvalError::none)
-          return fail("EVAL", "key expression: " + std::string(to_string(error)) + " at " +
-                                  op.where.str());
+          return fail("EVAL",
+                      "key expression: " + std::string(to_string(error)) + " at " + op.where.str());
         params_[0] = key;
         const size_t width = static_cast<size_t>(op.column_count) + 2;
         outcome = session_->execute(statements_[op.statement], std::span(params_.data(), 1),
@@ -251,8 +251,8 @@ Worker::Result Worker::run_attempt(const TransactionPlan& tx, uint64_t id) {
       case PlannedOp::Kind::lock: {
         int64_t key = 0;
         if (const EvalError error = evaluate(op.expr, frame_, key); error != EvalError::none)
-          return fail("EVAL", "key expression: " + std::string(to_string(error)) + " at " +
-                                  op.where.str());
+          return fail("EVAL",
+                      "key expression: " + std::string(to_string(error)) + " at " + op.where.str());
         params_[0] = key;
         outcome = session_->execute(statements_[op.statement], std::span(params_.data(), 1),
                                     std::span(row_.data(), 1), result);
@@ -266,8 +266,7 @@ Worker::Result Worker::run_attempt(const TransactionPlan& tx, uint64_t id) {
       case PlannedOp::Kind::check: {
         int64_t holds = 0;
         if (const EvalError error = evaluate(op.expr, frame_, holds); error != EvalError::none)
-          return fail("EVAL",
-                      "check: " + std::string(to_string(error)) + " at " + op.where.str());
+          return fail("EVAL", "check: " + std::string(to_string(error)) + " at " + op.where.str());
         if (!holds) {
           session_->rollback();
           settle_writes(Durability::discarded);
@@ -320,9 +319,9 @@ bool Worker::execute_write(const PlannedOp& op, uint64_t id, Outcome& outcome, b
   for (size_t a = 0; a < n; ++a) {
     if (const EvalError error = evaluate(op.assignments[a].value, frame_, values_[a]);
         error != EvalError::none) {
-      outcome = Outcome::failure(AbortCause::other, "EVAL",
-                                 "write expression: " + std::string(to_string(error)) + " at " +
-                                     op.where.str());
+      outcome = Outcome::failure(
+          AbortCause::other, "EVAL",
+          "write expression: " + std::string(to_string(error)) + " at " + op.where.str());
       return false;
     }
   }
@@ -331,9 +330,9 @@ bool Worker::execute_write(const PlannedOp& op, uint64_t id, Outcome& outcome, b
   if (read) {
     key = read->key;
   } else if (const EvalError error = evaluate(op.expr, frame_, key); error != EvalError::none) {
-    outcome = Outcome::failure(AbortCause::other, "EVAL",
-                               "key expression: " + std::string(to_string(error)) + " at " +
-                                   op.where.str());
+    outcome = Outcome::failure(
+        AbortCause::other, "EVAL",
+        "key expression: " + std::string(to_string(error)) + " at " + op.where.str());
     return false;
   }
   for (size_t a = 0; a < op.args.size(); ++a) {

@@ -29,7 +29,7 @@ struct WorkerShared {
   std::chrono::microseconds reconnect_timeout{30000000};   // see harness/runner/reconnect.h
   SingleWriterQueue* single_writer = nullptr;              // set in single_writer mode
   BackendIds* backend_ids = nullptr;  // under --chaos: each worker's connection, for the killer
-  bool record_history = true;  // false only to measure what recording costs
+  bool record_history = true;         // false only to measure what recording costs
 };
 
 /// Runs transactions on its session until the deadline passes, `quota` logical

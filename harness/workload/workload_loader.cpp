@@ -464,8 +464,8 @@ class Loader : private YamlReader {
     const Entry& count = require(def, "count");
     rows.count = integer_at_least(count.value, "count", 1);
     if (rows.count > kMaxGeneratedRows)
-      fail(count.value.at, "count must be at most " + std::to_string(kMaxGeneratedRows) +
-                               " rows per table");
+      fail(count.value.at,
+           "count must be at most " + std::to_string(kMaxGeneratedRows) + " rows per table");
     if (const Entry* start = def.find("start")) rows.start = integer(start->value, "start");
     int64_t last = 0;
     if (__builtin_add_overflow(rows.start, rows.count - 1, &last)) {

@@ -56,15 +56,15 @@ class OwnDatabase {
   int kill_all() {
     int killed = 0;
     if (server_->kind() == DatabaseKind::postgresql) {
-      const QueryRows rows = admin_->query(
-          "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + name_ +
-          "' AND pid <> pg_backend_pid()");
+      const QueryRows rows =
+          admin_->query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" +
+                        name_ + "' AND pid <> pg_backend_pid()");
       for (const auto& row : rows.rows) killed += row[0] && *row[0] == "t";
       return killed;
     }
-    const QueryRows rows = admin_->query(
-        "SELECT id FROM information_schema.processlist WHERE db = '" + name_ +
-        "' AND id <> CONNECTION_ID()");
+    const QueryRows rows =
+        admin_->query("SELECT id FROM information_schema.processlist WHERE db = '" + name_ +
+                      "' AND id <> CONNECTION_ID()");
     for (const auto& row : rows.rows) {
       try {
         admin_->query("KILL CONNECTION " + *row[0]);
@@ -132,8 +132,7 @@ class Background {
 /// A hot counter workload: `workers` workers add 1 to one row with a pause
 /// between read and write, for `duration` per cell, over the given cells.
 inline std::string write_counter_workload(const std::filesystem::path& path,
-                                          const std::string& duration,
-                                          const std::string& isolation,
+                                          const std::string& duration, const std::string& isolation,
                                           const std::string& locking, int workers = 4) {
   std::ofstream(path) << "name: faults\n"
                          "description: a hot counter whose connections are cut mid-run\n"

@@ -32,8 +32,7 @@ run: {workers: 2, transactions: 40}
 }
 
 CellResult run_serializable(const Workload& workload) {
-  return testing::run_one(workload, temporary_sqlite_url(), Isolation::serializable,
-                          Locking::none);
+  return testing::run_one(workload, temporary_sqlite_url(), Isolation::serializable, Locking::none);
 }
 
 std::string console(const CellResult& cell) {

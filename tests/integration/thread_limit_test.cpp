@@ -16,15 +16,16 @@ TEST(ThreadLimitTest, RefusedThreadsEndTheCellNotTheRun) {
   ASSERT_TRUE(url && *url) << "CLOBBER_TEST_PG_URL is not set: run the suite with scripts/test.sh";
   testing::OwnDatabase database(url, "clobber_rel_nproc");
   // A folder the unprivileged user can read, run from and write the report to.
-  const fs::path dir = fs::temp_directory_path() / ("clobber_rel_nproc_" + std::to_string(getpid()));
+  const fs::path dir =
+      fs::temp_directory_path() / ("clobber_rel_nproc_" + std::to_string(getpid()));
   fs::create_directories(dir);
   fs::permissions(dir, fs::perms::all);
   fs::copy_file(CLOBBER_BINARY, dir / "clobber", fs::copy_options::overwrite_existing);
-  const std::string workload = testing::write_counter_workload(dir / "counter.yaml", "300ms",
-                                                               "read_committed", "for_update, atomic");
+  const std::string workload = testing::write_counter_workload(
+      dir / "counter.yaml", "300ms", "read_committed", "for_update, atomic");
   fs::permissions(workload, fs::perms::owner_all | fs::perms::group_read | fs::perms::others_read);
-  const std::string prefix = getuid() == 0 ? "setpriv --reuid nobody --regid nogroup --clear-groups "
-                                           : "";
+  const std::string prefix =
+      getuid() == 0 ? "setpriv --reuid nobody --regid nogroup --clear-groups " : "";
   const std::string command = prefix + "prlimit --nproc=40 '" + (dir / "clobber").string() +
                               "' run '" + workload + "' --db '" + database.url() +
                               "' --workers 1000 --json '" + (dir / "out.json").string() +

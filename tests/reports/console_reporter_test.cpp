@@ -105,8 +105,9 @@ TEST(ConsoleReporter, FailedCellDetails) {
                        "actual 12"));
   EXPECT_TRUE(contains(text, "invariant failed: money is conserved: expected = 700, actual 650"));
   EXPECT_FALSE(contains(text, "invariant failed: no overdraft"));
-  EXPECT_TRUE(contains(text, "invariant failed: audit: expected = 0, actual error (relation "
-                             "\"audit\" does not exist)"));
+  EXPECT_TRUE(contains(text,
+                       "invariant failed: audit: expected = 0, actual error (relation "
+                       "\"audit\" does not exist)"));
   EXPECT_TRUE(contains(text, "    error NOTFOUND x3: no row with key 9"));
   EXPECT_TRUE(contains(text, "    ... 1 more distinct errors"));
   EXPECT_TRUE(contains(text, "    faults: chaos killed 4 sessions (2.5/s asked), 5 reconnects"));

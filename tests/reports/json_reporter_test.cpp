@@ -60,10 +60,9 @@ TEST(JsonReporter, CellHasEveryContractField) {
     EXPECT_EQ(keys_of(cell["database"]),
               (std::set<std::string>{"kind", "server_version", "url", "settings"}));
     EXPECT_TRUE(cell["database"]["settings"].is_object());
-    EXPECT_EQ(
-        keys_of(cell["transactions"]),
-        (std::set<std::string>{"attempted", "committed", "rejected", "failed", "indeterminate",
-                               "failed_by_error"}));
+    EXPECT_EQ(keys_of(cell["transactions"]),
+              (std::set<std::string>{"attempted", "committed", "rejected", "failed",
+                                     "indeterminate", "failed_by_error"}));
     EXPECT_EQ(keys_of(cell["chaos"]), (std::set<std::string>{"kill_rate", "kills", "reconnects"}));
     for (const json& error : cell["errors"])
       EXPECT_EQ(keys_of(error), (std::set<std::string>{"code", "message", "count"}));
