@@ -108,7 +108,7 @@ bool emit_reports(const RunResult& result, const OutputFlags& flags) {
       write_report_file(JsonReporter{}, result, flags.json);
       fmt::print(stderr, "clobber: wrote {}\n", flags.json);
     } catch (const std::exception& e) {
-      fmt::print(stderr, "clobber: the JSON report was not written: {}\n", e.what());
+      fmt::print(stderr, "clobber: {} (the JSON report was not written)\n", e.what());
       written = false;
     }
   }

@@ -38,6 +38,7 @@ CellResult run_serializable(const Workload& workload) {
 std::string console(const CellResult& cell) {
   RunResult run;
   run.cells.push_back(cell);
+  run.passed = cell.passed;
   std::ostringstream out;
   ConsoleReporter(false).report(run, out);
   return out.str();

@@ -33,7 +33,9 @@ class RestartTest : public ::testing::Test {
     started_ = true;
   }
   void TearDown() override {
-    if (started_) EXPECT_EQ(servers(environment_, "stop"), 0);
+    if (started_) {
+      EXPECT_EQ(servers(environment_, "stop"), 0);
+    }
   }
 
   /// Runs two cells of ~1.5 s against `url`, restarts `server` 0.7 s in, and

@@ -101,7 +101,15 @@ TEST(JsonReporter, FailedCellValues) {
                                         {"committed", 1100},
                                         {"rejected", 90},
                                         {"failed", 7},
-                                        {"indeterminate", 3}}));
+                                        {"indeterminate", 3},
+                                        {"failed_by_error", 3}}));
+  EXPECT_EQ(cell["errors"], (json::array({json{{"code", "NOTFOUND"},
+                                               {"message",
+                                                "no row with key 9 "
+                                                "(workloads/joint-account.yaml:20:9)"},
+                                               {"count", 3}}})));
+  EXPECT_EQ(cell["errors_total"], 2);
+  EXPECT_EQ(cell["chaos"], (json{{"kill_rate", 2.5}, {"kills", 4}, {"reconnects", 5}}));
   EXPECT_EQ(cell["aborts"], (json{{"serialization", 0},
                                   {"deadlock", 4},
                                   {"lock_timeout", 2},
