@@ -19,13 +19,19 @@ namespace fs = std::filesystem;
 using testing::Background;
 using testing::OwnDatabase;
 
+// One source, built once per server; the suite is named after the server so
+// that both binaries' tests have distinct ctest names.
 #ifdef CLOBBER_FAULTS_MYSQL
 constexpr const char* kUrlVariable = "CLOBBER_TEST_MYSQL_URL";
+#define CLOBBER_FAULTS_SUITE MariadbFaultsTest
 #else
 constexpr const char* kUrlVariable = "CLOBBER_TEST_PG_URL";
+#define CLOBBER_FAULTS_SUITE PostgresFaultsTest
 #endif
+/// TEST_F on the server's suite (expands the suite name first).
+#define CLOBBER_FAULTS_TEST(suite, name) TEST_F(suite, name)
 
-class FaultsTest : public ::testing::Test {
+class CLOBBER_FAULTS_SUITE : public ::testing::Test {
  protected:
   void SetUp() override {
     const char* url = std::getenv(kUrlVariable);
@@ -43,7 +49,7 @@ class FaultsTest : public ::testing::Test {
   fs::path dir_;
 };
 
-TEST_F(FaultsTest, KillingEveryConnectionMidRunLosesNoReport) {
+CLOBBER_FAULTS_TEST(CLOBBER_FAULTS_SUITE, KillingEveryConnectionMidRunLosesNoReport) {
   const std::string workload = testing::write_counter_workload(
       dir_ / "counter.yaml", "1500ms", "read_committed", "for_update, atomic");
   Background run("run '" + workload + "' --db '" + database_->url() + "' --json '" +
@@ -65,7 +71,7 @@ TEST_F(FaultsTest, KillingEveryConnectionMidRunLosesNoReport) {
   EXPECT_EQ(database_->clobber_tables(), 0);
 }
 
-TEST_F(FaultsTest, ChaosLeavesSafeCellsSafeAndNaiveCellsLosing) {
+CLOBBER_FAULTS_TEST(CLOBBER_FAULTS_SUITE, ChaosLeavesSafeCellsSafeAndNaiveCellsLosing) {
   // Twenty rounds: the safe cells (FOR UPDATE, atomic, optimistic, serializable
   // with retries) killed about twenty times a second, and beside them the
   // naive read-committed cell, which must still show the race.

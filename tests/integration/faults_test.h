@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -18,6 +19,7 @@
 #include <nlohmann/json.hpp>
 
 #include "drivers/url.h"
+#include "harness/runner/reconnect.h"
 
 namespace clobber::testing {
 
@@ -37,7 +39,9 @@ class OwnDatabase {
   OwnDatabase(const std::string& url, const std::string& prefix)
       : name_(prefix + "_" + std::to_string(getpid())),
         server_(make_driver(parse_database_url(url))),
-        admin_(server_->connect()),
+        // The admin connection outlives a server restart the way clobber's does.
+        admin_(std::make_unique<ResilientSession>(server_->connect(), std::chrono::seconds(30),
+                                                  never_)),
         url_(with_database(url, name_)) {
     drop();
     admin_->query("CREATE DATABASE " + name_);
@@ -81,8 +85,9 @@ class OwnDatabase {
     QueryRows rows;
     if (server_->kind() == DatabaseKind::postgresql) {
       // pg_tables lists the current database's tables only: ask from inside it.
-      auto inside = make_driver(parse_database_url(url_))->connect();
-      rows = inside->query(
+      ResilientSession inside(make_driver(parse_database_url(url_))->connect(),
+                              std::chrono::seconds(30), never_);
+      rows = inside.query(
           "SELECT COUNT(*) FROM pg_catalog.pg_tables WHERE tablename LIKE 'clobber\\_%'");
     } else {
       rows = admin_->query("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = '" +
@@ -99,6 +104,7 @@ class OwnDatabase {
       admin_->query("DROP DATABASE IF EXISTS " + name_);
   }
 
+  static inline const std::atomic<bool> never_{false};  // nothing stops a reconnect here
   std::string name_;
   std::unique_ptr<Driver> server_;
   std::unique_ptr<Session> admin_;
