@@ -87,14 +87,14 @@ void reject_unbuilt_reporters(const OutputFlags& flags) {
 
 /// Fails before any work when a report file cannot be created where asked
 /// (a missing folder, no permission): nothing is run only to be lost.
-void check_report_paths(const OutputFlags& flags) {
-  if (flags.json.empty()) return;
-  const bool existed = access(flags.json.c_str(), F_OK) == 0;
-  std::FILE* file = std::fopen(flags.json.c_str(), "a");
+void check_report_path(const std::string& path) {
+  if (path.empty()) return;
+  const bool existed = access(path.c_str(), F_OK) == 0;
+  std::FILE* file = std::fopen(path.c_str(), "a");
   if (!file)
-    throw InputError(fmt::format("--json: cannot write {}: {}", flags.json, std::strerror(errno)));
+    throw InputError(fmt::format("--json: cannot write {}: {}", path, std::strerror(errno)));
   std::fclose(file);
-  if (!existed) std::remove(flags.json.c_str());
+  if (!existed) std::remove(path.c_str());
 }
 
 /// Writes the report files asked for, then prints the console table to stdout
@@ -264,7 +264,7 @@ int command_run(const RunFlags& flags, const CLI::App& command) {
   reject_unbuilt_reporters(flags.output);
 
   const Workload workload = load_workload_file(flags.workload);
-  check_report_paths(flags.output);
+  check_report_path(flags.output.json);
   install_stop_handlers();
   const RunResult result = run_workload(workload, options);
   const bool written = emit_reports(result, flags.output);
@@ -302,12 +302,19 @@ int command_scenario(const ScenarioFlags& flags, const CLI::App& command) {
   for (const std::string& file : scenario_files(flags.paths))
     scenarios.push_back(load_scenario_file(file));
   options.on_cell = print_scenario_progress;
+  check_report_path(flags.json);
 
   install_stop_handlers();
   const ScenarioRunResult result = run_scenarios(scenarios, options);
+  bool written = true;
   if (!flags.json.empty()) {
-    write_scenario_report_file(ScenarioJsonReporter{}, result, flags.json);
-    fmt::print(stderr, "clobber: wrote {}\n", flags.json);
+    try {
+      write_scenario_report_file(ScenarioJsonReporter{}, result, flags.json);
+      fmt::print(stderr, "clobber: wrote {}\n", flags.json);
+    } catch (const std::exception& e) {
+      fmt::print(stderr, "clobber: {} (the JSON report was not written)\n", e.what());
+      written = false;
+    }
   }
   const bool color = !flags.no_color && isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr;
   ScenarioConsoleReporter(color, flags.traces || scenarios.size() == 1).report(result, std::cout);
@@ -317,7 +324,7 @@ int command_scenario(const ScenarioFlags& flags, const CLI::App& command) {
   for (const ScenarioResult& scenario : result.scenarios)
     for (const ScenarioCell& cell : scenario.cells)
       if (cell.status == CellStatus::error) return kExitDatabaseError;
-  return kExitPass;
+  return with_reports(kExitPass, written);
 }
 
 int command_validate(const std::vector<std::string>& files) {

@@ -300,6 +300,15 @@ CellResult run_cell(const Workload& workload, Driver& driver, const CellSpec& sp
     }
   }
   ready.wait();
+  std::optional<Chaos> chaos_thread;  // started once every worker has its connection
+  if (chaos && launch_error.empty()) {
+    try {
+      chaos_thread.emplace(*admin, driver.kind(), spec.chaos_kill_rate, backend_ids,
+                           mix_seed(spec.seed ^ 0xc4a05));
+    } catch (const std::system_error& e) {
+      launch_error = fmt::format("could not start the chaos thread: {}", e.what());
+    }
+  }
   shared.origin = std::chrono::steady_clock::now();
   shared.deadline = shared.origin + spec.duration.value_or(std::chrono::seconds(5));
   go.count_down();
@@ -310,10 +319,6 @@ CellResult run_cell(const Workload& workload, Driver& driver, const CellSpec& sp
     cell.passed = false;
     return cell;
   }
-  std::optional<Chaos> chaos_thread;
-  if (chaos)
-    chaos_thread.emplace(*admin, driver.kind(), spec.chaos_kill_rate, backend_ids,
-                         mix_seed(spec.seed ^ 0xc4a05));
   for (int w = 0; w < n; ++w) threads[static_cast<size_t>(w)].join();
   if (single_writer) {
     queue.close();
