@@ -116,5 +116,31 @@ CLOBBER_FAULTS_TEST(CLOBBER_FAULTS_SUITE, ChaosLeavesSafeCellsSafeAndNaiveCellsL
   EXPECT_EQ(database_->clobber_tables(), 0);
 }
 
+#ifndef CLOBBER_FAULTS_MYSQL
+CLOBBER_FAULTS_TEST(CLOBBER_FAULTS_SUITE, ADatabaseGoneForGoodEndsCellsAsErrorsWithAReport) {
+  // Mid-run the database stops accepting connections and every connection is
+  // killed: past --reconnect-timeout the cell ends as an error with the
+  // reason, the next cell is tried and reported, the report is written, exit 3.
+  const std::string workload = testing::write_counter_workload(
+      dir_ / "counter.yaml", "1s", "read_committed", "for_update, atomic");
+  testing::Background run("run '" + workload + "' --db '" + database_->url() + "' --json '" +
+                              (dir_ / "out.json").string() + "' --reconnect-timeout 1s --no-color",
+                          (dir_ / "log").string());
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  database_->allow_connections(false);
+  EXPECT_GT(database_->kill_all(), 0);
+  const int exit_code = run.wait();
+  std::ifstream log(dir_ / "log");
+  const std::string output((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(exit_code, 3) << output;
+  const nlohmann::json report = testing::read_report(dir_ / "out.json");
+  ASSERT_EQ(report["cells"].size(), 2u) << output;
+  for (const nlohmann::json& cell : report["cells"]) EXPECT_EQ(cell["status"], "error");
+  const std::string first = report["cells"][0]["reason"];
+  EXPECT_NE(first.find("could not reconnect within 1 s"), std::string::npos) << first;
+  EXPECT_NE(output.find("verdict: ERROR"), std::string::npos) << output;
+}
+#endif
+
 }  // namespace
 }  // namespace clobber

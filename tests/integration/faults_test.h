@@ -80,6 +80,11 @@ class OwnDatabase {
     return killed;
   }
 
+  /// PostgreSQL only: whether the test's database accepts new connections.
+  void allow_connections(bool allow) {
+    admin_->query("ALTER DATABASE " + name_ + " ALLOW_CONNECTIONS " + (allow ? "true" : "false"));
+  }
+
   /// How many clobber_* tables the test's database holds.
   int64_t clobber_tables() {
     QueryRows rows;
@@ -98,10 +103,13 @@ class OwnDatabase {
 
  private:
   void drop() {
-    if (server_->kind() == DatabaseKind::postgresql)
+    if (server_->kind() == DatabaseKind::postgresql) {
+      if (!admin_->query("SELECT 1 FROM pg_database WHERE datname = '" + name_ + "'").rows.empty())
+        allow_connections(true);
       admin_->query("DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)");
-    else
+    } else {
       admin_->query("DROP DATABASE IF EXISTS " + name_);
+    }
   }
 
   static inline const std::atomic<bool> never_{false};  // nothing stops a reconnect here
