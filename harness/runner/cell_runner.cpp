@@ -181,6 +181,18 @@ void merge_errors(const std::vector<WorkerLog>& logs, CellResult& cell) {
   cell.errors = std::move(all);
 }
 
+/// Starts `body` on a new thread appended to `threads`; returns why not when
+/// the operating system refuses one.
+template <typename Body>
+std::optional<std::string> start_thread(std::vector<std::thread>& threads, Body&& body) {
+  try {
+    threads.emplace_back(std::forward<Body>(body));
+  } catch (const std::system_error& e) {
+    return e.what();
+  }
+  return std::nullopt;
+}
+
 CellResult unsupported(CellResult cell, std::string reason) {
   cell.status = CellStatus::unsupported;
   cell.reason = std::move(reason);
@@ -260,41 +272,40 @@ CellResult run_cell(const Workload& workload, Driver& driver, const CellSpec& sp
     const bool leader = single_writer && w == n;
     int64_t quota = -1;
     if (spec.transactions) quota = *spec.transactions / n + (w < *spec.transactions % n ? 1 : 0);
-    try {
-      threads.emplace_back([&, w, quota, leader] {
-        WorkerLog& log = logs[static_cast<size_t>(w)];
-        std::unique_ptr<Session> session;
-        std::vector<StatementHandle> handles;
-        if (leader || !single_writer) {
-          try {
-            session = driver.connect();
-            for (size_t s = 0; s < plan.statements.size(); ++s)
-              handles.push_back(session->prepare(plan.statements[s], plan.statement_params[s]));
-            if (chaos) backend_ids[static_cast<size_t>(w)].store(backend_number(*session));
-          } catch (const std::exception& e) {
-            log.error = e.what();
-          }
-        }
-        ready.count_down();
-        go.wait();
-        if (!launch_error.empty()) return;
+    const std::optional<std::string> refused = start_thread(threads, [&, w, quota, leader] {
+      WorkerLog& log = logs[static_cast<size_t>(w)];
+      std::unique_ptr<Session> session;
+      std::vector<StatementHandle> handles;
+      if (leader || !single_writer) {
         try {
-          Worker worker(w, mix_seed(spec.seed + static_cast<uint64_t>(w) + 1), shared,
-                        session.get(), std::move(handles), log);
-          if (leader) {
-            worker.lead(queue);  // answers every request, even after an error
-          } else if (log.error.empty()) {
-            worker.run(quota);
-          }
+          session = driver.connect();
+          for (size_t s = 0; s < plan.statements.size(); ++s)
+            handles.push_back(session->prepare(plan.statements[s], plan.statement_params[s]));
+          if (chaos) backend_ids[static_cast<size_t>(w)].store(backend_number(*session));
         } catch (const std::exception& e) {
           log.error = e.what();
         }
-      });
-    } catch (const std::system_error& e) {
+      }
+      ready.count_down();
+      go.wait();
+      if (!launch_error.empty()) return;
+      try {
+        Worker worker(w, mix_seed(spec.seed + static_cast<uint64_t>(w) + 1), shared, session.get(),
+                      std::move(handles), log);
+        if (leader) {
+          worker.lead(queue);  // answers every request, even after an error
+        } else if (log.error.empty()) {
+          worker.run(quota);
+        }
+      } catch (const std::exception& e) {
+        log.error = e.what();
+      }
+    });
+    if (refused) {
       // The operating system refused a thread (RLIMIT_NPROC, memory): release
       // the ones already started and end the cell as an error.
       launch_error =
-          fmt::format("could not start worker thread {} of {}: {}", w + 1, threads_total, e.what());
+          fmt::format("could not start worker thread {} of {}: {}", w + 1, threads_total, *refused);
       ready.count_down(threads_total - w);
       break;
     }
