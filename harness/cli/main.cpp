@@ -204,6 +204,7 @@ void print_progress(const CellResult& cell) {
   if (cell.status != CellStatus::unsupported)
     line += fmt::format(", {} committed, {} lost updates", cell.transactions.committed,
                         cell.lost_updates);
+  if (cell.status == CellStatus::error) line += fmt::format(" ({})", cell.reason);
   fmt::print(stderr, "{}\n", line);
 }
 
