@@ -187,6 +187,20 @@ void append_table(std::string& out, const RunResult& result, const Paint& paint)
     const CellResult& cell = result.cells[r];
     if (cell.status != CellStatus::ran && !cell.reason.empty())
       out += fmt::format("    {}: {}\n", to_string(cell.status), one_line(cell.reason));
+    for (const CellError& error : cell.errors)
+      out += paint(fmt::format("    error {} x{}: {}\n", one_line(error.code), error.count,
+                               one_line(error.message)),
+                   kRed);
+    if (cell.errors_total > static_cast<int64_t>(cell.errors.size()))
+      out += fmt::format("    ... {} more distinct errors\n",
+                         cell.errors_total - static_cast<int64_t>(cell.errors.size()));
+    if (cell.chaos.kill_rate > 0 || cell.chaos.reconnects > 0) {
+      std::string line = "    faults:";
+      if (cell.chaos.kill_rate > 0)
+        line += fmt::format(" chaos killed {} sessions ({:g}/s asked),", cell.chaos.kills,
+                            cell.chaos.kill_rate);
+      out += line + fmt::format(" {} reconnects\n", cell.chaos.reconnects);
+    }
   }
   out += paint(
       "aborts s/d/lt/c/o: serialization/deadlock/lock timeout/conflict/other; latency of "
@@ -304,8 +318,10 @@ void append_cell_details(std::string& out, const CellResult& cell, const Paint& 
   }
   for (const InvariantResult& inv : cell.invariants) {
     if (inv.passed) continue;
-    out += fmt::format("  invariant failed: {}: expected {}, actual {}\n", one_line(inv.name),
+    out += fmt::format("  invariant failed: {}: expected {}, actual {}", one_line(inv.name),
                        one_line(inv.expected), one_line(inv.actual));
+    if (!inv.error.empty()) out += fmt::format(" ({})", one_line(inv.error));
+    out += '\n';
   }
 
   const LedgerResult& ledger = cell.ledger;

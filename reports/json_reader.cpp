@@ -242,6 +242,7 @@ CellResult read_cell(const Node& node) {
   cell.transactions.rejected = txns.at("rejected").i64();
   cell.transactions.failed = txns.at("failed").i64();
   cell.transactions.indeterminate = txns.at("indeterminate").i64();
+  if (auto n = txns.find("failed_by_error")) cell.transactions.failed_by_error = n->i64();
 
   const Node aborts = node.at("aborts");
   cell.aborts.serialization = aborts.at("serialization").i64();
@@ -278,7 +279,20 @@ CellResult read_cell(const Node& node) {
     inv.passed = item.at("passed").boolean();
     inv.expected = item.at("expected").text_or_number();
     inv.actual = item.at("actual").text_or_number();
+    if (auto error = item.find("error")) inv.error = error->text();
     cell.invariants.push_back(std::move(inv));
+  }
+  if (auto n = node.find("errors")) {
+    for (const Node& item : n->items())
+      cell.errors.push_back(
+          CellError{item.at("code").text(), item.at("message").text(), item.at("count").i64()});
+  }
+  cell.errors_total = static_cast<int64_t>(cell.errors.size());
+  if (auto n = node.find("errors_total")) cell.errors_total = n->i64();
+  if (auto n = node.find("chaos")) {
+    cell.chaos.kill_rate = n->at("kill_rate").number();
+    cell.chaos.kills = n->at("kills").i64();
+    cell.chaos.reconnects = n->at("reconnects").i64();
   }
   if (auto n = node.find("expectations")) {
     for (const Node& item : n->items()) {

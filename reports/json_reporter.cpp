@@ -84,11 +84,17 @@ Json cell_json(const CellResult& cell) {
   for (const Anomaly& anomaly : cell.anomalies) anomalies.push_back(anomaly_json(anomaly));
   Json invariants = Json::array();
   for (const InvariantResult& inv : cell.invariants) {
-    invariants.push_back(Json{{"name", inv.name},
-                              {"passed", inv.passed},
-                              {"expected", inv.expected},
-                              {"actual", inv.actual}});
+    Json item{{"name", inv.name},
+              {"passed", inv.passed},
+              {"expected", inv.expected},
+              {"actual", inv.actual}};
+    if (!inv.error.empty()) item["error"] = inv.error;
+    invariants.push_back(std::move(item));
   }
+  Json errors = Json::array();
+  for (const CellError& error : cell.errors)
+    errors.push_back(
+        Json{{"code", error.code}, {"message", error.message}, {"count", error.count}});
   Json anomaly_counts = Json::object();
   for (const AnomalyCount& count : cell.anomaly_counts) anomaly_counts[count.type] = count.count;
   Json expectations = Json::array();
@@ -111,7 +117,8 @@ Json cell_json(const CellResult& cell) {
                             {"committed", txns.committed},
                             {"rejected", txns.rejected},
                             {"failed", txns.failed},
-                            {"indeterminate", txns.indeterminate}}},
+                            {"indeterminate", txns.indeterminate},
+                            {"failed_by_error", txns.failed_by_error}}},
       {"aborts", Json{{"serialization", aborts.serialization},
                       {"deadlock", aborts.deadlock},
                       {"lock_timeout", aborts.lock_timeout},
@@ -130,6 +137,11 @@ Json cell_json(const CellResult& cell) {
       {"anomaly_counts", std::move(anomaly_counts)},
       {"invariants", std::move(invariants)},
       {"expectations", std::move(expectations)},
+      {"errors", std::move(errors)},
+      {"errors_total", cell.errors_total},
+      {"chaos", Json{{"kill_rate", cell.chaos.kill_rate},
+                     {"kills", cell.chaos.kills},
+                     {"reconnects", cell.chaos.reconnects}}},
       {"notes", cell.notes},
       {"verdict", cell_verdict(cell)}};
 }

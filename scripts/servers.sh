@@ -2,11 +2,14 @@
 # servers.sh: throwaway PostgreSQL 15 and MariaDB servers for clobber's
 # integration tests, benchmarks and CI, on loopback, in a temporary directory.
 #
-# Usage: scripts/servers.sh start|stop|status|env
+# Usage: scripts/servers.sh start|stop|status|env|restart pg|mysql
 #   start   initialise (first time) and start both servers, wait until they
 #           answer, create the database clobber_test in each. Idempotent: a
 #           server that is already running is left as it is.
 #   stop    stop both servers and remove the directory.
+#   restart pg|mysql
+#           stop one running server and start it again on the same data (for
+#           fault tests, on a private CLOBBER_SERVER_DIR and ports).
 #   status  say whether each server is running; exit 0 only when both are.
 #   env     print the export lines of the test database URLs:
 #             eval "$(scripts/servers.sh env)"
@@ -449,6 +452,15 @@ cmd_stop() {
   log "stopped; removed $SERVER_DIR"
 }
 
+cmd_restart() {
+  [[ -f "$MARKER" ]] || die "$SERVER_DIR was not made by servers.sh; not touching it"
+  case "${1:-}" in
+    pg) pg_stop && pg_start ;;
+    mysql) my_stop && my_start ;;
+    *) die "restart takes pg or mysql" ;;
+  esac
+}
+
 cmd_status() {
   local status=0
   if [[ -d "$PG_DIR" ]] && pg_running; then
@@ -471,11 +483,12 @@ case "${1:-}" in
   stop) cmd_stop ;;
   status) cmd_status ;;
   env) print_env ;;
+  restart) cmd_restart "${2:-}" ;;
   -h | --help | help)
-    sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'
     ;;
   *)
-    echo "usage: $0 start|stop|status|env" >&2
+    echo "usage: $0 start|stop|status|env|restart pg|mysql" >&2
     exit 2
     ;;
 esac

@@ -242,9 +242,13 @@ class MysqlSession final : public Session {
       if (!control_->execute(sql)) return rows;
       rows = result_rows();
     } catch (const sql::SQLException& error) {
-      if (cause_of(error.getErrorCode()) == AbortCause::connection) broken_ = true;
-      throw DatabaseError("MySQL query failed (" + code_of(error) + ": " +
-                          first_line(error.what()) + "): " + sql);
+      std::string message =
+          "MySQL query failed (" + code_of(error) + ": " + first_line(error.what()) + "): " + sql;
+      if (cause_of(error.getErrorCode()) == AbortCause::connection) {
+        broken_ = true;
+        throw ConnectionLost(message);
+      }
+      throw DatabaseError(message);
     }
     return rows;
   }

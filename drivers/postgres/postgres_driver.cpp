@@ -162,8 +162,10 @@ class PostgresSession final : public Session {
       result = work_->exec(sql);
     } catch (const pqxx::failure&) {
       Outcome outcome = current_failure();
-      throw DatabaseError("PostgreSQL query failed (" + outcome.code + ": " + outcome.message +
-                          "): " + sql);
+      std::string message =
+          "PostgreSQL query failed (" + outcome.code + ": " + outcome.message + "): " + sql;
+      if (outcome.cause == AbortCause::connection) throw ConnectionLost(message);
+      throw DatabaseError(message);
     }
     return rows_of(result);
   }

@@ -76,7 +76,12 @@ std::string origin(const SourceLocation& where) {
 
 void apply_expectations(const Workload& workload, CellResult& cell) {
   // Defaults first; a selecting rule that names the same thing replaces it.
-  std::vector<MetricBound> bounds = {MetricBound{"lost_updates", 0.0, 0.0, {}}};
+  // No green without a run: something must commit (a rule bounding
+  // `committed` replaces this), and no transaction may fail by an unexpected
+  // error (a rule bounding `failed` allows them).
+  std::vector<MetricBound> bounds = {MetricBound{"lost_updates", 0.0, 0.0, {}},
+                                     MetricBound{"committed", 1.0, std::nullopt, {}}};
+  bool failures_bounded = false;
   // Lost updates are anomalies too, bounded by the lost_updates default; every
   // other anomaly (the dependency graph's) must be absent unless a rule bounds
   // `anomalies`, which counts them all.
@@ -89,6 +94,7 @@ void apply_expectations(const Workload& workload, CellResult& cell) {
     if (!rule_selects(rule, cell)) continue;
     for (const MetricBound& bound : rule.bounds) {
       other_anomalies_bounded = other_anomalies_bounded || bound.metric == "anomalies";
+      failures_bounded = failures_bounded || bound.metric == "failed";
       auto same = std::find_if(bounds.begin(), bounds.end(), [&](const MetricBound& b) {
         return b.metric == bound.metric && b.where.line == 0;
       });
@@ -119,6 +125,14 @@ void apply_expectations(const Workload& workload, CellResult& cell) {
       if (count.type != "lost_update") others += count.count;
     cell.expectations.push_back(ExpectationResult{"anomalies other than lost updates = 0 (default)",
                                                   others == 0, std::to_string(others)});
+  }
+  if (!failures_bounded) {
+    const int64_t by_error = cell.transactions.failed_by_error;
+    std::string actual = std::to_string(by_error);
+    if (!cell.errors.empty())
+      actual += fmt::format(" ({}: {})", cell.errors[0].code, cell.errors[0].message);
+    cell.expectations.push_back(ExpectationResult{
+        "transactions failed by an unexpected error = 0 (default)", by_error == 0, actual});
   }
   if (ledger_balanced != Want::any) {
     const bool want = ledger_balanced == Want::yes;

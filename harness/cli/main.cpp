@@ -5,12 +5,16 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <iostream>
 #include <limits>
+#include <new>
 #include <string>
+#include <system_error>
 #include <vector>
 
 #include <fmt/core.h>
@@ -35,9 +39,10 @@ constexpr int kExitInternalError = 70;
 
 constexpr const char* kExitCodesHelp =
     "Exit codes: 0 every expectation met; 1 an expectation failed (never with --explore);\n"
-    "2 bad usage, workload or result file; 3 a database could not be reached or set up,\n"
-    "or a cell could not run; 70 internal error; 130 (143) stopped by Ctrl-C (SIGTERM)\n"
-    "before every cell ran, with no failure found.";
+    "2 bad usage, workload or result file, or a report file not written after a pass;\n"
+    "3 a database could not be reached or set up, or a cell could not run (the report of\n"
+    "the others is still written); 70 internal error; 130 (143) stopped by Ctrl-C\n"
+    "(SIGTERM) before every cell ran, with no failure found.";
 
 /// Report files and console options shared by `run` and `report`.
 struct OutputFlags {
@@ -59,6 +64,8 @@ struct RunFlags {
   int64_t transactions = 0;
   uint64_t seed = 0;
   bool explore = false;
+  std::string reconnect_timeout;
+  std::string chaos;
   OutputFlags output;
 };
 
@@ -78,16 +85,54 @@ void reject_unbuilt_reporters(const OutputFlags& flags) {
     throw InputError("--markdown: the Markdown reporter is not built yet");
 }
 
+/// Fails before any work when a report file cannot be created where asked
+/// (a missing folder, no permission): nothing is run only to be lost.
+void check_report_path(const std::string& path) {
+  if (path.empty()) return;
+  const bool existed = access(path.c_str(), F_OK) == 0;
+  std::FILE* file = std::fopen(path.c_str(), "a");
+  if (!file)
+    throw InputError(fmt::format("--json: cannot write {}: {}", path, std::strerror(errno)));
+  std::fclose(file);
+  if (!existed) std::remove(path.c_str());
+}
+
 /// Writes the report files asked for, then prints the console table to stdout
-/// (files first: a closed stdout pipe must not lose them).
-void emit_reports(const RunResult& result, const OutputFlags& flags) {
+/// (files first: a closed stdout pipe must not lose them). A file that cannot
+/// be written is reported on stderr and the console table is still printed;
+/// returns false then.
+bool emit_reports(const RunResult& result, const OutputFlags& flags) {
+  bool written = true;
   if (!flags.json.empty()) {
-    write_report_file(JsonReporter{}, result, flags.json);
-    fmt::print(stderr, "clobber: wrote {}\n", flags.json);
+    try {
+      write_report_file(JsonReporter{}, result, flags.json);
+      fmt::print(stderr, "clobber: wrote {}\n", flags.json);
+    } catch (const std::exception& e) {
+      fmt::print(stderr, "clobber: {} (the JSON report was not written)\n", e.what());
+      written = false;
+    }
   }
   const bool color = !flags.no_color && isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr;
   ConsoleReporter(color).report(result, std::cout);
   std::cout.flush();
+  return written;
+}
+
+/// Parses `--chaos kill=RATE` (kills per second, more than 0, at most 1000).
+double parse_chaos(const std::string& text) {
+  constexpr std::string_view kPrefix = "kill=";
+  double rate = 0;
+  if (text.starts_with(kPrefix)) {
+    const char* begin = text.data() + kPrefix.size();
+    const char* end = text.data() + text.size();
+    const auto [stop, error] = std::from_chars(begin, end, rate);
+    if (error == std::errc() && stop == end && begin != end && rate > 0 && rate <= 1000)
+      return rate;
+  }
+  throw InputError(fmt::format(
+      "--chaos: expected kill=RATE, sessions killed per second (more than 0, at most 1000), not "
+      "\"{}\"",
+      text));
 }
 
 /// Splits comma lists, expands `all` and parses each name with `parse`.
@@ -114,18 +159,17 @@ std::vector<T> parse_names(const std::vector<std::string>& values, const T (&all
   return parsed;
 }
 
-/// Accepts whole numbers of type T from `min` up. (CLI11's own ranges print
-/// doubles, and its unsigned conversion takes "-1".)
+/// Accepts whole numbers of type T from `min` to `max`. (CLI11's own ranges
+/// print doubles, and its unsigned conversion takes "-1".)
 template <typename T>
-CLI::Validator whole_number(T min) {
+CLI::Validator whole_number(T min, T max = std::numeric_limits<T>::max()) {
   return CLI::Validator(
-      [min](std::string& text) -> std::string {
+      [min, max](std::string& text) -> std::string {
         T value{};
         const char* end = text.data() + text.size();
         const auto [stop, error] = std::from_chars(text.data(), end, value);
-        if (error == std::errc() && stop == end && value >= min) return {};
-        return fmt::format("expected a whole number from {} to {}, not \"{}\"", min,
-                           std::numeric_limits<T>::max(), text);
+        if (error == std::errc() && stop == end && value >= min && value <= max) return {};
+        return fmt::format("expected a whole number from {} to {}, not \"{}\"", min, max, text);
       },
       "");
 }
@@ -160,6 +204,7 @@ void print_progress(const CellResult& cell) {
   if (cell.status != CellStatus::unsupported)
     line += fmt::format(", {} committed, {} lost updates", cell.transactions.committed,
                         cell.lost_updates);
+  if (cell.status == CellStatus::error) line += fmt::format(" ({})", cell.reason);
   fmt::print(stderr, "{}\n", line);
 }
 
@@ -176,6 +221,12 @@ int run_exit_code(const RunResult& result) {
     return kExitDatabaseError;
   if (result.interrupted && g_stop_signal != 0) return 128 + g_stop_signal;
   return kExitPass;
+}
+
+/// The exit code once the reports are out: a report file that could not be
+/// written turns a pass into exit 2 (its path was bad); other codes stand.
+int with_reports(int exit_code, bool reports_written) {
+  return exit_code == kExitPass && !reports_written ? kExitBadInput : exit_code;
 }
 
 int command_run(const RunFlags& flags, const CLI::App& command) {
@@ -195,15 +246,30 @@ int command_run(const RunFlags& flags, const CLI::App& command) {
   }
   if (command.count("--transactions") > 0) options.transactions = flags.transactions;
   if (command.count("--seed") > 0) options.seed = flags.seed;
+  if (command.count("--reconnect-timeout") > 0)
+    options.reconnect_timeout =
+        parse_duration(flags.reconnect_timeout, SourceLocation{"--reconnect-timeout", 0, 0});
+  if (command.count("--chaos") > 0) {
+    options.chaos_kill_rate = parse_chaos(flags.chaos);
+    const bool sqlite =
+        options.databases.empty() ||
+        std::any_of(options.databases.begin(), options.databases.end(),
+                    [](const DatabaseUrl& url) { return url.kind == DatabaseKind::sqlite; });
+    if (sqlite)
+      throw InputError(
+          "--chaos: SQLite is embedded and has no sessions to kill; chaos needs every --db to be "
+          "a PostgreSQL or MySQL/MariaDB URL");
+  }
   options.explore = flags.explore;
   options.on_cell = print_progress;
   reject_unbuilt_reporters(flags.output);
 
   const Workload workload = load_workload_file(flags.workload);
+  check_report_path(flags.output.json);
   install_stop_handlers();
   const RunResult result = run_workload(workload, options);
-  emit_reports(result, flags.output);
-  return run_exit_code(result);
+  const bool written = emit_reports(result, flags.output);
+  return with_reports(run_exit_code(result), written);
 }
 
 /// Everything `scenario` takes on the command line, as given.
@@ -237,12 +303,19 @@ int command_scenario(const ScenarioFlags& flags, const CLI::App& command) {
   for (const std::string& file : scenario_files(flags.paths))
     scenarios.push_back(load_scenario_file(file));
   options.on_cell = print_scenario_progress;
+  check_report_path(flags.json);
 
   install_stop_handlers();
   const ScenarioRunResult result = run_scenarios(scenarios, options);
+  bool written = true;
   if (!flags.json.empty()) {
-    write_scenario_report_file(ScenarioJsonReporter{}, result, flags.json);
-    fmt::print(stderr, "clobber: wrote {}\n", flags.json);
+    try {
+      write_scenario_report_file(ScenarioJsonReporter{}, result, flags.json);
+      fmt::print(stderr, "clobber: wrote {}\n", flags.json);
+    } catch (const std::exception& e) {
+      fmt::print(stderr, "clobber: {} (the JSON report was not written)\n", e.what());
+      written = false;
+    }
   }
   const bool color = !flags.no_color && isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr;
   ScenarioConsoleReporter(color, flags.traces || scenarios.size() == 1).report(result, std::cout);
@@ -252,7 +325,7 @@ int command_scenario(const ScenarioFlags& flags, const CLI::App& command) {
   for (const ScenarioResult& scenario : result.scenarios)
     for (const ScenarioCell& cell : scenario.cells)
       if (cell.status == CellStatus::error) return kExitDatabaseError;
-  return kExitPass;
+  return with_reports(kExitPass, written);
 }
 
 int command_validate(const std::vector<std::string>& files) {
@@ -276,8 +349,7 @@ int command_validate(const std::vector<std::string>& files) {
 int command_report(const std::string& results_file, const OutputFlags& flags) {
   reject_unbuilt_reporters(flags);
   const RunResult result = read_json_result(results_file);
-  emit_reports(result, flags);
-  return kExitPass;
+  return with_reports(kExitPass, emit_reports(result, flags));
 }
 
 int run_cli(int argc, char** argv) {
@@ -305,18 +377,26 @@ int run_cli(int argc, char** argv) {
                  "compare_and_set, atomic, advisory, single_writer")
       ->delimiter(',')
       ->allow_extra_args(false);
-  run.add_option("--workers", run_flags.workers, "Concurrent workers (sessions) per cell")
-      ->check(whole_number(1));
+  run.add_option("--workers", run_flags.workers,
+                 "Concurrent workers (sessions) per cell, at most " + std::to_string(kMaxWorkers))
+      ->check(whole_number(1, kMaxWorkers));
   CLI::Option* duration =
       run.add_option("--duration", run_flags.duration, "How long each cell runs: 10s, 500ms, 2m");
   CLI::Option* transactions =
       run.add_option("--transactions", run_flags.transactions,
-                     "Transactions per cell, across workers (instead of --duration)")
-          ->check(whole_number<int64_t>(1));
+                     "Transactions per cell, across workers (instead of --duration), at most " +
+                         std::to_string(kMaxTransactions))
+          ->check(whole_number<int64_t>(1, kMaxTransactions));
   duration->excludes(transactions);
   run.add_option("--seed", run_flags.seed, "Random seed; the same seed replays the same run")
       ->check(whole_number<uint64_t>(0));
   run.add_flag("--explore", run_flags.explore, "Report verdicts without failing the exit code");
+  run.add_option("--reconnect-timeout", run_flags.reconnect_timeout,
+                 "How long a lost connection keeps reconnecting (backoff with jitter) before its "
+                 "cell ends as an error: 30s (default), 2m, 0s for one try");
+  run.add_option("--chaos", run_flags.chaos,
+                 "Fault injection: kill=RATE kills random worker sessions, RATE per second, "
+                 "from the admin connection (PostgreSQL, MySQL/MariaDB)");
   add_output_flags(run, run_flags.output);
   run.footer(kExitCodesHelp);
 
@@ -384,6 +464,12 @@ int main(int argc, char** argv) {
     return kExitBadInput;
   } catch (const DatabaseError& e) {
     fmt::print(stderr, "clobber: {}\n", scrub_command_line_secrets(e.what(), argc, argv));
+    return kExitDatabaseError;
+  } catch (const std::bad_alloc&) {
+    fmt::print(stderr, "clobber: out of memory\n");
+    return kExitDatabaseError;
+  } catch (const std::system_error& e) {
+    fmt::print(stderr, "clobber: the operating system refused: {}\n", e.what());
     return kExitDatabaseError;
   } catch (const std::exception& e) {
     fmt::print(stderr, "clobber: internal error: {}\n",

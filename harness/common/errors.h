@@ -39,6 +39,13 @@ class DatabaseError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+/// The connection broke while running admin SQL (Session::query): the statement
+/// may or may not have been applied; Session::reconnect() may help.
+class ConnectionLost : public DatabaseError {
+ public:
+  using DatabaseError::DatabaseError;
+};
+
 /// Process exit codes of design.md's command-line contract.
 enum ExitCode : int {
   kExitPass = 0,

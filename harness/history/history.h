@@ -77,8 +77,18 @@ struct ColumnChange {
 /// Counters a worker keeps for its cell's metrics.
 struct WorkerCounters {
   int64_t attempted = 0, committed = 0, rejected = 0, failed = 0, indeterminate = 0;
+  int64_t failed_by_error = 0;  // failed, the last attempt aborted by an unexpected error
+  int64_t reconnects = 0;       // connections re-established after a loss
   int64_t retries = 0;
   int64_t aborts[8] = {};  // indexed by AbortCause
+};
+
+/// Aborts by one unexpected error code (AbortCause::other): not a conflict a
+/// retry resolves, but a failure of the workload or the database.
+struct ErrorTally {
+  std::string code;     // SQLSTATE, error number, SQLite code or clobber's own (NOTFOUND, EVAL)
+  std::string message;  // the first message seen with this code
+  int64_t count = 0;    // attempts it aborted
 };
 
 /// Everything one worker recorded.
@@ -90,6 +100,7 @@ struct WorkerLog {
   std::vector<WriteRecord> writes;
   std::vector<ColumnChange> changes;
   std::vector<std::string> codes;  // SQLSTATE / error numbers of aborts, deduplicated
+  std::vector<ErrorTally> errors;  // unexpected errors by code, in order of first sight
   WorkerCounters counters;
   LatencyHistogram latency;  // committed transactions, microseconds
   std::string error;         // a harness failure that stopped this worker

@@ -29,6 +29,24 @@ struct TransactionCounts {
   int64_t rejected = 0;       // a check failed (business rule)
   int64_t failed = 0;         // gave up: last attempt aborted and was not retried
   int64_t indeterminate = 0;  // connection broke around COMMIT
+  /// Of `failed`: those whose last attempt aborted by an unexpected error (a
+  /// missing row, an overflow, a division by zero, an SQL error), not by a
+  /// conflict a retry resolves or a lost connection.
+  int64_t failed_by_error = 0;
+};
+
+/// One distinct unexpected error of a cell (see TransactionCounts::failed_by_error).
+struct CellError {
+  std::string code;     // SQLSTATE, error number, SQLite code, or NOTFOUND / EVAL
+  std::string message;  // the first message seen with this code
+  int64_t count = 0;    // attempts it aborted
+};
+
+/// Faults a cell went through: injected by `--chaos` and recovered from.
+struct ChaosCounts {
+  double kill_rate = 0;    // kills per second asked for (0: no chaos)
+  int64_t kills = 0;       // worker sessions killed from the admin connection
+  int64_t reconnects = 0;  // connections re-established, by workers and admin
 };
 
 /// Aborted attempts by cause (every attempt counts, retried or not).
@@ -121,6 +139,7 @@ struct InvariantResult {
   bool passed = false;
   std::string expected;  // "= 700", ">= 0"
   std::string actual;
+  std::string error;  // why its SQL could not be evaluated (then it failed); empty when it ran
 };
 
 /// One expectation evaluated on a cell.
@@ -152,6 +171,9 @@ struct CellResult {
   std::vector<std::string> notes;            // what the exact checks left out, and why
   std::vector<InvariantResult> invariants;
   std::vector<ExpectationResult> expectations;
+  std::vector<CellError> errors;  // the first distinct unexpected errors (at most 5)
+  int64_t errors_total = 0;       // distinct unexpected error codes, listed or not
+  ChaosCounts chaos;
   bool passed = true;  // the cell's verdict
   /// Every attempt: committed, rejected and indeterminate ones plus every abort.
   int64_t attempts() const;

@@ -1,10 +1,12 @@
 #include "harness/runner/cell_runner.h"
 
+#include <algorithm>
 #include <charconv>
 #include <iostream>
 #include <iterator>
 #include <latch>
 #include <random>
+#include <system_error>
 #include <thread>
 
 #include <fmt/format.h>
@@ -12,6 +14,8 @@
 #include "harness/check/checks.h"
 #include "harness/check/dependency_graph.h"
 #include "harness/plan/cell_plan.h"
+#include "harness/runner/chaos.h"
+#include "harness/runner/reconnect.h"
 #include "harness/runner/single_writer.h"
 #include "harness/runner/worker.h"
 
@@ -19,6 +23,7 @@ namespace clobber {
 namespace {
 
 constexpr size_t kMaxListedAnomalies = 100;
+constexpr size_t kMaxListedErrors = 5;
 
 /// Creates the cell's tables and drops them again when it goes out of scope.
 class CellTables {
@@ -98,43 +103,94 @@ std::optional<std::string> scalar(Session& admin, const std::string& sql) {
   return rows.rows[0][0];
 }
 
-std::vector<InvariantResult> check_invariants(
-    Session& admin, const Workload& workload, const CellPlan& plan,
-    const std::vector<std::optional<std::string>>& initial) {
+/// An invariant's value at the start (against `initial`): its text, or why its
+/// SQL failed.
+struct InitialValue {
+  std::optional<std::string> value;
+  std::string error;
+};
+
+std::vector<InvariantResult> check_invariants(Session& admin, const Workload& workload,
+                                              const CellPlan& plan,
+                                              const std::vector<InitialValue>& initial) {
   std::vector<InvariantResult> results;
   for (size_t i = 0; i < workload.invariants.size(); ++i) {
     const Invariant& invariant = workload.invariants[i];
     InvariantResult result;
     result.name = invariant.name;
-    bool has_target = true;
-    int64_t target = invariant.value;
-    if (invariant.against_initial) {
-      has_target = initial[i].has_value();
-      if (has_target) target = parse_int(*initial[i], invariant.name);
-    }
     const char* op = invariant.compare == Invariant::Compare::equals     ? "= "
                      : invariant.compare == Invariant::Compare::at_least ? ">= "
                                                                          : "<= ";
-    result.expected = op + (has_target ? std::to_string(target) : std::string("NULL"));
-    const auto actual = scalar(admin, plan.invariant_sql[i]);
-    result.actual = actual ? *actual : "NULL";
-    if (actual && has_target) {
-      const int64_t value = parse_int(*actual, "invariant '" + invariant.name + "'");
-      switch (invariant.compare) {
-        case Invariant::Compare::equals:
-          result.passed = value == target;
-          break;
-        case Invariant::Compare::at_least:
-          result.passed = value >= target;
-          break;
-        case Invariant::Compare::at_most:
-          result.passed = value <= target;
-          break;
+    // A query that fails (bad SQL, a lost server, a non-integer) fails its
+    // invariant with the error text; the other invariants are still checked.
+    try {
+      bool has_target = true;
+      int64_t target = invariant.value;
+      if (invariant.against_initial) {
+        if (!initial[i].error.empty()) throw DatabaseError("initial value: " + initial[i].error);
+        has_target = initial[i].value.has_value();
+        if (has_target) target = parse_int(*initial[i].value, invariant.name);
       }
+      result.expected = op + (has_target ? std::to_string(target) : std::string("NULL"));
+      const auto actual = scalar(admin, plan.invariant_sql[i]);
+      result.actual = actual ? *actual : "NULL";
+      if (actual && has_target) {
+        const int64_t value = parse_int(*actual, "invariant '" + invariant.name + "'");
+        switch (invariant.compare) {
+          case Invariant::Compare::equals:
+            result.passed = value == target;
+            break;
+          case Invariant::Compare::at_least:
+            result.passed = value >= target;
+            break;
+          case Invariant::Compare::at_most:
+            result.passed = value <= target;
+            break;
+        }
+      }
+    } catch (const DatabaseError& e) {
+      if (result.expected.empty())
+        result.expected = op + (invariant.against_initial ? std::string("initial")
+                                                          : std::to_string(invariant.value));
+      result.actual = "error";
+      result.error = e.what();
+      result.passed = false;
     }
     results.push_back(std::move(result));
   }
   return results;
+}
+
+/// The cell's distinct unexpected errors, summed over workers by code, in
+/// order of first sight; the first kMaxListedErrors are listed.
+void merge_errors(const std::vector<WorkerLog>& logs, CellResult& cell) {
+  std::vector<CellError> all;
+  for (const WorkerLog& log : logs) {
+    for (const ErrorTally& tally : log.errors) {
+      auto same = std::find_if(all.begin(), all.end(),
+                               [&](const CellError& e) { return e.code == tally.code; });
+      if (same == all.end()) {
+        all.push_back(CellError{tally.code, tally.message, tally.count});
+      } else {
+        same->count += tally.count;
+      }
+    }
+  }
+  cell.errors_total = static_cast<int64_t>(all.size());
+  if (all.size() > kMaxListedErrors) all.resize(kMaxListedErrors);
+  cell.errors = std::move(all);
+}
+
+/// Starts `body` on a new thread appended to `threads`; returns why not when
+/// the operating system refuses one.
+template <typename Body>
+std::optional<std::string> start_thread(std::vector<std::thread>& threads, Body&& body) {
+  try {
+    threads.emplace_back(std::forward<Body>(body));
+  } catch (const std::system_error& e) {
+    return e.what();
+  }
+  return std::nullopt;
 }
 
 CellResult unsupported(CellResult cell, std::string reason) {
@@ -162,19 +218,30 @@ CellResult run_cell(const Workload& workload, Driver& driver, const CellSpec& sp
   if (auto* reason = std::get_if<std::string>(&planned)) return unsupported(cell, *reason);
   const CellPlan& plan = std::get<CellPlan>(planned);
 
-  std::unique_ptr<Session> admin = driver.connect();
+  // The admin connection survives losses too (reconnects until the deadline).
+  auto resilient =
+      std::make_unique<ResilientSession>(driver.connect(), spec.reconnect_timeout, stop);
+  ResilientSession& admin_connection = *resilient;
+  std::unique_ptr<Session> admin = std::move(resilient);
   CellTables tables(*admin, plan);
   tables.create();
   std::vector<TableSnapshot> seed;
   for (const TableDef& table : workload.tables) seed.push_back(snapshot_of_seed(table));
-  std::vector<std::optional<std::string>> initial(workload.invariants.size());
-  for (size_t i = 0; i < workload.invariants.size(); ++i)
-    if (workload.invariants[i].against_initial) initial[i] = scalar(*admin, plan.invariant_sql[i]);
+  std::vector<InitialValue> initial(workload.invariants.size());
+  for (size_t i = 0; i < workload.invariants.size(); ++i) {
+    if (!workload.invariants[i].against_initial) continue;
+    try {
+      initial[i].value = scalar(*admin, plan.invariant_sql[i]);
+    } catch (const DatabaseError& e) {
+      initial[i].error = e.what();
+    }
+  }
 
   WorkerShared shared;
   shared.plan = &plan;
   shared.retry = &workload.run.retry;
   shared.stop = &stop;
+  shared.reconnect_timeout = spec.reconnect_timeout;
   shared.record_history = spec.record_history;
   uint64_t weight = 0;
   for (const TransactionType& type : workload.transactions) {
@@ -192,16 +259,20 @@ CellResult run_cell(const Workload& workload, Driver& driver, const CellSpec& sp
   const int threads_total = single_writer ? n + 1 : n;
   SingleWriterQueue queue;
   if (single_writer) shared.single_writer = &queue;
+  const bool chaos = spec.chaos_kill_rate > 0;
+  BackendIds backend_ids(chaos ? static_cast<size_t>(threads_total) : 0);
+  if (chaos) shared.backend_ids = &backend_ids;
   std::vector<WorkerLog> logs(static_cast<size_t>(threads_total));
   std::latch ready(threads_total);
   std::latch go(1);
+  std::string launch_error;  // written before `go` opens, read after
   std::vector<std::thread> threads;
   threads.reserve(static_cast<size_t>(threads_total));
   for (int w = 0; w < threads_total; ++w) {
     const bool leader = single_writer && w == n;
     int64_t quota = -1;
     if (spec.transactions) quota = *spec.transactions / n + (w < *spec.transactions % n ? 1 : 0);
-    threads.emplace_back([&, w, quota, leader] {
+    const std::optional<std::string> refused = start_thread(threads, [&, w, quota, leader] {
       WorkerLog& log = logs[static_cast<size_t>(w)];
       std::unique_ptr<Session> session;
       std::vector<StatementHandle> handles;
@@ -210,12 +281,14 @@ CellResult run_cell(const Workload& workload, Driver& driver, const CellSpec& sp
           session = driver.connect();
           for (size_t s = 0; s < plan.statements.size(); ++s)
             handles.push_back(session->prepare(plan.statements[s], plan.statement_params[s]));
+          if (chaos) backend_ids[static_cast<size_t>(w)].store(backend_number(*session));
         } catch (const std::exception& e) {
           log.error = e.what();
         }
       }
       ready.count_down();
       go.wait();
+      if (!launch_error.empty()) return;
       try {
         Worker worker(w, mix_seed(spec.seed + static_cast<uint64_t>(w) + 1), shared, session.get(),
                       std::move(handles), log);
@@ -228,11 +301,35 @@ CellResult run_cell(const Workload& workload, Driver& driver, const CellSpec& sp
         log.error = e.what();
       }
     });
+    if (refused) {
+      // The operating system refused a thread (RLIMIT_NPROC, memory): release
+      // the ones already started and end the cell as an error.
+      launch_error =
+          fmt::format("could not start worker thread {} of {}: {}", w + 1, threads_total, *refused);
+      ready.count_down(threads_total - w);
+      break;
+    }
   }
   ready.wait();
+  std::optional<Chaos> chaos_thread;  // started once every worker has its connection
+  if (chaos && launch_error.empty()) {
+    try {
+      chaos_thread.emplace(*admin, driver.kind(), spec.chaos_kill_rate, backend_ids,
+                           mix_seed(spec.seed ^ 0xc4a05));
+    } catch (const std::system_error& e) {
+      launch_error = fmt::format("could not start the chaos thread: {}", e.what());
+    }
+  }
   shared.origin = std::chrono::steady_clock::now();
   shared.deadline = shared.origin + spec.duration.value_or(std::chrono::seconds(5));
   go.count_down();
+  if (!launch_error.empty()) {
+    for (std::thread& thread : threads) thread.join();
+    cell.status = CellStatus::error;
+    cell.reason = launch_error;
+    cell.passed = false;
+    return cell;
+  }
   for (int w = 0; w < n; ++w) threads[static_cast<size_t>(w)].join();
   if (single_writer) {
     queue.close();
@@ -240,6 +337,10 @@ CellResult run_cell(const Workload& workload, Driver& driver, const CellSpec& sp
   }
   cell.duration_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - shared.origin).count();
+  if (chaos_thread) {
+    cell.chaos.kill_rate = spec.chaos_kill_rate;
+    cell.chaos.kills = chaos_thread->stop();
+  }
 
   LatencyHistogram latency;
   int errors = 0;
@@ -250,6 +351,8 @@ CellResult run_cell(const Workload& workload, Driver& driver, const CellSpec& sp
     cell.transactions.rejected += c.rejected;
     cell.transactions.failed += c.failed;
     cell.transactions.indeterminate += c.indeterminate;
+    cell.transactions.failed_by_error += c.failed_by_error;
+    cell.chaos.reconnects += c.reconnects;
     cell.retries += c.retries;
     cell.aborts.serialization += c.aborts[static_cast<int>(AbortCause::serialization)];
     cell.aborts.deadlock += c.aborts[static_cast<int>(AbortCause::deadlock)];
@@ -260,6 +363,8 @@ CellResult run_cell(const Workload& workload, Driver& driver, const CellSpec& sp
     latency.merge(log.latency);
     if (!log.error.empty() && errors++ == 0) cell.reason = log.error;
   }
+  cell.chaos.reconnects += admin_connection.reconnects();
+  merge_errors(logs, cell);
   cell.throughput_tps = cell.duration_s > 0 ? cell.transactions.committed / cell.duration_s : 0;
   cell.latency_ms =
       LatencySummary{latency.quantile(0.50) / 1000, latency.quantile(0.95) / 1000,

@@ -23,11 +23,14 @@ struct CellSpec {
   bool record_history = true;                                 // see RunOptions::record_history
   std::string server_version;                                 // reported as is
   std::vector<std::pair<std::string, std::string>> settings;  // Driver::reported_settings()
+  std::chrono::microseconds reconnect_timeout{30000000};      // see harness/runner/reconnect.h
+  double chaos_kill_rate = 0;  // worker sessions killed per second (0: no chaos)
 };
 
 /// Runs and checks one cell. Returns an unsupported cell when the database or
-/// the locking mode cannot express it. Throws DatabaseError when the database
-/// cannot be set up (tables it did create are still dropped).
+/// the locking mode cannot express it, and an error cell (with its reason) when
+/// workers cannot start or stay disconnected. Throws DatabaseError when the
+/// database cannot be set up or checked (tables it did create are still dropped).
 CellResult run_cell(const Workload& workload, Driver& driver, const CellSpec& spec,
                     const std::atomic<bool>& stop);
 

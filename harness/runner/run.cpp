@@ -2,7 +2,9 @@
 
 #include <atomic>
 #include <ctime>
+#include <new>
 #include <random>
+#include <system_error>
 
 #include "drivers/url.h"
 #include "harness/runner/cell_runner.h"
@@ -26,6 +28,36 @@ std::string utc_now() {
 template <typename T, size_t N>
 std::vector<T> all_of(const T (&values)[N]) {
   return std::vector<T>(values, values + N);
+}
+
+/// A cell that could not run, with its reason.
+CellResult error_cell(const Driver& driver, const CellSpec& spec, std::string reason) {
+  CellResult cell;
+  cell.database.kind = driver.kind();
+  cell.database.server_version = spec.server_version;
+  cell.database.url = driver.url().masked;
+  cell.database.settings = spec.settings;
+  cell.isolation = spec.isolation;
+  cell.locking = spec.locking;
+  cell.workers = spec.workers;
+  cell.status = CellStatus::error;
+  cell.reason = std::move(reason);
+  cell.passed = false;
+  return cell;
+}
+
+/// Runs one cell; a failure of the database or the operating system (threads,
+/// memory) ends that cell as an error instead of the run.
+CellResult run_cell_or_error(const Workload& workload, Driver& driver, const CellSpec& spec) {
+  try {
+    return run_cell(workload, driver, spec, g_stop);
+  } catch (const DatabaseError& e) {
+    return error_cell(driver, spec, e.what());
+  } catch (const std::system_error& e) {
+    return error_cell(driver, spec, std::string("the operating system refused: ") + e.what());
+  } catch (const std::bad_alloc&) {
+    return error_cell(driver, spec, "out of memory");
+  }
 }
 
 }  // namespace
@@ -74,10 +106,19 @@ RunResult run_workload(const Workload& workload, const RunOptions& options) {
     spec.duration = workload.run.duration;
   }
 
+  spec.reconnect_timeout = options.reconnect_timeout;
+  spec.chaos_kill_rate = options.chaos_kill_rate;
   for (const DatabaseUrl& url : databases) {
     std::unique_ptr<Driver> driver = make_driver(url);
-    spec.server_version = driver->server_version();
-    spec.settings = driver->reported_settings();
+    std::string unreachable;  // why the database could not be reached, if it could not
+    try {
+      spec.server_version = driver->server_version();
+      spec.settings = driver->reported_settings();
+    } catch (const DatabaseError& e) {
+      unreachable = e.what();
+      spec.server_version.clear();
+      spec.settings.clear();
+    }
     uint64_t cell_index = 0;
     for (Isolation isolation : isolations) {
       for (Locking locking : lockings) {
@@ -90,7 +131,8 @@ RunResult run_workload(const Workload& workload, const RunOptions& options) {
         // The same (isolation, locking) gets the same parameter streams on
         // every database, so databases are compared on identical work.
         spec.seed = mix_seed(run.seed ^ mix_seed(++cell_index));
-        CellResult cell = run_cell(workload, *driver, spec, g_stop);
+        CellResult cell = unreachable.empty() ? run_cell_or_error(workload, *driver, spec)
+                                              : error_cell(*driver, spec, unreachable);
         if (stop_requested()) run.interrupted = true;
         if (options.on_cell) options.on_cell(cell);
         run.cells.push_back(std::move(cell));

@@ -23,6 +23,10 @@ struct RunOptions {
   std::optional<int64_t> transactions;
   std::optional<uint64_t> seed;
   bool explore = false;
+  /// How long a lost connection keeps trying to come back (`--reconnect-timeout`).
+  std::chrono::microseconds reconnect_timeout{30000000};
+  /// `--chaos kill=RATE`: worker sessions killed per second (0: none).
+  double chaos_kill_rate = 0;
   /// false only to measure what recording the history costs (bench/): the
   /// ledger, lost-update and graph checks are then skipped.
   bool record_history = true;
@@ -30,8 +34,10 @@ struct RunOptions {
   std::function<void(const CellResult&)> on_cell;
 };
 
-/// Runs every cell and checks it. Throws DatabaseError when a database cannot
-/// be reached or set up (exit 3), InputError for bad options (exit 2).
+/// Runs every cell and checks it. A database that cannot be reached, and a
+/// cell that cannot be set up, run or checked, give error cells with their
+/// reason (exit 3); the other cells and databases still run. Throws
+/// InputError for bad options (exit 2).
 RunResult run_workload(const Workload& workload, const RunOptions& options);
 
 /// Asks a running workload to stop (Ctrl-C): the current cell ends early and is

@@ -1,5 +1,7 @@
 #include "harness/runner/worker.h"
 
+#include "harness/runner/reconnect.h"
+
 #include <algorithm>
 #include <thread>
 
@@ -132,6 +134,7 @@ bool Worker::run_transaction(uint32_t type) {
                        !shared_.stop->load(std::memory_order_relaxed) && log_.error.empty();
     if (!retry) {
       ++counters.failed;
+      if (last_cause_ == AbortCause::other) ++counters.failed_by_error;
       return false;
     }
     ++counters.retries;
@@ -144,12 +147,40 @@ void Worker::release_locks() {
   const Outcome outcome = session_->execute(statements_[shared_.plan->release_statement], {},
                                             std::span(row_.data(), 1), result);
   if (outcome.cause == AbortCause::connection) {
-    const Outcome again = session_->reconnect();
-    if (!again.ok()) log_.error = "lost the connection and could not reconnect: " + again.message;
+    reconnect();
   }
 }
 
+void Worker::reconnect() {
+  const Outcome again = reconnect_until(*session_, shared_.reconnect_timeout, *shared_.stop);
+  if (again.ok()) {
+    ++log_.counters.reconnects;
+    if (shared_.backend_ids) {
+      try {
+        (*shared_.backend_ids)[static_cast<size_t>(index_)].store(backend_number(*session_));
+      } catch (const DatabaseError&) {
+        // Lost again at once: the next statement finds out and reconnects.
+      }
+    }
+  } else if (!shared_.stop->load(std::memory_order_relaxed)) {
+    log_.error = "lost the connection and could not reconnect within " +
+                 std::to_string(shared_.reconnect_timeout.count() / 1000000) +
+                 " s: " + again.message;
+  }
+}
+
+void Worker::tally_error(const Outcome& outcome) {
+  for (ErrorTally& tally : log_.errors) {
+    if (tally.code == outcome.code) {
+      ++tally.count;
+      return;
+    }
+  }
+  log_.errors.push_back(ErrorTally{outcome.code, outcome.message, 1});
+}
+
 Worker::Result Worker::abort(const Outcome& outcome) {
+  if (outcome.cause == AbortCause::other) tally_error(outcome);
   last_cause_ = outcome.cause;
   last_code_ = code_index(outcome.code);
   if (outcome.cause == AbortCause::connection) {
@@ -157,8 +188,7 @@ Worker::Result Worker::abort(const Outcome& outcome) {
     // at isolation none may or may not have been applied.
     settle_writes(shared_.plan->isolation == Isolation::none ? Durability::maybe
                                                              : Durability::discarded);
-    const Outcome again = session_->reconnect();
-    if (!again.ok()) log_.error = "lost the connection and could not reconnect: " + again.message;
+    reconnect();
   } else {
     session_->rollback();
     settle_writes(Durability::discarded);
@@ -193,8 +223,9 @@ Worker::Result Worker::run_attempt(const TransactionPlan& tx, uint64_t id) {
     switch (op.kind) {
       case PlannedOp::Kind::read: {
         int64_t key = 0;
-        if (evaluate(op.expr, frame_, key) != EvalError::none)
-          return fail("EVAL", "key expression failed at " + op.where.str());
+        if (const EvalError error = evaluate(op.expr, frame_, key); error != EvalError::none)
+          return fail("EVAL",
+                      "key expression: " + std::string(to_string(error)) + " at " + op.where.str());
         params_[0] = key;
         const size_t width = static_cast<size_t>(op.column_count) + 2;
         outcome = session_->execute(statements_[op.statement], std::span(params_.data(), 1),
@@ -219,8 +250,9 @@ Worker::Result Worker::run_attempt(const TransactionPlan& tx, uint64_t id) {
       }
       case PlannedOp::Kind::lock: {
         int64_t key = 0;
-        if (evaluate(op.expr, frame_, key) != EvalError::none)
-          return fail("EVAL", "key expression failed at " + op.where.str());
+        if (const EvalError error = evaluate(op.expr, frame_, key); error != EvalError::none)
+          return fail("EVAL",
+                      "key expression: " + std::string(to_string(error)) + " at " + op.where.str());
         params_[0] = key;
         outcome = session_->execute(statements_[op.statement], std::span(params_.data(), 1),
                                     std::span(row_.data(), 1), result);
@@ -233,8 +265,8 @@ Worker::Result Worker::run_attempt(const TransactionPlan& tx, uint64_t id) {
       }
       case PlannedOp::Kind::check: {
         int64_t holds = 0;
-        if (evaluate(op.expr, frame_, holds) != EvalError::none)
-          return fail("EVAL", "check failed to evaluate at " + op.where.str());
+        if (const EvalError error = evaluate(op.expr, frame_, holds); error != EvalError::none)
+          return fail("EVAL", "check: " + std::string(to_string(error)) + " at " + op.where.str());
         if (!holds) {
           session_->rollback();
           settle_writes(Durability::discarded);
@@ -276,8 +308,7 @@ Worker::Result Worker::run_attempt(const TransactionPlan& tx, uint64_t id) {
     last_cause_ = AbortCause::connection;
     last_code_ = code_index(outcome.code);
     settle_writes(Durability::maybe);
-    const Outcome again = session_->reconnect();
-    if (!again.ok()) log_.error = "lost the connection and could not reconnect: " + again.message;
+    reconnect();
     return Result::indeterminate;
   }
   return abort(outcome);
@@ -286,9 +317,11 @@ Worker::Result Worker::run_attempt(const TransactionPlan& tx, uint64_t id) {
 bool Worker::execute_write(const PlannedOp& op, uint64_t id, Outcome& outcome, bool& rejected) {
   const size_t n = op.assignments.size();
   for (size_t a = 0; a < n; ++a) {
-    if (evaluate(op.assignments[a].value, frame_, values_[a]) != EvalError::none) {
-      outcome = Outcome::failure(AbortCause::other, "EVAL",
-                                 "write expression overflowed at " + op.where.str());
+    if (const EvalError error = evaluate(op.assignments[a].value, frame_, values_[a]);
+        error != EvalError::none) {
+      outcome = Outcome::failure(
+          AbortCause::other, "EVAL",
+          "write expression: " + std::string(to_string(error)) + " at " + op.where.str());
       return false;
     }
   }
@@ -296,9 +329,10 @@ bool Worker::execute_write(const PlannedOp& op, uint64_t id, Outcome& outcome, b
   const ReadState* read = op.read_op >= 0 ? &reads_[static_cast<size_t>(op.read_op)] : nullptr;
   if (read) {
     key = read->key;
-  } else if (evaluate(op.expr, frame_, key) != EvalError::none) {
-    outcome =
-        Outcome::failure(AbortCause::other, "EVAL", "key expression failed at " + op.where.str());
+  } else if (const EvalError error = evaluate(op.expr, frame_, key); error != EvalError::none) {
+    outcome = Outcome::failure(
+        AbortCause::other, "EVAL",
+        "key expression: " + std::string(to_string(error)) + " at " + op.where.str());
     return false;
   }
   for (size_t a = 0; a < op.args.size(); ++a) {

@@ -11,6 +11,7 @@
 #include "drivers/driver.h"
 #include "harness/history/history.h"
 #include "harness/plan/cell_plan.h"
+#include "harness/runner/chaos.h"
 #include "harness/runner/single_writer.h"
 #include "harness/workload/generators.h"
 
@@ -25,8 +26,10 @@ struct WorkerShared {
   std::chrono::steady_clock::time_point origin;            // the cell's time zero
   std::chrono::steady_clock::time_point deadline;          // when the quota is negative
   const std::atomic<bool>* stop = nullptr;                 // Ctrl-C
+  std::chrono::microseconds reconnect_timeout{30000000};   // see harness/runner/reconnect.h
   SingleWriterQueue* single_writer = nullptr;              // set in single_writer mode
-  bool record_history = true;  // false only to measure what recording costs
+  BackendIds* backend_ids = nullptr;  // under --chaos: each worker's connection, for the killer
+  bool record_history = true;         // false only to measure what recording costs
 };
 
 /// Runs transactions on its session until the deadline passes, `quota` logical
@@ -56,6 +59,8 @@ class Worker {
   Result fail(const char* code, std::string message);
   bool execute_write(const PlannedOp& op, uint64_t id, Outcome& outcome, bool& rejected);
   void settle_writes(Durability durability);
+  void reconnect();
+  void tally_error(const Outcome& outcome);
   int32_t code_index(const std::string& code);
   int64_t now_ns() const;
   void backoff(int attempt);

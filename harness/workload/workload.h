@@ -145,6 +145,14 @@ struct RetryPolicy {
   bool retries(AbortCause cause) const;
 };
 
+/// Documented limits (README, "Limits"): beyond them a workload or a flag is
+/// rejected at validation (exit 2) rather than overflowing or exhausting the
+/// machine.
+inline constexpr int kMaxWorkers = 4096;                  // run.workers, --workers
+inline constexpr int64_t kMaxTransactions = 100'000'000;  // run.transactions, --transactions
+inline constexpr int64_t kMaxGeneratedRows = 10'000'000;  // generate.count, per table
+inline constexpr std::chrono::hours kMaxDuration{24};     // every duration
+
 /// The `run:` section; command-line flags override it.
 struct RunSettings {
   int workers = 8;

@@ -463,6 +463,9 @@ class Loader : private YamlReader {
     GeneratedRows rows;
     const Entry& count = require(def, "count");
     rows.count = integer_at_least(count.value, "count", 1);
+    if (rows.count > kMaxGeneratedRows)
+      fail(count.value.at,
+           "count must be at most " + std::to_string(kMaxGeneratedRows) + " rows per table");
     if (const Entry* start = def.find("start")) rows.start = integer(start->value, "start");
     int64_t last = 0;
     if (__builtin_add_overflow(rows.start, rows.count - 1, &last)) {
@@ -898,7 +901,8 @@ class Loader : private YamlReader {
     MapView def = map(ref, "run", kRunKeys);
     if (const Entry* workers = def.find("workers")) {
       int64_t value = integer_at_least(workers->value, "workers", 1);
-      if (value > 100000) fail(workers->value.at, "workers must be at most 100000");
+      if (value > kMaxWorkers)
+        fail(workers->value.at, "workers must be at most " + std::to_string(kMaxWorkers));
       run.workers = static_cast<int>(value);
     }
     const Entry* duration = def.find("duration");
@@ -915,7 +919,12 @@ class Loader : private YamlReader {
       run.duration = this->duration(duration->value, "duration");
       if (run.duration->count() <= 0) fail(duration->value.at, "duration must be positive");
     }
-    if (transactions) run.transactions = integer_at_least(transactions->value, "transactions", 1);
+    if (transactions) {
+      run.transactions = integer_at_least(transactions->value, "transactions", 1);
+      if (*run.transactions > kMaxTransactions)
+        fail(transactions->value.at,
+             "transactions must be at most " + std::to_string(kMaxTransactions));
+    }
     if (const Entry* seed = def.find("seed")) {
       std::optional<uint64_t> value;
       if (plain_scalar(seed->value)) value = parse_uint64(seed->value.node.Scalar());
@@ -1110,8 +1119,9 @@ std::chrono::microseconds parse_duration(const std::string& text, const SourceLo
   }
   std::optional<int64_t> count = parse_int64(s.substr(0, digits));
   int64_t micros = 0;
-  if (!count || __builtin_mul_overflow(*count, scale, &micros)) {
-    throw InputError(where, "duration '" + text + "' is too long");
+  if (!count || __builtin_mul_overflow(*count, scale, &micros) ||
+      std::chrono::microseconds(micros) > kMaxDuration) {
+    throw InputError(where, "duration '" + text + "' is too long (at most 1440m, 24 hours)");
   }
   return std::chrono::microseconds(micros);
 }

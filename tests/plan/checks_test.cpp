@@ -1,4 +1,6 @@
 // The ledger check, the lost-update check and expectations on hand-made histories.
+#include <algorithm>
+
 #include <gtest/gtest.h>
 
 #include "harness/check/checks.h"
@@ -194,12 +196,16 @@ TEST_F(ChecksTest, DefaultsDemandNoLostUpdatesBalancedLedgerAndInvariants) {
   CellResult cell;
   cell.isolation = Isolation::serializable;
   cell.locking = Locking::optimistic;
+  cell.transactions.committed = 10;
   apply_expectations(workload_, cell);
   EXPECT_TRUE(cell.passed);
-  ASSERT_EQ(cell.expectations.size(), 4u);
+  ASSERT_EQ(cell.expectations.size(), 6u);
   EXPECT_EQ(cell.expectations[0].description, "lost_updates = 0 (default)");
-  EXPECT_EQ(cell.expectations[1].description, "anomalies other than lost updates = 0 (default)");
-  cell.invariants.push_back(InvariantResult{"total", false, "= 1", "2"});
+  EXPECT_EQ(cell.expectations[1].description, "committed >= 1 (default)");
+  EXPECT_EQ(cell.expectations[2].description, "anomalies other than lost updates = 0 (default)");
+  EXPECT_EQ(cell.expectations[3].description,
+            "transactions failed by an unexpected error = 0 (default)");
+  cell.invariants.push_back(InvariantResult{"total", false, "= 1", "2", ""});
   apply_expectations(workload_, cell);
   EXPECT_FALSE(cell.passed);
   cell.invariants.clear();
@@ -208,14 +214,35 @@ TEST_F(ChecksTest, DefaultsDemandNoLostUpdatesBalancedLedgerAndInvariants) {
   EXPECT_FALSE(cell.passed);
 }
 
+TEST_F(ChecksTest, NoGreenWithoutARun) {
+  CellResult cell;
+  cell.isolation = Isolation::serializable;
+  cell.locking = Locking::optimistic;
+  apply_expectations(workload_, cell);
+  EXPECT_FALSE(cell.passed);  // nothing committed
+  cell.transactions.committed = 10;
+  cell.transactions.failed = 2;
+  cell.transactions.failed_by_error = 2;
+  cell.errors = {CellError{"NOTFOUND", "no row with key 7", 2}};
+  apply_expectations(workload_, cell);
+  EXPECT_FALSE(cell.passed);  // failures by an unexpected error
+  EXPECT_EQ(cell.expectations[3].actual, "2 (NOTFOUND: no row with key 7)");
+  cell.transactions.failed_by_error = 0;
+  apply_expectations(workload_, cell);
+  EXPECT_TRUE(cell.passed);  // failed by expected aborts (conflicts, lost connections)
+}
+
 TEST_F(ChecksTest, RulesReplaceDefaultsForTheCellsTheySelect) {
   CellResult cell;
+  cell.transactions.committed = 10;
   cell.locking = Locking::none;
   cell.lost_updates = 0;
   cell.ledger.balanced = false;
   apply_expectations(workload_, cell);
   EXPECT_FALSE(cell.passed);  // the race had to show
-  EXPECT_EQ(cell.expectations[0].description, "lost_updates >= 1 (counter.yaml:16:5)");
+  EXPECT_TRUE(std::any_of(cell.expectations.begin(), cell.expectations.end(), [](const auto& e) {
+    return e.description == "lost_updates >= 1 (counter.yaml:16:5)";
+  }));
   cell.lost_updates = 3;
   apply_expectations(workload_, cell);
   EXPECT_TRUE(cell.passed);  // and the unbalanced ledger is allowed there
@@ -223,6 +250,7 @@ TEST_F(ChecksTest, RulesReplaceDefaultsForTheCellsTheySelect) {
 
 TEST_F(ChecksTest, DependencyAnomaliesFailByDefaultButLostUpdatesAreBoundedApart) {
   CellResult cell;
+  cell.transactions.committed = 10;
   cell.locking = Locking::none;  // the rule expects lost updates here
   cell.lost_updates = 3;
   cell.anomaly_counts = {{"lost_update", 2}};
@@ -232,10 +260,11 @@ TEST_F(ChecksTest, DependencyAnomaliesFailByDefaultButLostUpdatesAreBoundedApart
   cell.anomaly_counts.push_back({"G-single", 2});
   apply_expectations(workload_, cell);
   EXPECT_FALSE(cell.passed);
-  ASSERT_EQ(cell.expectations.size(), 3u);  // lost updates, other anomalies, invariants
-  EXPECT_EQ(cell.expectations[1].description, "anomalies other than lost updates = 0 (default)");
-  EXPECT_FALSE(cell.expectations[1].passed);
-  EXPECT_EQ(cell.expectations[1].actual, "3");
+  // lost updates, committed, other anomalies, unexpected errors, invariants
+  ASSERT_EQ(cell.expectations.size(), 5u);
+  EXPECT_EQ(cell.expectations[2].description, "anomalies other than lost updates = 0 (default)");
+  EXPECT_FALSE(cell.expectations[2].passed);
+  EXPECT_EQ(cell.expectations[2].actual, "3");
 }
 
 TEST_F(ChecksTest, ARuleOnAnomaliesReplacesTheDefault) {
@@ -258,6 +287,7 @@ expect:
 )",
                                            "skew.yaml");
   CellResult cell;
+  cell.transactions.committed = 10;
   cell.isolation = Isolation::repeatable_read;
   cell.anomaly_counts = {{"G2-item", 4}};
   cell.anomalies_total = 4;

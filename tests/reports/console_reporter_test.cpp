@@ -81,7 +81,7 @@ TEST(ConsoleReporter, OneAlignedRowPerCell) {
   EXPECT_TRUE(contains(lines[rows[0]], "1.25/7.50/12.12"));
   EXPECT_TRUE(contains(lines[rows[0]], " 219 "));
   EXPECT_TRUE(contains(lines[rows[0]], " 345 "));
-  EXPECT_TRUE(contains(lines[rows[0]], " 1/2 "));
+  EXPECT_TRUE(contains(lines[rows[0]], " 1/3 "));
   EXPECT_TRUE(contains(lines[rows[1]], " 2/2 "));
 }
 
@@ -105,6 +105,12 @@ TEST(ConsoleReporter, FailedCellDetails) {
                        "actual 12"));
   EXPECT_TRUE(contains(text, "invariant failed: money is conserved: expected = 700, actual 650"));
   EXPECT_FALSE(contains(text, "invariant failed: no overdraft"));
+  EXPECT_TRUE(contains(text,
+                       "invariant failed: audit: expected = 0, actual error (relation "
+                       "\"audit\" does not exist)"));
+  EXPECT_TRUE(contains(text, "    error NOTFOUND x3: no row with key 9"));
+  EXPECT_TRUE(contains(text, "    ... 1 more distinct errors"));
+  EXPECT_TRUE(contains(text, "    faults: chaos killed 4 sessions (2.5/s asked), 5 reconnects"));
   EXPECT_TRUE(contains(text, "ledger: 7 values differ (10 rows checked), lost amount 345"));
   EXPECT_TRUE(contains(text, "accounts[1].balance: expected 100, actual 95"));
   EXPECT_TRUE(contains(text, "accounts[2].balance: expected 200..210, actual 195"));

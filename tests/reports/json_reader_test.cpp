@@ -58,6 +58,12 @@ TEST(JsonReader, RoundTripIsExact) {
   EXPECT_DOUBLE_EQ(read.cells[0].latency_ms.p99, 12.125);
   EXPECT_FALSE(read.cells[0].passed);
   EXPECT_TRUE(read.cells[1].passed);
+  ASSERT_EQ(read.cells[0].errors.size(), 1u);
+  EXPECT_EQ(read.cells[0].errors[0].code, "NOTFOUND");
+  EXPECT_EQ(read.cells[0].errors[0].count, 3);
+  EXPECT_EQ(read.cells[0].errors_total, 2);
+  EXPECT_EQ(read.cells[0].chaos.kills, 4);
+  EXPECT_EQ(read.cells[0].invariants[2].error, "relation \"audit\" does not exist");
   EXPECT_EQ(read.cells[2].status, CellStatus::unsupported);
   EXPECT_TRUE(read.cells[2].passed);
   EXPECT_EQ(read.cells[2].reason, original.cells[2].reason);

@@ -56,13 +56,16 @@ TEST(JsonReporter, CellHasEveryContractField) {
                   "workers",    "duration_s",      "transactions",   "aborts",       "retries",
                   "abort_rate", "throughput_tps",  "latency_ms",     "lost_updates", "ledger",
                   "anomalies",  "anomalies_total", "anomaly_counts", "invariants",   "expectations",
-                  "notes",      "verdict"}));
+                  "notes",      "errors",          "errors_total",   "chaos",        "verdict"}));
     EXPECT_EQ(keys_of(cell["database"]),
               (std::set<std::string>{"kind", "server_version", "url", "settings"}));
     EXPECT_TRUE(cell["database"]["settings"].is_object());
-    EXPECT_EQ(
-        keys_of(cell["transactions"]),
-        (std::set<std::string>{"attempted", "committed", "rejected", "failed", "indeterminate"}));
+    EXPECT_EQ(keys_of(cell["transactions"]),
+              (std::set<std::string>{"attempted", "committed", "rejected", "failed",
+                                     "indeterminate", "failed_by_error"}));
+    EXPECT_EQ(keys_of(cell["chaos"]), (std::set<std::string>{"kill_rate", "kills", "reconnects"}));
+    for (const json& error : cell["errors"])
+      EXPECT_EQ(keys_of(error), (std::set<std::string>{"code", "message", "count"}));
     EXPECT_EQ(
         keys_of(cell["aborts"]),
         (std::set<std::string>{"serialization", "deadlock", "lock_timeout", "conflict", "other"}));
@@ -98,7 +101,15 @@ TEST(JsonReporter, FailedCellValues) {
                                         {"committed", 1100},
                                         {"rejected", 90},
                                         {"failed", 7},
-                                        {"indeterminate", 3}}));
+                                        {"indeterminate", 3},
+                                        {"failed_by_error", 3}}));
+  EXPECT_EQ(cell["errors"], (json::array({json{{"code", "NOTFOUND"},
+                                               {"message",
+                                                "no row with key 9 "
+                                                "(workloads/joint-account.yaml:20:9)"},
+                                               {"count", 3}}})));
+  EXPECT_EQ(cell["errors_total"], 2);
+  EXPECT_EQ(cell["chaos"], (json{{"kill_rate", 2.5}, {"kills", 4}, {"reconnects", 5}}));
   EXPECT_EQ(cell["aborts"], (json{{"serialization", 0},
                                   {"deadlock", 4},
                                   {"lock_timeout", 2},

@@ -60,8 +60,13 @@ inline RunResult sample_result() {
     failed.anomalies.push_back(anomaly);
   }
   failed.anomalies_total = 4;
-  failed.invariants = {{"money is conserved", false, "= 700", "650"},
-                       {"no overdraft", true, "= 0", "0"}};
+  failed.invariants = {{"money is conserved", false, "= 700", "650", ""},
+                       {"no overdraft", true, "= 0", "0", ""},
+                       {"audit", false, "= 0", "error", "relation \"audit\" does not exist"}};
+  failed.errors = {{"NOTFOUND", "no row with key 9 (workloads/joint-account.yaml:20:9)", 3}};
+  failed.errors_total = 2;
+  failed.transactions.failed_by_error = 3;
+  failed.chaos = ChaosCounts{2.5, 4, 5};
   failed.expectations = {{"lost_updates = 0 (workloads/joint-account.yaml:40:5)", false, "12"},
                          {"ledger balanced", false, "unbalanced"}};
   failed.passed = false;
@@ -74,8 +79,12 @@ inline RunResult sample_result() {
   passed.ledger = LedgerResult{true, 0, 3, {}, 0};
   passed.anomalies.clear();
   passed.anomalies_total = 0;
-  passed.invariants = {{"money is conserved", true, "= 700", "700"},
-                       {"no overdraft", true, "= 0", "0"}};
+  passed.invariants = {{"money is conserved", true, "= 700", "700", ""},
+                       {"no overdraft", true, "= 0", "0", ""}};
+  passed.errors.clear();
+  passed.errors_total = 0;
+  passed.transactions.failed_by_error = 0;
+  passed.chaos = ChaosCounts{};
   passed.expectations = {{"lost_updates = 0", true, "0"}};
   passed.passed = true;
   result.cells.push_back(passed);

@@ -1,0 +1,97 @@
+#include "harness/runner/reconnect.h"
+
+#include <algorithm>
+#include <optional>
+#include <random>
+#include <thread>
+
+namespace clobber {
+namespace {
+
+constexpr std::chrono::milliseconds kFirstBackoff{10};
+constexpr std::chrono::milliseconds kMaxBackoff{1000};
+constexpr std::chrono::milliseconds kStopPoll{50};  // how often a wait looks at `stop`
+
+/// Sleeps `duration`, or less when `stop` is set or `until` comes first.
+void wait(std::chrono::microseconds duration, std::chrono::steady_clock::time_point until,
+          const std::atomic<bool>& stop) {
+  const auto end = std::min(std::chrono::steady_clock::now() + duration, until);
+  while (!stop.load(std::memory_order_relaxed)) {
+    const auto now = std::chrono::steady_clock::now();
+    if (now >= end) return;
+    std::this_thread::sleep_for(
+        std::min<std::chrono::steady_clock::duration>(end - now, kStopPoll));
+  }
+}
+
+}  // namespace
+
+Outcome reconnect_until(Session& session, std::chrono::microseconds timeout,
+                        const std::atomic<bool>& stop) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  thread_local std::minstd_rand random(std::random_device{}());
+  std::chrono::microseconds cap = kFirstBackoff;
+  for (;;) {
+    Outcome outcome = session.reconnect();
+    if (outcome.ok() || stop.load(std::memory_order_relaxed) ||
+        std::chrono::steady_clock::now() >= deadline)
+      return outcome;
+    std::uniform_int_distribution<int64_t> jitter(0, cap.count());
+    wait(std::chrono::microseconds(jitter(random)), deadline, stop);
+    cap = std::min<std::chrono::microseconds>(cap * 2, kMaxBackoff);
+  }
+}
+
+ResilientSession::ResilientSession(std::unique_ptr<Session> session,
+                                   std::chrono::microseconds timeout, const std::atomic<bool>& stop)
+    : session_(std::move(session)), timeout_(timeout), stop_(stop) {}
+
+StatementHandle ResilientSession::prepare(const std::string& sql, int param_count) {
+  return session_->prepare(sql, param_count);
+}
+Outcome ResilientSession::begin(Isolation level) {
+  return session_->begin(level);
+}
+Outcome ResilientSession::commit() {
+  return session_->commit();
+}
+Outcome ResilientSession::rollback() {
+  return session_->rollback();
+}
+Outcome ResilientSession::execute(StatementHandle statement, std::span<const int64_t> params,
+                                  std::span<int64_t> row, StatementResult& result) {
+  return session_->execute(statement, params, row, result);
+}
+Outcome ResilientSession::execute_text(const std::string& sql, TextResult& result) {
+  return session_->execute_text(sql, result);
+}
+std::string ResilientSession::backend_id() {
+  return session_->backend_id();
+}
+Outcome ResilientSession::reconnect() {
+  return reconnect_until(*session_, timeout_, stop_);
+}
+
+QueryRows ResilientSession::query(const std::string& sql) {
+  std::optional<std::chrono::steady_clock::time_point> deadline;  // set at the first loss
+  for (;;) {
+    try {
+      return session_->query(sql);
+    } catch (const ConnectionLost& lost) {
+      // Admin SQL runs outside the measured path and is either idempotent
+      // (reads, DROP TABLE IF EXISTS) or fails loudly when run twice.
+      const auto now = std::chrono::steady_clock::now();
+      if (!deadline) deadline = now + timeout_;
+      const auto left = std::chrono::duration_cast<std::chrono::microseconds>(*deadline - now);
+      const Outcome again = left.count() > 0 ? reconnect_until(*session_, left, stop_)
+                                             : Outcome::failure(AbortCause::connection, "",
+                                                                "the reconnect deadline passed");
+      if (!again.ok())
+        throw DatabaseError(std::string(lost.what()) + "; could not reconnect within " +
+                            std::to_string(timeout_.count() / 1000000) + " s: " + again.message);
+      ++reconnects_;
+    }
+  }
+}
+
+}  // namespace clobber

@@ -1,0 +1,54 @@
+// Reconnecting a broken session: exponential backoff with full jitter until a
+// deadline (RunOptions::reconnect_timeout, `--reconnect-timeout`). Workers use
+// reconnect_until() after a lost connection; the cell's admin connection is
+// wrapped in a ResilientSession, whose admin SQL survives the same losses.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+
+#include "drivers/driver.h"
+
+namespace clobber {
+
+/// The default of `--reconnect-timeout`: how long a session keeps trying.
+inline constexpr std::chrono::seconds kDefaultReconnectTimeout{30};
+
+/// Calls session.reconnect() until it succeeds, `timeout` has passed since the
+/// first try, or `stop` is set; waits between tries with exponential backoff
+/// (10 ms doubling up to 1 s, full jitter). Returns the last outcome.
+Outcome reconnect_until(Session& session, std::chrono::microseconds timeout,
+                        const std::atomic<bool>& stop);
+
+/// A Session whose query() reconnects (reconnect_until) and runs the statement
+/// again when the connection was lost, so creating, checking and dropping a
+/// cell's tables survive killed connections and server restarts. Other calls
+/// go straight to the wrapped session. Throws DatabaseError when the server
+/// stays unreachable past the timeout.
+class ResilientSession final : public Session {
+ public:
+  /// Wraps `session`; `stop` (Ctrl-C) cuts the reconnect wait short.
+  ResilientSession(std::unique_ptr<Session> session, std::chrono::microseconds timeout,
+                   const std::atomic<bool>& stop);
+  StatementHandle prepare(const std::string& sql, int param_count) override;
+  Outcome begin(Isolation level) override;
+  Outcome commit() override;
+  Outcome rollback() override;
+  Outcome execute(StatementHandle statement, std::span<const int64_t> params,
+                  std::span<int64_t> row, StatementResult& result) override;
+  QueryRows query(const std::string& sql) override;
+  Outcome execute_text(const std::string& sql, TextResult& result) override;
+  std::string backend_id() override;
+  Outcome reconnect() override;
+  /// How many times query() had to reconnect.
+  int reconnects() const { return reconnects_; }
+
+ private:
+  std::unique_ptr<Session> session_;
+  std::chrono::microseconds timeout_;
+  const std::atomic<bool>& stop_;
+  int reconnects_ = 0;
+};
+
+}  // namespace clobber
