@@ -44,10 +44,10 @@ SourceLocation value_location(std::string_view file_text, const std::string& pat
       continue;
     }
     while (j < file_text.size() && space(file_text[j])) ++j;
-    if (j < file_text.size() && file_text[j] == value[i]) {
-      ++j;
-    } else if (quote == '\'' && value[i] == '\'' && file_text.substr(j, 2) == "''") {
+    if (quote == '\'' && value[i] == '\'' && file_text.substr(j, 2) == "''") {
       j += 2;
+    } else if (j < file_text.size() && file_text[j] == value[i]) {
+      ++j;
     } else {
       return own;
     }
