@@ -2,20 +2,19 @@
 // (tests/hostile/cases/*.case, format in tests/hostile/README.md) whose `needs:`
 // is this binary's CLOBBER_HOSTILE_NEEDS, and checks its exit code and output.
 #include <gtest/gtest.h>
-#include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
-#include <thread>
 #include <vector>
 
+#include "tests/hostile/run_clobber.h"
+
 namespace {
+
 
 namespace fs = std::filesystem;
 
@@ -109,52 +108,6 @@ void replace_all(std::string& text, const std::string& from, const std::string& 
     text.replace(at, from.size(), to);
 }
 
-std::string slurp(const fs::path& path) {
-  std::ifstream in(path);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
-
-/// What one run of clobber did.
-struct Ran {
-  int exit_code = -1;  // -1: killed after the timeout, or by a signal
-  std::string out, err;
-};
-
-Ran run_clobber(const std::vector<std::string>& args, const fs::path& tmp) {
-  const fs::path out_path = tmp / "stdout.txt", err_path = tmp / "stderr.txt";
-  const pid_t pid = fork();
-  if (pid == 0) {
-    if (!freopen(out_path.c_str(), "w", stdout) || !freopen(err_path.c_str(), "w", stderr))
-      _exit(127);
-    std::vector<char*> argv;
-    std::string binary = CLOBBER_BINARY;
-    argv.push_back(binary.data());
-    std::vector<std::string> copy = args;
-    for (std::string& arg : copy) argv.push_back(arg.data());
-    argv.push_back(nullptr);
-    execv(binary.c_str(), argv.data());
-    _exit(127);
-  }
-  Ran ran;
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  int status = 0;
-  while (waitpid(pid, &status, WNOHANG) == 0) {
-    if (std::chrono::steady_clock::now() > deadline) {
-      kill(pid, SIGKILL);
-      waitpid(pid, &status, 0);
-      ADD_FAILURE() << "clobber did not end within 60 s";
-      break;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  if (WIFEXITED(status)) ran.exit_code = WEXITSTATUS(status);
-  ran.out = slurp(out_path);
-  ran.err = slurp(err_path);
-  return ran;
-}
-
 class Hostile : public ::testing::TestWithParam<Case> {};
 
 TEST_P(Hostile, ExitsAndSaysWhatTheCaseExpects) {
@@ -175,7 +128,7 @@ TEST_P(Hostile, ExitsAndSaysWhatTheCaseExpects) {
   fs::create_directories(tmp);
   replace_all(args, "{dir}", (kHostile / "inputs").string());
   replace_all(args, "{tmp}", tmp.string());
-  const Ran ran = run_clobber(split_args(args), tmp);
+  const clobber::testing::Ran ran = clobber::testing::run_clobber(split_args(args), tmp);
   EXPECT_EQ(ran.exit_code, c.exit_code) << "stdout:\n" << ran.out << "\nstderr:\n" << ran.err;
   for (const std::string& fragment : c.stderr_fragments)
     EXPECT_NE(ran.err.find(fragment), std::string::npos)
