@@ -32,17 +32,17 @@ constexpr std::string_view kPureFunctions[] = {
     "var_samp",  "row_number",   "rank",      "dense_rank",  "lag",         "lead",
     "first_value", "last_value", "ntile",     "if",          "ifnull",      "now"};
 
-/// Keywords that a `(` may follow without making a function call.
+/// Keywords a `(` may follow without making a function call: reserved words
+/// and column-name keywords, which PostgreSQL never reads as a function name
+/// (MySQL reserves them too). Non-reserved ones are allowed only in the one
+/// place their syntax puts them (paren_keyword()).
 constexpr std::string_view kParenKeywords[] = {
-    "in",       "exists",   "values",    "value",   "as",       "on",       "using",
-    "any",      "all",      "some",      "over",    "filter",   "within",   "group",
-    "key",      "unique",   "check",     "primary", "foreign",  "index",    "default",
-    "row",      "array",    "and",       "or",      "not",      "is",       "when",
-    "then",     "else",     "case",      "select",  "where",    "having",   "by",
-    "from",     "join",     "union",     "intersect", "except", "distinct", "set",
-    "returning", "limit",   "offset",    "include", "with",     "materialized", "partition",
-    "conflict", "between",  "like",      "ilike",   "interval", "escape",   "table",
-    "to",       "asc",      "desc",      "then",    "end"};
+    "in",     "exists", "values",    "as",     "on",       "using",     "any",   "all",
+    "some",   "check",  "default",   "row",    "array",    "and",       "or",    "not",
+    "when",   "then",   "else",      "case",   "select",   "where",     "having", "from",
+    "join",   "union",  "intersect", "except", "distinct", "returning", "limit", "offset",
+    "group",  "with",   "table",     "to",     "asc",      "desc",      "between", "unique",
+    "primary", "foreign", "end",     "interval"};
 
 /// Type names allowed after `::` and `CAST(... AS`, and before `(` in column definitions.
 constexpr std::string_view kTypes[] = {
@@ -390,8 +390,10 @@ class Checker {
                "CREATE TABLE must be followed by its column definitions in parentheses (AS, "
                "LIKE, PARTITION OF and INHERITS are not allowed)");
       const size_t close = matching(open);
+      in_create_ = true;
       walk(open, close + 1, Frame{Frame::Type::group, false, false, Frame::List::none, "create"},
            false);
+      in_create_ = false;
       size_t k = close + 1;
       if (is_word(k, "engine")) {
         ++k;
@@ -626,6 +628,22 @@ class Checker {
     return i - 1;
   }
 
+  /// True when the word at token `i`, followed by `(`, is syntax rather than a
+  /// function call.
+  bool paren_keyword(size_t i) const {
+    const std::string& w = tokens_[i].text;
+    if (among(w, kParenKeywords)) return true;
+    const Token* prev = i > 0 ? &tokens_[i - 1] : nullptr;
+    const std::string prev_word = prev && prev->kind == Kind::word ? prev->text : "";
+    const bool after_close = prev && prev->kind == Kind::close;
+    if (w == "key") return among(prev_word, {"primary", "foreign", "unique"});
+    if (w == "by") return among(prev_word, {"group", "order", "partition"});
+    if (w == "filter" || w == "over") return after_close;
+    if (w == "conflict") return prev_word == "on";
+    // A type with its length or precision, in a column definition.
+    return in_create_ && among(w, kTypes) && prev && prev->kind == Kind::word;
+  }
+
   /// A word at token `i` outside a verb position; returns the last token consumed.
   size_t word(size_t i, Frame& frame, bool& next_call, bool& next_cast) {
     const Token& t = tokens_[i];
@@ -678,7 +696,7 @@ class Checker {
     if (w == "select" && frame.type == Frame::Type::statement) frame.verb = "select";
 
     if (next && next->kind == Kind::open) {
-      if (among(w, kParenKeywords) || among(w, kTypes)) return i;
+      if (paren_keyword(i)) return i;
       if (prev && prev->kind == Kind::dot)
         reject(t.offset, "qualified function calls are not allowed");
       if (!among(w, kPureFunctions))
@@ -701,6 +719,7 @@ class Checker {
   std::vector<std::string> ctes_;
   std::string created_;
   bool cte_body_next_ = false;  // the next '(' opens a WITH query's body
+  bool in_create_ = false;      // walking CREATE TABLE's column definitions
 };
 
 }  // namespace

@@ -94,6 +94,21 @@ TEST(SqlCheck, RejectsCallsThatCouldWrite) {
   EXPECT_EQ(problem_at("SELECT balance::regclass FROM accounts"), 16u);
 }
 
+TEST(SqlCheck, NonReservedKeywordsBeforeParenthesesAreCallsOutsideTheirSyntax) {
+  // PostgreSQL reads these as function names where its grammar has no keyword.
+  EXPECT_EQ(problem_at("SELECT key(1) FROM entry"), 7u);
+  EXPECT_EQ(problem_at("SELECT text(1) FROM entry"), 7u);
+  EXPECT_EQ(problem_at("SELECT value FROM entry WHERE value LIKE ('a')"), 36u);
+  EXPECT_EQ(problem_at("SELECT filter(1) FROM entry"), 7u);
+  EXPECT_EQ(problem("SELECT COUNT(*) FILTER (WHERE value > 0) OVER (PARTITION BY id ORDER BY "
+                    "(value)) FROM entry"),
+            "");
+  EXPECT_EQ(problem("CREATE TABLE entry (id int, v varchar(20), d decimal(10, 2), PRIMARY KEY "
+                    "(id), UNIQUE (v))",
+                    SqlContext::scenario_setup),
+            "");
+}
+
 TEST(SqlCheck, StatementKindsDependOnWhereTheTextIs) {
   EXPECT_NE(problem("DROP TABLE entry", SqlContext::scenario_step), "");
   EXPECT_NE(problem("ALTER TABLE entry RENAME TO escaped", SqlContext::scenario_step), "");
