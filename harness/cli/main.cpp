@@ -337,7 +337,8 @@ int run_cli(int argc, char** argv) {
   run.footer(kExitCodesHelp);
 
   std::vector<std::string> validate_files;
-  CLI::App& validate = *app.add_subcommand("validate", "Check workload and scenario files without running them");
+  CLI::App& validate =
+      *app.add_subcommand("validate", "Check workload and scenario files without running them");
   validate.add_option("files", validate_files, "Workload or scenario files (YAML)")->required();
   validate.footer(kExitCodesHelp);
 

@@ -20,59 +20,69 @@ bool among(std::string_view word, const std::string_view (&words)[N]) {
 
 /// Built-in functions both dialects define and that cannot write anything.
 constexpr std::string_view kPureFunctions[] = {
-    "count",     "sum",          "min",       "max",         "avg",         "coalesce",
-    "greatest",  "least",        "abs",       "mod",         "cast",        "lower",
-    "upper",     "length",       "char_length", "character_length", "octet_length", "nullif",
-    "round",     "floor",        "ceil",      "ceiling",     "sign",        "power",
-    "sqrt",      "exp",          "ln",        "concat",      "concat_ws",   "substring",
-    "substr",    "trim",         "ltrim",     "rtrim",       "replace",     "position",
-    "left",      "right",        "lpad",      "rpad",        "reverse",     "repeat",
-    "extract",   "bool_and",     "bool_or",   "bit_and",     "bit_or",      "string_agg",
-    "group_concat", "stddev",    "variance",  "stddev_pop",  "stddev_samp", "var_pop",
-    "var_samp",  "row_number",   "rank",      "dense_rank",  "lag",         "lead",
-    "first_value", "last_value", "ntile",     "if",          "ifnull",      "now"};
+    "count",        "sum",        "min",         "max",
+    "avg",          "coalesce",   "greatest",    "least",
+    "abs",          "mod",        "cast",        "lower",
+    "upper",        "length",     "char_length", "character_length",
+    "octet_length", "nullif",     "round",       "floor",
+    "ceil",         "ceiling",    "sign",        "power",
+    "sqrt",         "exp",        "ln",          "concat",
+    "concat_ws",    "substring",  "substr",      "trim",
+    "ltrim",        "rtrim",      "replace",     "position",
+    "left",         "right",      "lpad",        "rpad",
+    "reverse",      "repeat",     "extract",     "bool_and",
+    "bool_or",      "bit_and",    "bit_or",      "string_agg",
+    "group_concat", "stddev",     "variance",    "stddev_pop",
+    "stddev_samp",  "var_pop",    "var_samp",    "row_number",
+    "rank",         "dense_rank", "lag",         "lead",
+    "first_value",  "last_value", "ntile",       "if",
+    "ifnull",       "now"};
 
 /// Keywords a `(` may follow without making a function call: reserved words
 /// and column-name keywords, which PostgreSQL never reads as a function name
 /// (MySQL reserves them too). Non-reserved ones are allowed only in the one
 /// place their syntax puts them (paren_keyword()).
 constexpr std::string_view kParenKeywords[] = {
-    "in",     "exists", "values",    "as",     "on",       "using",     "any",   "all",
-    "some",   "check",  "default",   "row",    "array",    "and",       "or",    "not",
-    "when",   "then",   "else",      "case",   "select",   "where",     "having", "from",
-    "join",   "union",  "intersect", "except", "distinct", "returning", "limit", "offset",
-    "group",  "with",   "table",     "to",     "asc",      "desc",      "between", "unique",
-    "primary", "foreign", "end",     "interval"};
+    "in",      "exists",  "values",    "as",      "on",       "using",     "any",     "all",
+    "some",    "check",   "default",   "row",     "array",    "and",       "or",      "not",
+    "when",    "then",    "else",      "case",    "select",   "where",     "having",  "from",
+    "join",    "union",   "intersect", "except",  "distinct", "returning", "limit",   "offset",
+    "group",   "with",    "table",     "to",      "asc",      "desc",      "between", "unique",
+    "primary", "foreign", "end",       "interval"};
 
 /// Type names allowed after `::` and `CAST(... AS`, and before `(` in column definitions.
 constexpr std::string_view kTypes[] = {
-    "int",     "integer",  "bigint",    "smallint", "tinyint", "mediumint", "decimal",
-    "numeric", "dec",      "varchar",   "char",     "character", "varying", "text",
-    "float",   "double",   "precision", "real",     "timestamp", "time",    "datetime",
-    "date",    "bit",      "binary",    "varbinary", "blob",   "bool",      "boolean",
-    "serial",  "bigserial", "smallserial", "signed", "unsigned", "json",    "jsonb",
+    "int",     "integer",   "bigint",      "smallint",  "tinyint",   "mediumint", "decimal",
+    "numeric", "dec",       "varchar",     "char",      "character", "varying",   "text",
+    "float",   "double",    "precision",   "real",      "timestamp", "time",      "datetime",
+    "date",    "bit",       "binary",      "varbinary", "blob",      "bool",      "boolean",
+    "serial",  "bigserial", "smallserial", "signed",    "unsigned",  "json",      "jsonb",
     "uuid",    "year"};
 
 /// Words one dialect reads as a modifier and the other as a table name.
-constexpr std::string_view kModifiers[] = {"only", "ignore", "low_priority", "high_priority",
-                              "delayed", "quick", "lateral"};
+constexpr std::string_view kModifiers[] = {"only",    "ignore", "low_priority", "high_priority",
+                                           "delayed", "quick",  "lateral"};
 
 /// Words that start a statement (of any kind this checker allows anywhere).
 constexpr std::string_view kQueryVerbs[] = {"select", "with", "values", "table"};
 constexpr std::string_view kWriteVerbs[] = {"insert", "update", "delete", "replace"};
 
 /// Words after which a comma no longer continues a table list.
-constexpr std::string_view kListEnders[] = {"where", "set",   "group",  "order",     "having", "limit",
-                               "offset", "union", "intersect", "except", "returning",
-                               "window", "values", "for",  "lock",      "select", "procedure"};
+constexpr std::string_view kListEnders[] = {
+    "where",  "set",       "group",  "order",  "having", "limit", "offset", "union",    "intersect",
+    "except", "returning", "window", "values", "for",    "lock",  "select", "procedure"};
 
 /// Session settings a scenario may change: timeouts only.
-constexpr std::string_view kSettable[] = {"lock_timeout", "statement_timeout", "deadlock_timeout",
-                             "idle_in_transaction_session_timeout", "innodb_lock_wait_timeout",
-                             "lock_wait_timeout"};
+constexpr std::string_view kSettable[] = {"lock_timeout",
+                                          "statement_timeout",
+                                          "deadlock_timeout",
+                                          "idle_in_transaction_session_timeout",
+                                          "innodb_lock_wait_timeout",
+                                          "lock_wait_timeout"};
 
 /// Operators every dialect reads the same way and that are built in.
-constexpr std::string_view kOperators[] = {"=", "<", ">", "<=", ">=", "<>", "!=", "+", "-", "*", "/", "%", "||"};
+constexpr std::string_view kOperators[] = {
+    "=", "<", ">", "<=", ">=", "<>", "!=", "+", "-", "*", "/", "%", "||"};
 
 enum class Kind { word, number, string, op, open, close, comma, dot, semicolon, param, cast };
 
@@ -83,10 +93,18 @@ struct Token {
   std::string text;  // words lower case
 };
 
-bool space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
-bool word_start(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; }
-bool word_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
-bool operator_char(char c) { return std::string_view("+-*/<>=~!@%^&|?").find(c) != std::string_view::npos; }
+bool space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+bool word_start(char c) {
+  return std::isalpha(static_cast<unsigned char>(c)) || c == '_';
+}
+bool word_char(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+}
+bool operator_char(char c) {
+  return std::string_view("+-*/<>=~!@%^&|?").find(c) != std::string_view::npos;
+}
 
 std::string lower(std::string_view text) {
   std::string out(text);
@@ -115,8 +133,9 @@ std::vector<Token> tokenize(std::string_view sql) {
       ++i;
     } else if (c == '-' && at(i + 1) == '-') {
       if (i + 2 < sql.size() && !space(sql[i + 2]))
-        reject(i, "`--` must be followed by a space to be a comment (MySQL reads `--x` as two "
-                  "minus signs)");
+        reject(i,
+               "`--` must be followed by a space to be a comment (MySQL reads `--x` as two "
+               "minus signs)");
       i = std::min(sql.find('\n', i), sql.size());
     } else if (c == '/' && at(i + 1) == '*') {
       if (at(i + 2) == '!' || (at(i + 2) == 'M' && at(i + 3) == '!'))
@@ -134,8 +153,9 @@ std::vector<Token> tokenize(std::string_view sql) {
                     "...) are not allowed: write table and column names unquoted, so that "
                     "clobber sees and renames every table");
     } else if (c == '$') {
-      reject(i, "`$` is not allowed outside strings (PostgreSQL dollar quoting runs "
-                "procedural code)");
+      reject(i,
+             "`$` is not allowed outside strings (PostgreSQL dollar quoting runs "
+             "procedural code)");
     } else if (c == '\'') {
       if (start > 0 && sql[start - 1] == '&') reject(start, "U&'...' strings are not allowed");
       if (!tokens.empty() && tokens.back().kind == Kind::word &&
@@ -148,8 +168,9 @@ std::vector<Token> tokenize(std::string_view sql) {
       for (++i;; ++i) {
         if (i >= sql.size()) reject(start, "this string is never closed");
         if (sql[i] == '\\')
-          reject(i, "a backslash in a string is read as an escape by MySQL and not by "
-                    "PostgreSQL; not allowed");
+          reject(i,
+                 "a backslash in a string is read as an escape by MySQL and not by "
+                 "PostgreSQL; not allowed");
         if (sql[i] != '\'') continue;
         if (at(i + 1) == '\'') {
           ++i;
@@ -165,7 +186,8 @@ std::vector<Token> tokenize(std::string_view sql) {
         i += 2;
       } else if (word_start(at(i + 1))) {
         for (++i; i < sql.size() && word_char(sql[i]);) ++i;
-        tokens.push_back({Kind::param, start, i - start, std::string(sql.substr(start, i - start))});
+        tokens.push_back(
+            {Kind::param, start, i - start, std::string(sql.substr(start, i - start))});
       } else {
         reject(i, "unexpected ':'");
       }
@@ -177,7 +199,7 @@ std::vector<Token> tokenize(std::string_view sql) {
       while (i < sql.size() && (word_char(sql[i]) || sql[i] == '.')) ++i;
       tokens.push_back({Kind::number, start, i - start, ""});
     } else if (c == '(' || c == ')' || c == ',' || c == '.' || c == ';') {
-      const Kind kind = c == '(' ? Kind::open
+      const Kind kind = c == '('   ? Kind::open
                         : c == ')' ? Kind::close
                         : c == ',' ? Kind::comma
                         : c == '.' ? Kind::dot
@@ -185,8 +207,8 @@ std::vector<Token> tokenize(std::string_view sql) {
       tokens.push_back({kind, start, 1, std::string(1, c)});
       ++i;
     } else if (operator_char(c)) {
-      while (i < sql.size() && operator_char(sql[i]) &&
-             !(sql[i] == '-' && at(i + 1) == '-') && !(sql[i] == '/' && at(i + 1) == '*'))
+      while (i < sql.size() && operator_char(sql[i]) && !(sql[i] == '-' && at(i + 1) == '-') &&
+             !(sql[i] == '/' && at(i + 1) == '*'))
         ++i;
       std::string run(sql.substr(start, i - start));
       // PostgreSQL ends an operator before trailing + and - unless it holds one
@@ -318,8 +340,7 @@ class Checker {
   void expect_exactly(Words words) const {
     size_t i = 0;
     for (std::string_view word : words) {
-      if (!is_word(i, word))
-        reject(offset_of(i), "expected '" + std::string(word) + "' here");
+      if (!is_word(i, word)) reject(offset_of(i), "expected '" + std::string(word) + "' here");
       ++i;
     }
     if (i < tokens_.size()) reject(tokens_[i].offset, "nothing may follow here");
@@ -337,9 +358,10 @@ class Checker {
     if (is_word(i, "session") || is_word(i, "local")) ++i;
     const Token& name = need(i, "a setting");
     if (name.kind != Kind::word || !among(name.text, kSettable))
-      reject(name.offset, "only these settings may be changed: lock_timeout, statement_timeout, "
-                          "deadlock_timeout, idle_in_transaction_session_timeout, "
-                          "innodb_lock_wait_timeout, lock_wait_timeout (per session)");
+      reject(name.offset,
+             "only these settings may be changed: lock_timeout, statement_timeout, "
+             "deadlock_timeout, idle_in_transaction_session_timeout, "
+             "innodb_lock_wait_timeout, lock_wait_timeout (per session)");
     if (peek(i + 1) && tokens_[i + 1].kind == Kind::dot)
       reject(tokens_[i + 1].offset, "qualified settings are not allowed");
     const Token& assign = need(i + 1, "'=' or TO");
@@ -365,8 +387,9 @@ class Checker {
       } else if (t.kind != Kind::word ||
                  !among(t.text, {"in", "share", "exclusive", "row", "mode", "access", "update",
                                  "nowait", "read", "write", "local"})) {
-        reject(t.offset, "unexpected word in LOCK TABLE (it names declared tables and a lock "
-                         "mode only)");
+        reject(t.offset,
+               "unexpected word in LOCK TABLE (it names declared tables and a lock "
+               "mode only)");
       }
     }
   }
@@ -461,22 +484,23 @@ class Checker {
                            " may follow " + where);
     }
     if (t.kind != Kind::word)
-      reject(t.offset, "a declared table name must follow " + where + " (declared: " +
-                           declared_list() + ")");
+      reject(t.offset,
+             "a declared table name must follow " + where + " (declared: " + declared_list() + ")");
     if (among(t.text, kModifiers))
       reject(t.offset, "'" + t.text +
                            "' is read as a modifier by one database and as a table name by "
                            "another; not allowed after " +
                            where);
     if (peek(i + 1) && tokens_[i + 1].kind == Kind::dot)
-      reject(t.offset, "schema-qualified names are not allowed: write the declared table's "
-                       "name alone");
+      reject(t.offset,
+             "schema-qualified names are not allowed: write the declared table's "
+             "name alone");
     if (declared(t.text)) {
       refs_.push_back(SqlTableRef{t.offset, t.length, t.text});
       return true;
     }
-    if (!write && (std::find(ctes_.begin(), ctes_.end(), t.text) != ctes_.end() ||
-                   t.text == "dual"))
+    if (!write &&
+        (std::find(ctes_.begin(), ctes_.end(), t.text) != ctes_.end() || t.text == "dual"))
       return true;
     reject(t.offset, "table '" + std::string(sql_.substr(t.offset, t.length)) +
                          "' is not declared by this file (declared: " + declared_list() +
@@ -585,7 +609,8 @@ class Checker {
     }
     if (t.text == "insert" || t.text == "replace") {
       if (!is_word(i + 1, "into"))
-        reject(offset_of(i + 1), t.text + " must be followed directly by INTO and a declared table");
+        reject(offset_of(i + 1),
+               t.text + " must be followed directly by INTO and a declared table");
       table_ref(i + 2, true, t.text + " INTO");
       return i + 2;
     }
@@ -677,8 +702,9 @@ class Checker {
       return table_ref(i + 1, false, "USING") ? i + 1 : i;
     }
     if (w == "into")
-      reject(t.offset, "INTO is only allowed as INSERT INTO or REPLACE INTO (SELECT ... INTO "
-                       "creates tables, writes files or sets variables)");
+      reject(t.offset,
+             "INTO is only allowed as INSERT INTO or REPLACE INTO (SELECT ... INTO "
+             "creates tables, writes files or sets variables)");
     if (w == "references") {
       table_ref(i + 1, true, "REFERENCES");
       return i + 1;
@@ -686,10 +712,10 @@ class Checker {
     if (w == "table" && !(next && next->kind == Kind::open)) {
       return table_ref(i + 1, false, "TABLE") ? i + 1 : i;
     }
-    if ((w == "update" || w == "delete") &&
-        !among(prev_word, {"for", "key", "do", "on"}))
-      reject(t.offset, "'" + w + "' is only allowed as the statement itself (or in FOR UPDATE, "
-                                 "ON DUPLICATE KEY UPDATE, DO UPDATE, ON DELETE/UPDATE)");
+    if ((w == "update" || w == "delete") && !among(prev_word, {"for", "key", "do", "on"}))
+      reject(t.offset, "'" + w +
+                           "' is only allowed as the statement itself (or in FOR UPDATE, "
+                           "ON DUPLICATE KEY UPDATE, DO UPDATE, ON DELETE/UPDATE)");
     if ((w == "insert" || w == "replace") && !(next && next->kind == Kind::open))
       reject(t.offset, "'" + w + "' is only allowed as the statement itself");
     if (among(w, kListEnders)) frame.list = Frame::List::none;

@@ -15,7 +15,6 @@
 
 namespace {
 
-
 namespace fs = std::filesystem;
 
 const fs::path kHostile = fs::path(CLOBBER_SOURCE_DIR) / "tests" / "hostile";
@@ -33,7 +32,9 @@ struct Case {
 };
 
 /// GoogleTest prints a case by its name.
-void PrintTo(const Case& c, std::ostream* out) { *out << c.name; }
+void PrintTo(const Case& c, std::ostream* out) {
+  *out << c.name;
+}
 
 Case read_case(const fs::path& path) {
   Case c;
@@ -52,13 +53,20 @@ Case read_case(const fs::path& path) {
     const std::string key = line.substr(0, colon);
     std::string value = line.substr(colon + 1);
     if (!value.empty() && value[0] == ' ') value.erase(0, 1);
-    if (key == "args") c.args = value;
-    else if (key == "exit") c.exit_code = std::atoi(value.c_str());
-    else if (key == "stderr") c.stderr_fragments.push_back(value);
-    else if (key == "stdout") c.stdout_fragments.push_back(value);
-    else if (key == "absent") c.absent.push_back(value);
-    else if (key == "needs") c.needs = value;
-    else c.error = path.string() + ":" + std::to_string(number) + ": unknown key '" + key + "'";
+    if (key == "args")
+      c.args = value;
+    else if (key == "exit")
+      c.exit_code = std::atoi(value.c_str());
+    else if (key == "stderr")
+      c.stderr_fragments.push_back(value);
+    else if (key == "stdout")
+      c.stdout_fragments.push_back(value);
+    else if (key == "absent")
+      c.absent.push_back(value);
+    else if (key == "needs")
+      c.needs = value;
+    else
+      c.error = path.string() + ":" + std::to_string(number) + ": unknown key '" + key + "'";
   }
   if (c.args.empty() || c.exit_code < 0) c.error = path.string() + ": needs `args:` and `exit:`";
   if (c.needs != "none" && c.needs != "postgres" && c.needs != "mysql")
@@ -86,8 +94,10 @@ std::vector<std::string> split_args(const std::string& text) {
   bool in_word = false, quoted = false;
   for (char ch : text) {
     if (quoted) {
-      if (ch == '\'') quoted = false;
-      else current += ch;
+      if (ch == '\'')
+        quoted = false;
+      else
+        current += ch;
     } else if (ch == '\'') {
       quoted = in_word = true;
     } else if (ch == ' ' || ch == '\t') {
@@ -123,8 +133,8 @@ TEST_P(Hostile, ExitsAndSaysWhatTheCaseExpects) {
                              << "which starts throwaway servers and sets it";
     replace_all(args, placeholder, url);
   }
-  const fs::path tmp = fs::temp_directory_path() /
-                       ("clobber_hostile_" + c.name + "_" + std::to_string(getpid()));
+  const fs::path tmp =
+      fs::temp_directory_path() / ("clobber_hostile_" + c.name + "_" + std::to_string(getpid()));
   fs::create_directories(tmp);
   replace_all(args, "{dir}", (kHostile / "inputs").string());
   replace_all(args, "{tmp}", tmp.string());
@@ -132,10 +142,12 @@ TEST_P(Hostile, ExitsAndSaysWhatTheCaseExpects) {
   EXPECT_EQ(ran.exit_code, c.exit_code) << "stdout:\n" << ran.out << "\nstderr:\n" << ran.err;
   for (const std::string& fragment : c.stderr_fragments)
     EXPECT_NE(ran.err.find(fragment), std::string::npos)
-        << "stderr lacks: " << fragment << "\nstderr:\n" << ran.err;
+        << "stderr lacks: " << fragment << "\nstderr:\n"
+        << ran.err;
   for (const std::string& fragment : c.stdout_fragments)
     EXPECT_NE(ran.out.find(fragment), std::string::npos)
-        << "stdout lacks: " << fragment << "\nstdout:\n" << ran.out;
+        << "stdout lacks: " << fragment << "\nstdout:\n"
+        << ran.out;
   for (const std::string& fragment : c.absent) {
     EXPECT_EQ(ran.out.find(fragment), std::string::npos) << "stdout shows: " << fragment;
     EXPECT_EQ(ran.err.find(fragment), std::string::npos) << "stderr shows: " << fragment;
@@ -145,7 +157,9 @@ TEST_P(Hostile, ExitsAndSaysWhatTheCaseExpects) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Corpus, Hostile, ::testing::ValuesIn(cases_for(CLOBBER_HOSTILE_NEEDS)),
-                         [](const ::testing::TestParamInfo<Case>& info) { return info.param.name; });
+                         [](const ::testing::TestParamInfo<Case>& info) {
+                           return info.param.name;
+                         });
 GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(Hostile);
 
 }  // namespace

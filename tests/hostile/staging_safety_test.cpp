@@ -66,8 +66,7 @@ TEST(StagingSafety, HostileSqlFilesLeaveEveryUserTableAndSchemaAsTheyWere) {
   {
     auto admin = make_driver(parse_database_url(base))->connect();
     if (kPostgres) {
-      if (admin->query("SELECT 1 FROM pg_database WHERE datname = '" + std::string(kDatabase) +
-                       "'")
+      if (admin->query("SELECT 1 FROM pg_database WHERE datname = '" + std::string(kDatabase) + "'")
               .rows.empty())
         admin->query("CREATE DATABASE " + std::string(kDatabase));
     } else {
@@ -111,11 +110,12 @@ TEST(StagingSafety, HostileSqlFilesLeaveEveryUserTableAndSchemaAsTheyWere) {
   for (const fs::path& file : files) {
     const bool scenario = testing::slurp(file).find("\nsteps:") != std::string::npos;
     std::vector<std::string> args =
-        scenario ? std::vector<std::string>{"scenario", file.string(), "--db", url,
-                                            "--isolation", "read_committed"}
-                 : std::vector<std::string>{"run", file.string(), "--db", url, "--isolation",
-                                            "read_committed", "--locking", "none",
-                                            "--transactions", "10"};
+        scenario ? std::vector<std::string>{"scenario", file.string(), "--db",
+                                            url,        "--isolation", "read_committed"}
+                 : std::vector<std::string>{"run",       file.string(), "--db",
+                                            url,         "--isolation", "read_committed",
+                                            "--locking", "none",        "--transactions",
+                                            "10"};
     const testing::Ran ran = testing::run_clobber(args, tmp);
     const bool legit = file.filename().string().starts_with("sql_ok_");
     if (legit) {

@@ -63,8 +63,7 @@ TEST(SqlCheck, RejectsUndeclaredQuotedQualifiedAndModifiedNames) {
   EXPECT_EQ(problem_at("UPDATE IGNORE accounts SET balance = 0"), 7u);
   EXPECT_EQ(problem_at("UPDATE public.accounts SET balance = 0"), 7u);
   EXPECT_EQ(problem_at("UPDATE accounts, victim SET victim.x = 1"), 17u);
-  EXPECT_EQ(problem_at("UPDATE accounts a JOIN entry e ON a.id = e.id, victim v SET v.x = 1"),
-            47u);
+  EXPECT_EQ(problem_at("UPDATE accounts a JOIN entry e ON a.id = e.id, victim v SET v.x = 1"), 47u);
   EXPECT_EQ(problem_at("UPDATE accounts STRAIGHT_JOIN victim SET x = 1"), 30u);
   EXPECT_EQ(problem_at("SELECT * FROM (accounts, victim)"), 14u);
   EXPECT_EQ(problem_at("INSERT victim VALUES (1)"), 7u);
@@ -147,8 +146,10 @@ TEST(SqlCheck, StatementKindsDependOnWhereTheTextIs) {
 TEST(SqlCheck, NeverThrowsOnTruncatedInput) {
   const std::string sql =
       "WITH x (a) AS (SELECT CAST(1 AS int) FROM entry) UPDATE accounts SET b = (SELECT a FROM x)";
-  for (size_t n = 0; n <= sql.size(); ++n) check_sql(sql.substr(0, n), SqlContext::workload_step, kTables);
-  for (size_t n = 0; n <= sql.size(); ++n) check_sql(sql.substr(n), SqlContext::scenario_setup, kTables);
+  for (size_t n = 0; n <= sql.size(); ++n)
+    check_sql(sql.substr(0, n), SqlContext::workload_step, kTables);
+  for (size_t n = 0; n <= sql.size(); ++n)
+    check_sql(sql.substr(n), SqlContext::scenario_setup, kTables);
 }
 
 }  // namespace
