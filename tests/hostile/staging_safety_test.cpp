@@ -25,9 +25,11 @@ namespace fs = std::filesystem;
 #ifdef CLOBBER_STAGING_POSTGRES
 constexpr const char* kUrlVariable = "CLOBBER_TEST_PG_URL";
 constexpr bool kPostgres = true;
+#define STAGING_SUITE PostgresStagingSafety  // ctest names must differ per server
 #else
 constexpr const char* kUrlVariable = "CLOBBER_TEST_MYSQL_URL";
 constexpr bool kPostgres = false;
+#define STAGING_SUITE MysqlStagingSafety
 #endif
 constexpr const char* kDatabase = "clobber_sqlguard_test";
 
@@ -58,7 +60,7 @@ std::string fingerprint(Session& session) {
   return out;
 }
 
-TEST(StagingSafety, HostileSqlFilesLeaveEveryUserTableAndSchemaAsTheyWere) {
+TEST(STAGING_SUITE, HostileSqlFilesLeaveEveryUserTableAndSchemaAsTheyWere) {
   const char* base = std::getenv(kUrlVariable);
   ASSERT_TRUE(base && *base) << kUrlVariable
                              << " is not set: run the suite with scripts/test.sh, which starts "

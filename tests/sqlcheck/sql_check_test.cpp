@@ -3,6 +3,9 @@
 #include "harness/sqlcheck/sql_check.h"
 
 #include <gtest/gtest.h>
+#include <yaml-cpp/yaml.h>
+
+#include "harness/common/yaml_reader.h"
 
 namespace clobber {
 namespace {
@@ -141,6 +144,25 @@ TEST(SqlCheck, StatementKindsDependOnWhereTheTextIs) {
             "");
   EXPECT_EQ(problem("WITH d AS (DELETE FROM entry RETURNING id) SELECT COUNT(*) FROM d"), "");
   EXPECT_NE(problem("SELECT :x FROM entry", SqlContext::read_query), "");
+}
+
+/// Where `token` of the scalar under key `key` lies in `text`, as "line:column".
+std::string located(const std::string& text, const std::string& key, const std::string& token) {
+  const YAML::Node node = YAML::Load(text)[key];
+  const std::string value = node.Scalar();
+  const SourceLocation at = value_location(text, "f", node, value, value.find(token));
+  return std::to_string(at.line) + ":" + std::to_string(at.column);
+}
+
+TEST(ValueLocation, MapsAnOffsetInEveryScalarStyleToItsLineAndColumn) {
+  EXPECT_EQ(located("a: 1\nsql: select x from victim\n", "sql", "victim"), "2:20");
+  EXPECT_EQ(located("sql: 'select ''it''''s'' from victim'\n", "sql", "victim"), "1:31");
+  EXPECT_EQ(located("sql: \"select 1 from victim\"\n", "sql", "victim"), "1:21");
+  EXPECT_EQ(located("sql: select x\n  from\n    victim\n", "sql", "victim"), "3:5");
+  EXPECT_EQ(located("sql: |\n  select x\n    from victim\n", "sql", "victim"), "3:10");
+  EXPECT_EQ(located("sql: >-\n  select x\n  from victim\n", "sql", "victim"), "3:8");
+  // An escape sequence makes the value differ from the file: the scalar's start.
+  EXPECT_EQ(located("sql: \"select \\t1 from victim\"\n", "sql", "victim"), "1:6");
 }
 
 TEST(SqlCheck, NeverThrowsOnTruncatedInput) {
