@@ -98,9 +98,20 @@ class Session {
   virtual Outcome execute(StatementHandle statement, std::span<const int64_t> params,
                           std::span<int64_t> row, StatementResult& result) = 0;
 
-  /// Runs SQL text outside the measured path (setup, seeding, final state,
-  /// invariants) and returns every row. Throws DatabaseError on failure.
+  /// Runs one SQL statement given as text outside the measured path (setup,
+  /// seeding, final state) and returns every row. Text holding more than one
+  /// statement fails: PostgreSQL's extended protocol, MySQL without
+  /// CLIENT_MULTI_STATEMENTS and SQLite's prepare tail all refuse it. Throws
+  /// DatabaseError on failure.
   virtual QueryRows query(const std::string& sql) = 0;
+
+  /// Runs one query given as text in a READ ONLY transaction of its own
+  /// (PostgreSQL BEGIN READ ONLY, MySQL START TRANSACTION READ ONLY, SQLite
+  /// PRAGMA query_only), so the server itself refuses any write, then rolls it
+  /// back; returns every row. For the user's checks (workload invariants,
+  /// scenario anomaly_if.sql). Called on the session's own thread with no
+  /// transaction open. Throws DatabaseError on failure, a refused write included.
+  virtual QueryRows read_only_query(const std::string& sql) = 0;
 
   /// Runs one SQL statement given as text in the open transaction (or by itself
   /// when none is open) and returns its rows. Unlike query(), a failure is an

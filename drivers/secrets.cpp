@@ -93,6 +93,9 @@ class ScrubbingSession final : public Session {
   QueryRows query(const std::string& sql) override {
     return scrubbed(secrets_, [&] { return session_->query(sql); });
   }
+  QueryRows read_only_query(const std::string& sql) override {
+    return scrubbed(secrets_, [&] { return session_->read_only_query(sql); });
+  }
   Outcome execute_text(const std::string& sql, TextResult& result) override {
     return scrubbed_outcome(scrubbed(secrets_, [&] { return session_->execute_text(sql, result); }),
                             secrets_);

@@ -266,6 +266,19 @@ class MysqlSession final : public Session {
     return {};
   }
 
+  QueryRows read_only_query(const std::string& sql) override {
+    query("START TRANSACTION READ ONLY");
+    QueryRows rows;
+    try {
+      rows = query(sql);
+    } catch (const DatabaseError&) {
+      end_read_only();
+      throw;
+    }
+    end_read_only();
+    return rows;
+  }
+
   std::string backend_id() override {
     const QueryRows rows = query("SELECT CONNECTION_ID()");
     if (rows.rows.empty() || rows.rows[0].empty() || !rows.rows[0][0])
@@ -323,6 +336,15 @@ class MysqlSession final : public Session {
       }
     }
     return control;
+  }
+
+  /// Ends read_only_query()'s transaction; on a broken connection there is
+  /// none left to end, and the next call reports the failure.
+  void end_read_only() {
+    try {
+      control_->execute("ROLLBACK");
+    } catch (const sql::SQLException&) {  // the connection is gone, and the transaction with it
+    }
   }
 
   /// Prepares `prepared.sql` on `connection`, checks its parameter count and

@@ -159,7 +159,7 @@ class PostgresSession final : public Session {
   QueryRows query(const std::string& sql) override {
     pqxx::result result;
     try {
-      result = work_->exec(sql);
+      result = work_->exec_params(sql);  // PQexecParams: one statement only
     } catch (const pqxx::failure&) {
       Outcome outcome = current_failure();
       std::string message =
@@ -174,13 +174,26 @@ class PostgresSession final : public Session {
     result = TextResult{};
     pqxx::result rows;
     try {
-      rows = work_->exec(sql);
+      rows = work_->exec_params(sql);  // PQexecParams: one statement only
     } catch (const pqxx::failure&) {
       return current_failure();
     }
     result.rows = rows_of(rows);
     if (rows.columns() == 0) result.rows_affected = static_cast<int64_t>(rows.affected_rows());
     return {};
+  }
+
+  QueryRows read_only_query(const std::string& sql) override {
+    query("BEGIN READ ONLY");
+    QueryRows rows;
+    try {
+      rows = query(sql);
+    } catch (const DatabaseError&) {
+      end_read_only();
+      throw;
+    }
+    end_read_only();
+    return rows;
   }
 
   std::string backend_id() override { return std::to_string(connection_->backendpid()); }
@@ -232,6 +245,15 @@ class PostgresSession final : public Session {
   void prepare_on_server(const Prepared& prepared) {
     connection_->prepare(prepared.name, prepared.sql);
     connection_->prepare_now(prepared.name);
+  }
+
+  /// Ends read_only_query()'s transaction; on a broken connection there is
+  /// none left to end, and the next call reports the failure.
+  void end_read_only() {
+    try {
+      work_->exec("ROLLBACK");
+    } catch (const pqxx::failure&) {  // the connection is gone, and the transaction with it
+    }
   }
 
   /// Runs transaction-control SQL as a prepared statement, as pgbench's

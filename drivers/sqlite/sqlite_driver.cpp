@@ -303,17 +303,30 @@ class SqliteSession final : public Session {
 
   QueryRows query(const std::string& sql) override {
     QueryRows rows;
-    const char* tail = sql.c_str();
-    const char* end = tail + sql.size();
-    while (tail < end) {
-      sqlite3_stmt* raw = nullptr;
-      int code = sqlite3_prepare_v2(db_.get(), tail, static_cast<int>(end - tail), &raw, &tail);
-      StatementPtr statement(raw);
-      if (code != SQLITE_OK) throw query_error(sql, code);
-      if (statement == nullptr) continue;  // whitespace or a comment
-      code = step_rows(statement.get(), rows);
-      if (code != SQLITE_DONE) throw query_error(sql, code);
+    sqlite3_stmt* raw = nullptr;
+    const char* tail = nullptr;
+    int code =
+        sqlite3_prepare_v2(db_.get(), sql.c_str(), static_cast<int>(sql.size()), &raw, &tail);
+    StatementPtr statement(raw);
+    if (code != SQLITE_OK) throw query_error(sql, code);
+    if (statement == nullptr) throw DatabaseError("no SQL statement to run: " + sql);
+    if (std::string_view(tail).find_first_not_of(" \t\r\n;") != std::string_view::npos)
+      throw DatabaseError("more than one SQL statement in one query: " + sql);
+    code = step_rows(statement.get(), rows);
+    if (code != SQLITE_DONE) throw query_error(sql, code);
+    return rows;
+  }
+
+  QueryRows read_only_query(const std::string& sql) override {
+    query("PRAGMA query_only = ON");
+    QueryRows rows;
+    try {
+      rows = query(sql);
+    } catch (const DatabaseError&) {
+      query("PRAGMA query_only = OFF");
+      throw;
     }
+    query("PRAGMA query_only = OFF");
     return rows;
   }
 

@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <iostream>
 #include <limits>
 #include <new>
@@ -328,10 +329,25 @@ int command_scenario(const ScenarioFlags& flags, const CLI::App& command) {
   return with_reports(kExitPass, written);
 }
 
+/// True when a YAML file has a top-level `steps:` key: a scenario, not a workload.
+bool is_scenario_file(const std::string& path) {
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line))
+    if (line.starts_with("steps:")) return true;
+  return false;
+}
+
 int command_validate(const std::vector<std::string>& files) {
   int exit_code = kExitPass;
   for (const std::string& file : files) {
     try {
+      if (is_scenario_file(file)) {
+        const Scenario scenario = load_scenario_file(file);
+        fmt::print("{}: ok (scenario, {} sessions, {} steps)\n", file, scenario.sessions.size(),
+                   scenario.steps.size());
+        continue;
+      }
       const Workload workload = load_workload_file(file);
       const size_t tables = workload.tables.size();
       const size_t types = workload.transactions.size();
@@ -401,8 +417,9 @@ int run_cli(int argc, char** argv) {
   run.footer(kExitCodesHelp);
 
   std::vector<std::string> validate_files;
-  CLI::App& validate = *app.add_subcommand("validate", "Check workload files without running them");
-  validate.add_option("files", validate_files, "Workload files (YAML)")->required();
+  CLI::App& validate =
+      *app.add_subcommand("validate", "Check workload and scenario files without running them");
+  validate.add_option("files", validate_files, "Workload or scenario files (YAML)")->required();
   validate.footer(kExitCodesHelp);
 
   std::string results_file;

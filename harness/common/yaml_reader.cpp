@@ -1,5 +1,6 @@
 #include "harness/common/yaml_reader.h"
 
+#include <algorithm>
 #include <cctype>
 
 namespace clobber {
@@ -17,6 +18,46 @@ bool is_sql_name(std::string_view name) {
   return std::all_of(name.begin(), name.end(), [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
   });
+}
+
+SourceLocation value_location(std::string_view file_text, const std::string& path,
+                              const YAML::Node& node, std::string_view value, size_t offset) {
+  const YAML::Mark mark = node.Mark();
+  const SourceLocation own{path, mark.line < 0 ? 1 : mark.line + 1,
+                           mark.line < 0 ? 1 : mark.column + 1};
+  if (mark.pos < 0 || static_cast<size_t>(mark.pos) >= file_text.size()) return own;
+  const auto space = [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; };
+  size_t j = static_cast<size_t>(mark.pos);
+  const char quote = file_text[j];
+  if (quote == '"' || quote == '\'') {
+    ++j;
+  } else if (quote == '|' || quote == '>') {
+    j = file_text.find('\n', j);
+    if (j == std::string_view::npos) return own;
+    ++j;
+  }
+  offset = std::min(offset, value.size());
+  for (size_t i = 0; i < offset; ++i) {
+    if (space(value[i])) {
+      while (i + 1 < offset && space(value[i + 1])) ++i;
+      while (j < file_text.size() && space(file_text[j])) ++j;
+      continue;
+    }
+    while (j < file_text.size() && space(file_text[j])) ++j;
+    if (quote == '\'' && value[i] == '\'' && file_text.substr(j, 2) == "''") {
+      j += 2;
+    } else if (j < file_text.size() && file_text[j] == value[i]) {
+      ++j;
+    } else {
+      return own;
+    }
+  }
+  if (offset < value.size() && !space(value[offset]))
+    while (j < file_text.size() && space(file_text[j])) ++j;
+  const size_t line_start = file_text.rfind('\n', j == 0 ? 0 : j - 1);
+  const int line = static_cast<int>(std::count(file_text.begin(), file_text.begin() + j, '\n'));
+  const size_t column = line_start == std::string_view::npos ? j : j - line_start - 1;
+  return SourceLocation{path, line + 1, static_cast<int>(column) + 1};
 }
 
 std::string found(const YAML::Node& node) {

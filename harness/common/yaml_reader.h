@@ -38,6 +38,13 @@ std::string trim(std::string_view text);
 /// Names that appear unquoted in SQL (tables, columns): [a-z_][a-z0-9_]*.
 bool is_sql_name(std::string_view name);
 
+/// Where byte `offset` of a scalar's value lies in `file_text`: the value is
+/// matched against the file from the node's mark (opening quote, block header,
+/// indentation and line folding skipped); the node's own position when the
+/// two differ (escape sequences in double quotes).
+SourceLocation value_location(std::string_view file_text, const std::string& path,
+                              const YAML::Node& node, std::string_view value, size_t offset);
+
 /// What a node is, for "must be X, found Y" messages.
 std::string found(const YAML::Node& node);
 

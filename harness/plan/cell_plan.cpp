@@ -1,5 +1,7 @@
 #include "harness/plan/cell_plan.h"
 
+#include "harness/sqlcheck/sql_check.h"
+
 #include <algorithm>
 #include <cctype>
 #include <optional>
@@ -570,12 +572,6 @@ bool is_identifier_char(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
 }
 
-std::string lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 }  // namespace
 
 std::variant<CellPlan, std::string> plan_cell(const Workload& workload, DatabaseKind kind,
@@ -631,18 +627,25 @@ std::vector<std::vector<SeedValue>> seed_rows(const TableDef& table) {
 std::string rewrite_sql(std::string_view sql, const Workload& workload,
                         const std::vector<TablePlan>& tables, const Dialect& dialect,
                         int* param_count) {
-  static const std::set<std::string> kTableKeywords = {"from", "join", "update", "into", "table"};
-  static const std::set<std::string> kClauseKeywords = {
-      "select", "where",  "set",   "values", "on",        "using", "group",
-      "order",  "having", "limit", "union",  "returning", "for",   "lock"};
+  // The checker that accepted this text at load time names every table
+  // reference; exactly those are renamed (harness/sqlcheck/sql_check.h).
+  std::vector<std::string> declared;
+  for (const TableDef& table : workload.tables) declared.push_back(table.name);
+  const SqlCheck check = check_sql(sql, SqlContext::workload_step, declared);
+  if (check.problem)
+    throw std::invalid_argument("SQL the checker rejects reached the planner (" +
+                                check.problem->message + "): " + std::string(sql));
   std::string out;
   int params = 0;
-  std::string last_keyword;  // the last of kTableKeywords / other keyword seen
-  bool after_table_keyword = false;
+  size_t next_ref = 0;
   size_t i = 0;
   while (i < sql.size()) {
     const char c = sql[i];
-    if (c == '\'' || c == '"' || c == '`') {
+    if (next_ref < check.tables.size() && check.tables[next_ref].offset == i) {
+      const SqlTableRef& ref = check.tables[next_ref++];
+      out += tables[*workload.table_index(ref.name)].name;
+      i += ref.length;
+    } else if (c == '\'') {
       const size_t start = i++;
       while (i < sql.size()) {
         if (sql[i] == c) {
@@ -656,7 +659,14 @@ std::string rewrite_sql(std::string_view sql, const Workload& workload,
         ++i;
       }
       out.append(sql.substr(start, i - start));
-      after_table_keyword = false;
+    } else if (c == '-' && i + 1 < sql.size() && sql[i + 1] == '-') {
+      const size_t end = std::min(sql.find('\n', i), sql.size());
+      out.append(sql.substr(i, end - i));
+      i = end;
+    } else if (c == '/' && i + 1 < sql.size() && sql[i + 1] == '*') {
+      const size_t end = std::min(sql.find("*/", i + 2), sql.size() - 2) + 2;
+      out.append(sql.substr(i, end - i));
+      i = end;
     } else if (c == ':' && i + 1 < sql.size() && sql[i + 1] == ':') {
       out += "::";
       i += 2;
@@ -664,33 +674,12 @@ std::string rewrite_sql(std::string_view sql, const Workload& workload,
       ++i;
       while (i < sql.size() && is_identifier_char(sql[i])) ++i;
       out += dialect.placeholder(++params);
-      after_table_keyword = false;
     } else if (is_identifier_start(c)) {
       const size_t start = i;
       while (i < sql.size() && is_identifier_char(sql[i])) ++i;
-      const std::string_view word = sql.substr(start, i - start);
-      const std::string word_lower = lower(word);
-      std::optional<size_t> table;
-      if (after_table_keyword) table = workload.table_index(word_lower);
-      if (table) {
-        out += tables[*table].name;
-      } else {
-        out.append(word);
-      }
-      if (kTableKeywords.count(word_lower)) {
-        last_keyword = word_lower;
-        after_table_keyword = true;
-      } else {
-        if (kClauseKeywords.count(word_lower)) last_keyword = word_lower;
-        after_table_keyword = false;
-      }
-    } else if (c == ',') {
-      out += c;
-      ++i;
-      after_table_keyword = last_keyword == "from" || last_keyword == "join";
+      out.append(sql.substr(start, i - start));
     } else {
       out += c;
-      if (!std::isspace(static_cast<unsigned char>(c))) after_table_keyword = false;
       ++i;
     }
   }

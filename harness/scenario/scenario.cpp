@@ -95,52 +95,6 @@ std::string rename_tables(std::string_view sql, const std::vector<std::string>& 
   return out;
 }
 
-std::optional<std::string> ddl_target(std::string_view sql) {
-  std::vector<std::string> words;  // lower-case words, and "," "(" as separators
-  std::vector<std::string> as_written;
-  scan_sql(
-      sql,
-      [&](size_t start, size_t length) {
-        words.push_back(lower(sql.substr(start, length)));
-        as_written.emplace_back(sql.substr(start, length));
-      },
-      [&](size_t start, size_t length) {
-        const std::string_view other = sql.substr(start, length);
-        if (other == "(" || other == ";") {
-          words.emplace_back(other);
-          as_written.emplace_back(other);
-        }
-      });
-  // The name after position `at`, skipping the given optional words.
-  const auto name_after =
-      [&](size_t at, std::initializer_list<std::string_view> skip) -> std::optional<std::string> {
-    while (at < words.size() && std::find(skip.begin(), skip.end(), words[at]) != skip.end()) ++at;
-    if (at >= words.size() || words[at] == "(" || words[at] == ";") return std::nullopt;
-    return as_written[at];
-  };
-  const auto find_word = [&](std::string_view word, size_t from) {
-    for (size_t i = from; i < words.size(); ++i)
-      if (words[i] == word) return i;
-    return words.size();
-  };
-  if (words.empty()) return std::nullopt;
-  const std::string& verb = words[0];
-  if (verb == "create" || verb == "drop" || verb == "alter") {
-    const size_t table = find_word("table", 1);
-    const size_t index = find_word("index", 1);
-    if (table < words.size() && table < index)
-      return name_after(table + 1, {"if", "not", "exists", "only"});
-    if (index < words.size() && verb == "create") {
-      const size_t on = find_word("on", index + 1);
-      if (on < words.size()) return name_after(on + 1, {"only"});
-    }
-    return std::nullopt;
-  }
-  if (verb == "truncate") return name_after(1, {"table", "only"});
-  if (verb == "rename") return name_after(1, {"table"});
-  return std::nullopt;
-}
-
 std::string describe_condition(const AnomalyCondition& condition, const Scenario& scenario) {
   std::vector<std::string> parts;
   if (!condition.all_committed.empty()) {

@@ -66,11 +66,6 @@ struct Scenario {
 std::string rename_tables(std::string_view sql, const std::vector<std::string>& tables,
                           std::string_view prefix);
 
-/// The name of a table that `sql` creates, drops, alters or truncates, as
-/// written, or nullopt when it does none of these (scenario SQL may only do so
-/// to the tables it declares).
-std::optional<std::string> ddl_target(std::string_view sql);
-
 /// A one-line summary of the anomaly condition, for reports.
 std::string describe_condition(const AnomalyCondition& condition, const Scenario& scenario);
 

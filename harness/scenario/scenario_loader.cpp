@@ -1,6 +1,7 @@
 #include "harness/scenario/scenario_loader.h"
 
 #include "harness/common/yaml_reader.h"
+#include "harness/sqlcheck/sql_check.h"
 
 #include <yaml-cpp/yaml.h>
 
@@ -168,24 +169,23 @@ class Loader : private YamlReader {
     }
   }
 
-  /// Checks that `sql` creates, drops or alters only declared tables.
-  void check_ddl(const std::string& sql, const Ref& ref, const Scenario& scenario) const {
-    const std::optional<std::string> target = ddl_target(sql);
-    if (target && !contains(scenario.tables, lower(*target)))
-      fail(ref.at, "this statement changes table '" + *target +
-                       "', which the scenario does not declare in `tables:` (clobber only "
-                       "touches tables it creates; declared: " +
-                       join(scenario.tables) + ")");
+  /// Rejects SQL that could touch anything but the declared tables
+  /// (harness/sqlcheck/sql_check.h), at the offending token.
+  SqlCheck check_statement(const Ref& ref, SqlContext context, const Scenario& scenario) const {
+    const std::string& value = ref.node.Scalar();
+    SqlCheck check = check_sql(value, context, scenario.tables);
+    if (check.problem)
+      fail(value_location(text_, path_, ref.node, value, check.problem->offset),
+           check.problem->message);
+    return check;
   }
 
   void load_setup(const Ref& ref, Scenario& scenario) const {
     std::vector<std::string> created;
     for (const Ref& item : one_or_list(ref, "setup")) {
       const std::string sql = statement_text(nonempty_text(item, "a setup statement"));
-      check_ddl(sql, item, scenario);
-      const std::vector<std::string> words = first_words(sql, 1);
-      if (words[0] == "create")
-        if (const auto target = ddl_target(sql)) created.push_back(lower(*target));
+      const SqlCheck check = check_statement(item, SqlContext::scenario_setup, scenario);
+      if (!check.created_table.empty()) created.push_back(check.created_table);
       scenario.setup.push_back(sql);
     }
     for (const std::string& table : scenario.tables)
@@ -250,7 +250,7 @@ class Loader : private YamlReader {
       step.action = action_of(step.statement, statement_ref);
       if (step.action == StepAction::sql) {
         step.statement = trim(step.statement);
-        check_ddl(step.statement, statement_ref, scenario);
+        check_statement(statement_ref, SqlContext::scenario_step, scenario);
       } else {
         step.statement = lower(step.statement);
       }
@@ -310,7 +310,7 @@ class Loader : private YamlReader {
     if (equals && !sql) fail(equals->key_at, "anomaly_if: `equals` needs `sql` (the query)");
     if (sql) {
       out.sql = statement_text(nonempty_text(sql->value, "anomaly_if sql"));
-      check_ddl(out.sql, sql->value, scenario);
+      check_statement(sql->value, SqlContext::read_query, scenario);
       out.equals = expected_rows(equals->value);
     }
   }

@@ -845,7 +845,7 @@ class CellRun {
     }
     if (!condition.sql.empty()) {
       const QueryRows rows =
-          monitor_->query(rename_tables(condition.sql, scenario_.tables, prefix_));
+          monitor_->read_only_query(rename_tables(condition.sql, scenario_.tables, prefix_));
       bool equal = rows.rows.size() == condition.equals.size();
       for (size_t r = 0; equal && r < rows.rows.size(); ++r) {
         equal = rows.rows[r].size() == condition.equals[r].size();

@@ -1,6 +1,7 @@
 #include "harness/workload/workload_loader.h"
 
 #include "harness/common/yaml_reader.h"
+#include "harness/sqlcheck/sql_check.h"
 
 #include <yaml-cpp/yaml.h>
 
@@ -582,7 +583,7 @@ class Loader : private YamlReader {
       } else if (kind.name == "sleep") {
         step.action = SleepStep{duration(kind.value, "sleep")};
       } else {
-        step.action = load_sql(kind, params_scope);
+        step.action = load_sql(kind, params_scope, workload);
       }
       type.steps.push_back(std::move(step));
     }
@@ -790,10 +791,23 @@ class Loader : private YamlReader {
     return write;
   }
 
-  SqlStep load_sql(const Entry& kind, const Scope& params) const {
+  /// Rejects SQL that could touch anything but the workload's tables
+  /// (harness/sqlcheck/sql_check.h), at the offending token.
+  void check_statement(const Ref& ref, SqlContext context, const Workload& workload) const {
+    std::vector<std::string> declared;
+    for (const TableDef& table : workload.tables) declared.push_back(table.name);
+    const std::string& value = ref.node.Scalar();
+    const SqlCheck check = check_sql(value, context, declared);
+    if (check.problem)
+      fail(value_location(text_, path_, ref.node, value, check.problem->offset),
+           check.problem->message);
+  }
+
+  SqlStep load_sql(const Entry& kind, const Scope& params, const Workload& workload) const {
     SqlStep sql;
     sql.text = trim(text(kind.value, "sql"));
     if (sql.text.empty()) fail(kind.value.at, "sql must not be empty");
+    check_statement(kind.value, SqlContext::workload_step, workload);
     LocatedText source = located(kind.value, kind.value.node.Scalar());
     const std::string& s = source.text;
     auto location_of = [&](size_t offset) {
@@ -864,6 +878,7 @@ class Loader : private YamlReader {
       invariant.sql = trim(text(require(def, "sql").value, "invariant sql"));
       if (invariant.sql.empty())
         fail(require(def, "sql").value.at, "invariant sql must not be empty");
+      check_statement(require(def, "sql").value, SqlContext::read_query, workload);
       const Entry* compare = nullptr;
       for (const Entry& entry : def.entries) {
         if (entry.name != "equals" && entry.name != "at_least" && entry.name != "at_most") continue;

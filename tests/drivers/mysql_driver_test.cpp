@@ -171,6 +171,31 @@ TEST_F(MysqlDriverTest, QueryReturnsTextRowsWithNulls) {
   EXPECT_EQ(admin_->query("SELECT 1").rows[0][0], "1") << "usable after a failed query";
 }
 
+TEST_F(MysqlDriverTest, TextHoldingTwoStatementsRunsNeither) {
+  auto session = driver_->connect();
+  const std::string two = "UPDATE " + table_ + " SET v = 99 WHERE id = 1; UPDATE " + table_ +
+                          " SET v = 98 WHERE id = 2";
+  EXPECT_THROW(session->query(two), DatabaseError);
+  TextResult result;
+  EXPECT_FALSE(session->execute_text(two, result).ok());
+  EXPECT_EQ(value_of(1), "10");
+  EXPECT_EQ(value_of(2), "20");
+}
+
+TEST_F(MysqlDriverTest, ReadOnlyQueryReadsAndTheServerRefusesWrites) {
+  auto session = driver_->connect();
+  EXPECT_EQ(session->read_only_query("SELECT v FROM " + table_ + " WHERE id = 2").rows.at(0).at(0),
+            "20");
+  EXPECT_THROW(session->read_only_query("UPDATE " + table_ + " SET v = 99 WHERE id = 1"),
+               DatabaseError);
+  EXPECT_THROW(session->read_only_query("DELETE FROM " + table_), DatabaseError);
+  EXPECT_EQ(value_of(1), "10");
+  // The session is usable and writable again afterwards.
+  TextResult result;
+  ASSERT_TRUE(session->execute_text("UPDATE " + table_ + " SET v = 11 WHERE id = 1", result).ok());
+  EXPECT_EQ(value_of(1), "11");
+}
+
 TEST_F(MysqlDriverTest, BadStatementIsDatabaseError) {
   auto session = driver_->connect();
   EXPECT_THROW(session->prepare("SELECT v FROM clobber_test_mysql_no_such_table", 0),

@@ -39,9 +39,9 @@ class PostgresDriverTest : public ::testing::Test {
              std::string(::testing::UnitTest::GetInstance()->current_test_info()->name());
     for (char& c : table_) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     admin_ = driver_->connect();
-    admin_->query("DROP TABLE IF EXISTS " + table_ + "; CREATE TABLE " + table_ +
-                  " (id int PRIMARY KEY, v bigint); INSERT INTO " + table_ +
-                  " VALUES (1, 10), (2, 20)");
+    admin_->query("DROP TABLE IF EXISTS " + table_);
+    admin_->query("CREATE TABLE " + table_ + " (id int PRIMARY KEY, v bigint)");
+    admin_->query("INSERT INTO " + table_ + " VALUES (1, 10), (2, 20)");
   }
 
   void TearDown() override {
@@ -121,6 +121,31 @@ TEST_F(PostgresDriverTest, QueryReturnsTextRowsWithNulls) {
   EXPECT_EQ(rows.rows[1][1], std::nullopt);
   EXPECT_THROW(admin_->query("SELECT nope FROM " + table_), DatabaseError);
   EXPECT_EQ(admin_->query("SELECT 1").rows[0][0], "1") << "usable after a failed query";
+}
+
+TEST_F(PostgresDriverTest, TextHoldingTwoStatementsRunsNeither) {
+  auto session = driver_->connect();
+  const std::string two = "UPDATE " + table_ + " SET v = 99 WHERE id = 1; UPDATE " + table_ +
+                          " SET v = 98 WHERE id = 2";
+  EXPECT_THROW(session->query(two), DatabaseError);
+  TextResult result;
+  EXPECT_FALSE(session->execute_text(two, result).ok());
+  EXPECT_EQ(value_of(1), "10");
+  EXPECT_EQ(value_of(2), "20");
+}
+
+TEST_F(PostgresDriverTest, ReadOnlyQueryReadsAndTheServerRefusesWrites) {
+  auto session = driver_->connect();
+  EXPECT_EQ(session->read_only_query("SELECT v FROM " + table_ + " WHERE id = 2").rows.at(0).at(0),
+            "20");
+  EXPECT_THROW(session->read_only_query("UPDATE " + table_ + " SET v = 99 WHERE id = 1"),
+               DatabaseError);
+  EXPECT_THROW(session->read_only_query("DELETE FROM " + table_), DatabaseError);
+  EXPECT_EQ(value_of(1), "10");
+  // The session is usable and writable again afterwards.
+  TextResult result;
+  ASSERT_TRUE(session->execute_text("UPDATE " + table_ + " SET v = 11 WHERE id = 1", result).ok());
+  EXPECT_EQ(value_of(1), "11");
 }
 
 TEST_F(PostgresDriverTest, BadStatementIsDatabaseError) {
@@ -332,8 +357,9 @@ TEST_F(PostgresDriverTest, ReconnectAfterBackendIsKilled) {
 TEST_F(PostgresDriverTest, FailedReconnectKeepsReportingUntilServerIsBack) {
   // A role that may not connect stands in for a server that is down.
   const std::string role = "clobber_test_reconnect_role";
-  admin_->query("DROP ROLE IF EXISTS " + role + "; CREATE ROLE " + role +
-                " LOGIN PASSWORD 'pw'; GRANT ALL ON " + table_ + " TO " + role);
+  admin_->query("DROP ROLE IF EXISTS " + role);
+  admin_->query("CREATE ROLE " + role + " LOGIN PASSWORD 'pw'");
+  admin_->query("GRANT ALL ON " + table_ + " TO " + role);
   DatabaseUrl admin_url = driver_->url();
   auto driver =
       make_driver(parse_database_url("postgresql://" + role + ":pw@" + admin_url.host + ":" +
@@ -356,7 +382,8 @@ TEST_F(PostgresDriverTest, FailedReconnectKeepsReportingUntilServerIsBack) {
   ASSERT_TRUE(run(*session, select, {1}).ok());
   EXPECT_EQ(row_[0], 10);
   session.reset();
-  admin_->query("DROP OWNED BY " + role + "; DROP ROLE " + role);
+  admin_->query("DROP OWNED BY " + role);
+  admin_->query("DROP ROLE " + role);
 }
 
 TEST_F(PostgresDriverTest, KilledDuringCommitIsConnectionFailure) {

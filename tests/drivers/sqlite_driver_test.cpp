@@ -34,9 +34,8 @@ class SqliteDriverTest : public ::testing::Test {
     if (!query.empty()) url = parse_temporary(url, query);
     driver_ = make_driver(url);
     auto setup = driver_->connect();
-    setup->query(
-        "CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER NOT NULL, n INTEGER);"
-        "INSERT INTO t (id, v, n) VALUES (1, 10, NULL), (2, 20, 7), (3, 30, 8);");
+    setup->query("CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER NOT NULL, n INTEGER)");
+    setup->query("INSERT INTO t (id, v, n) VALUES (1, 10, NULL), (2, 20, 7), (3, 30, 8)");
   }
 
   /// `url` re-parsed with URL options, still temporary.
@@ -133,6 +132,26 @@ TEST_F(SqliteDriverTest, QueryReturnsTextRowsWithNulls) {
   EXPECT_EQ(rows.rows[0][1], std::nullopt);
   EXPECT_EQ(rows.rows[2][2], "x3");
   EXPECT_THROW(session->query("SELECT nope FROM t"), DatabaseError);
+}
+
+TEST_F(SqliteDriverTest, TextHoldingTwoStatementsRunsNeither) {
+  auto session = driver_->connect();
+  const std::string two = "UPDATE t SET v = 99 WHERE id = 1; UPDATE t SET v = 98 WHERE id = 2";
+  EXPECT_THROW(session->query(two), DatabaseError);
+  TextResult result;
+  EXPECT_FALSE(session->execute_text(two, result).ok());
+  EXPECT_EQ(value_of(1), "10");
+  EXPECT_EQ(value_of(2), "20");
+}
+
+TEST_F(SqliteDriverTest, ReadOnlyQueryReadsAndRefusesWrites) {
+  auto session = driver_->connect();
+  EXPECT_EQ(session->read_only_query("SELECT v FROM t WHERE id = 2").rows.at(0).at(0), "20");
+  EXPECT_THROW(session->read_only_query("UPDATE t SET v = 99 WHERE id = 1"), DatabaseError);
+  EXPECT_EQ(value_of(1), "10");
+  TextResult result;
+  ASSERT_TRUE(session->execute_text("UPDATE t SET v = 11 WHERE id = 1", result).ok());
+  EXPECT_EQ(value_of(1), "11");
 }
 
 TEST_F(SqliteDriverTest, BadStatementsThrow) {
@@ -254,11 +273,11 @@ TEST_F(SqliteDriverTest, UpgradingReaderFailsAtOnceWhileAnotherHoldsWriteLock) {
 TEST_F(SqliteDriverTest, FailedCommitLeavesNoTransactionOpen) {
   open("?busy_timeout=50");
   auto session = driver_->connect();
+  session->query("PRAGMA foreign_keys = ON");
+  session->query("CREATE TABLE parent (id INTEGER PRIMARY KEY)");
   session->query(
-      "PRAGMA foreign_keys = ON;"
-      "CREATE TABLE parent (id INTEGER PRIMARY KEY);"
       "CREATE TABLE child (id INTEGER PRIMARY KEY, parent_id INTEGER "
-      "  REFERENCES parent (id) DEFERRABLE INITIALLY DEFERRED);");
+      "  REFERENCES parent (id) DEFERRABLE INITIALLY DEFERRED)");
   StatementHandle orphan = session->prepare("INSERT INTO child (id, parent_id) VALUES (?1, ?2)", 2);
   ASSERT_TRUE(session->begin(Isolation::serializable).ok());
   ASSERT_TRUE(run(*session, orphan, {1, 42}).ok()) << "the check is deferred to COMMIT";
@@ -321,7 +340,8 @@ TEST(SqliteDriver, TemporaryFilesAreRemoved) {
   {
     auto driver = make_driver(url);
     auto session = driver->connect();
-    session->query("CREATE TABLE x (id INTEGER); INSERT INTO x VALUES (1);");
+    session->query("CREATE TABLE x (id INTEGER)");
+    session->query("INSERT INTO x VALUES (1)");
     EXPECT_TRUE(file_exists(path));
     EXPECT_TRUE(file_exists(path + "-wal"));
     EXPECT_TRUE(file_exists(path + "-shm"));

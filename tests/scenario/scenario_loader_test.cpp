@@ -156,20 +156,6 @@ TEST(RenameTables, RenamesUnquotedWordsOnly) {
             "select 'it''s test' from p_test");
 }
 
-TEST(DdlTarget, FindsTheTableAStatementChanges) {
-  EXPECT_EQ(ddl_target("create table test (id int)"), "test");
-  EXPECT_EQ(ddl_target("CREATE TEMPORARY TABLE IF NOT EXISTS Audit(id int)"), "Audit");
-  EXPECT_EQ(ddl_target("drop table if exists users"), "users");
-  EXPECT_EQ(ddl_target("alter table only users add column x int"), "users");
-  EXPECT_EQ(ddl_target("truncate table users"), "users");
-  EXPECT_EQ(ddl_target("truncate users"), "users");
-  EXPECT_EQ(ddl_target("create unique index i on users (x)"), "users");
-  EXPECT_EQ(ddl_target("rename table users to u2"), "users");
-  EXPECT_EQ(ddl_target("select * from users"), std::nullopt);
-  EXPECT_EQ(ddl_target("update users set x = 1"), std::nullopt);
-  EXPECT_EQ(ddl_target("-- create table x\nselect 1"), std::nullopt);
-}
-
 TEST(Describe, SummarizesTheCondition) {
   const Scenario s = load_scenario_file(kGood);
   EXPECT_EQ(describe_condition(s.anomaly_if, s),
