@@ -40,7 +40,7 @@ bool contains_secret(std::string_view message, const std::vector<std::string>& s
 using Secrets = std::shared_ptr<const std::vector<std::string>>;
 
 /// Runs `call`; an exception it throws is thrown again with its message
-/// scrubbed, as the same harness error type (InputError, DatabaseError). Any
+/// scrubbed, as the same harness error type (InputError, ConnectionLost, DatabaseError). Any
 /// other exception keeps its type unless its message holds a secret.
 template <typename Call>
 auto scrubbed(const Secrets& secrets, Call&& call) -> decltype(call()) {
@@ -49,6 +49,9 @@ auto scrubbed(const Secrets& secrets, Call&& call) -> decltype(call()) {
   } catch (const InputError& error) {
     if (!contains_secret(error.what(), *secrets)) throw;
     throw InputError(error.where(), scrub_secrets(error.message(), *secrets));
+  } catch (const ConnectionLost& error) {
+    if (!contains_secret(error.what(), *secrets)) throw;
+    throw ConnectionLost(scrub_secrets(error.what(), *secrets));
   } catch (const DatabaseError& error) {
     if (!contains_secret(error.what(), *secrets)) throw;
     throw DatabaseError(scrub_secrets(error.what(), *secrets));

@@ -72,11 +72,12 @@ Outcome ResilientSession::reconnect() {
   return reconnect_until(*session_, timeout_, stop_);
 }
 
-QueryRows ResilientSession::query(const std::string& sql) {
+template <typename Call>
+QueryRows ResilientSession::retried(Call&& call) {
   std::optional<std::chrono::steady_clock::time_point> deadline;  // set at the first loss
   for (;;) {
     try {
-      return session_->query(sql);
+      return call();
     } catch (const ConnectionLost& lost) {
       // Admin SQL runs outside the measured path and is either idempotent
       // (reads, DROP TABLE IF EXISTS) or fails loudly when run twice.
@@ -92,6 +93,14 @@ QueryRows ResilientSession::query(const std::string& sql) {
       ++reconnects_;
     }
   }
+}
+
+QueryRows ResilientSession::query(const std::string& sql) {
+  return retried([&] { return session_->query(sql); });
+}
+
+QueryRows ResilientSession::read_only_query(const std::string& sql) {
+  return retried([&] { return session_->read_only_query(sql); });
 }
 
 }  // namespace clobber

@@ -21,7 +21,7 @@ inline constexpr std::chrono::seconds kDefaultReconnectTimeout{30};
 Outcome reconnect_until(Session& session, std::chrono::microseconds timeout,
                         const std::atomic<bool>& stop);
 
-/// A Session whose query() reconnects (reconnect_until) and runs the statement
+/// A Session whose query() and read_only_query() reconnect (reconnect_until) and runs the statement
 /// again when the connection was lost, so creating, checking and dropping a
 /// cell's tables survive killed connections and server restarts. Other calls
 /// go straight to the wrapped session. Throws DatabaseError when the server
@@ -38,6 +38,7 @@ class ResilientSession final : public Session {
   Outcome execute(StatementHandle statement, std::span<const int64_t> params,
                   std::span<int64_t> row, StatementResult& result) override;
   QueryRows query(const std::string& sql) override;
+  QueryRows read_only_query(const std::string& sql) override;
   Outcome execute_text(const std::string& sql, TextResult& result) override;
   std::string backend_id() override;
   Outcome reconnect() override;
@@ -45,6 +46,11 @@ class ResilientSession final : public Session {
   int reconnects() const { return reconnects_; }
 
  private:
+  /// Runs `call` (admin SQL on session_), reconnecting and running it again
+  /// after each lost connection until the deadline.
+  template <typename Call>
+  QueryRows retried(Call&& call);
+
   std::unique_ptr<Session> session_;
   std::chrono::microseconds timeout_;
   const std::atomic<bool>& stop_;
