@@ -5,12 +5,14 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <charconv>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
 #include <limits>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <fmt/core.h>
@@ -18,7 +20,9 @@
 
 #include "drivers/url.h"
 #include "harness/common/errors.h"
+#include "harness/runner/interrupt.h"
 #include "harness/runner/run.h"
+#include "harness/runner/table_registry.h"
 #include "harness/scenario/scenario_loader.h"
 #include "harness/scenario/scenario_runner.h"
 #include "harness/workload/workload_loader.h"
@@ -131,24 +135,45 @@ CLI::Validator whole_number(T min) {
 }
 
 /// The signal that stopped the run, 0 when none did.
-volatile sig_atomic_t g_stop_signal = 0;
+std::atomic<int> g_stop_signal{0};
 
-/// Asks the runner to stop; the handler resets itself, so a second Ctrl-C kills.
-void on_stop_signal(int signal) {
-  g_stop_signal = signal;
-  request_stop();
-  static constexpr char kMessage[] =
-      "\nclobber: stopping: finishing the current cell and cleaning up (again to abort)\n";
-  if (write(STDERR_FILENO, kMessage, sizeof kMessage - 1) < 0) return;
-}
+/// How long the second Ctrl-C waits for a lock on each table it drops.
+constexpr std::chrono::seconds kAbortLockWait{1};
 
-void install_stop_handlers() {
-  struct sigaction action {};
-  action.sa_handler = on_stop_signal;
-  sigemptyset(&action.sa_mask);
-  action.sa_flags = SA_RESETHAND;
-  sigaction(SIGINT, &action, nullptr);
-  sigaction(SIGTERM, &action, nullptr);
+/// How often statements are cancelled again after the first Ctrl-C.
+constexpr long kCancelEveryNs = 100'000'000;
+
+/// Blocks SIGINT and SIGTERM in every thread (call it before any thread
+/// starts) and handles them on a thread of their own. The first asks the run
+/// to stop and cancels the statements in flight, again every 100 ms until the
+/// run ends (the current cell is checked, its tables dropped, the partial
+/// report written). The second drops this run's registered tables over fresh
+/// connections and exits 128 + its signal at once.
+void start_signal_thread() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  std::thread([signals] {
+    int signal = 0;
+    if (sigwait(&signals, &signal) != 0) return;
+    g_stop_signal = signal;
+    request_stop();
+    fmt::print(stderr,
+               "\nclobber: stopping: finishing the current cell and cleaning up (again to abort)\n");
+    while (true) {
+      cancel_registered_sessions();
+      const timespec wait{0, kCancelEveryNs};
+      signal = sigtimedwait(&signals, nullptr, &wait);
+      if (signal > 0) break;
+    }
+    fmt::print(stderr, "\nclobber: aborting: dropping this run's tables\n");
+    for (const std::string& left : drop_registered_tables(kAbortLockWait))
+      fmt::print(stderr, "clobber: left {} (the next run or `clobber clean` drops it)\n", left);
+    std::fflush(stderr);
+    _exit(128 + signal);
+  }).detach();
 }
 
 /// One progress line on stderr per finished cell.
@@ -200,7 +225,7 @@ int command_run(const RunFlags& flags, const CLI::App& command) {
   reject_unbuilt_reporters(flags.output);
 
   const Workload workload = load_workload_file(flags.workload);
-  install_stop_handlers();
+  start_signal_thread();
   const RunResult result = run_workload(workload, options);
   emit_reports(result, flags.output);
   return run_exit_code(result);
@@ -238,7 +263,7 @@ int command_scenario(const ScenarioFlags& flags, const CLI::App& command) {
     scenarios.push_back(load_scenario_file(file));
   options.on_cell = print_scenario_progress;
 
-  install_stop_handlers();
+  start_signal_thread();
   const ScenarioRunResult result = run_scenarios(scenarios, options);
   if (!flags.json.empty()) {
     write_scenario_report_file(ScenarioJsonReporter{}, result, flags.json);
@@ -252,6 +277,40 @@ int command_scenario(const ScenarioFlags& flags, const CLI::App& command) {
   for (const ScenarioResult& scenario : result.scenarios)
     for (const ScenarioCell& cell : scenario.cells)
       if (cell.status == CellStatus::error) return kExitDatabaseError;
+  return kExitPass;
+}
+
+/// Everything `clean` takes on the command line.
+struct CleanFlags {
+  std::vector<std::string> databases;
+  bool dry_run = false;
+};
+
+/// Drops the tables that dead clobber runs left on each database (only tables
+/// in the registry whose run's lock is free) and prints one line per table.
+int command_clean(const CleanFlags& flags) {
+  for (const std::string& text : flags.databases) {
+    const DatabaseUrl url = parse_database_url(text);
+    std::unique_ptr<Driver> driver = make_driver(url);
+    std::unique_ptr<Session> session = driver->connect();
+    session->limit_lock_waits(std::chrono::seconds(2));
+    const CleanReport report = clean_dead_runs(*session, flags.dry_run);
+    const char* verb = flags.dry_run ? "would drop" : "dropped";
+    for (const RegisteredTable& entry : report.dropped)
+      fmt::print("{}: {} {} (run {}, host {}, pid {}, created {})\n", url.masked, verb, entry.table,
+                 entry.owner.run_id, entry.owner.host, entry.owner.pid, entry.created_at);
+    for (const RegisteredTable& entry : report.forgotten)
+      fmt::print("{}: {} the registry row of {} (run {}: the table no longer exists)\n",
+                 url.masked, flags.dry_run ? "would forget" : "forgot", entry.table,
+                 entry.owner.run_id);
+    fmt::print("{}: {} table{} of dead runs {}, {} of live runs left alone\n", url.masked,
+               report.dropped.size(), report.dropped.size() == 1 ? "" : "s", verb,
+               report.live_tables);
+    for (const std::string& failure : report.failed)
+      fmt::print(stderr, "clobber: {}: could not clean {}\n", url.masked, failure);
+    if (!report.failed.empty()) return kExitDatabaseError;
+  }
+  std::fflush(stdout);
   return kExitPass;
 }
 
@@ -359,6 +418,20 @@ int run_cli(int argc, char** argv) {
   scenario.add_flag("--no-color", scenario_flags.no_color, "No ANSI colors on the console");
   scenario.footer(kExitCodesHelp);
 
+  CleanFlags clean_flags;
+  CLI::App& clean = *app.add_subcommand(
+      "clean",
+      "Drop the tables that killed clobber runs left behind: only tables in the database's "
+      "clobber_registry whose run is no longer alive (exit 0 when all could be dropped)");
+  clean
+      .add_option("--db", clean_flags.databases,
+                  "Database URL: postgresql://..., mysql://..., mariadb://..., sqlite:PATH; "
+                  "repeatable")
+      ->required()
+      ->allow_extra_args(false);
+  clean.add_flag("--dry-run", clean_flags.dry_run, "Print what would be dropped; change nothing");
+  clean.footer(kExitCodesHelp);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -369,6 +442,7 @@ int run_cli(int argc, char** argv) {
   }
 
   if (run) return command_run(run_flags, run);
+  if (clean) return command_clean(clean_flags);
   if (validate) return command_validate(validate_files);
   if (scenario) return command_scenario(scenario_flags, scenario);
   return command_report(results_file, report_flags);

@@ -8,6 +8,7 @@
 
 #include "drivers/driver.h"
 #include "harness/result/result.h"
+#include "harness/runner/table_registry.h"
 #include "harness/workload/workload.h"
 
 namespace clobber {
@@ -23,11 +24,13 @@ struct CellSpec {
   bool record_history = true;                                 // see RunOptions::record_history
   std::string server_version;                                 // reported as is
   std::vector<std::pair<std::string, std::string>> settings;  // Driver::reported_settings()
+  TableRegistry* registry = nullptr;  // the run's registry on this database; required
 };
 
 /// Runs and checks one cell. Returns an unsupported cell when the database or
 /// the locking mode cannot express it. Throws DatabaseError when the database
-/// cannot be set up (tables it did create are still dropped).
+/// cannot be set up (tables it did create are still dropped), StopRequested
+/// when a stop came before the workers started.
 CellResult run_cell(const Workload& workload, Driver& driver, const CellSpec& spec,
                     const std::atomic<bool>& stop);
 

@@ -4,8 +4,11 @@
 #include <ctime>
 #include <random>
 
+#include <fmt/format.h>
+
 #include "drivers/url.h"
 #include "harness/runner/cell_runner.h"
+#include "harness/runner/interrupt.h"
 #include "harness/workload/generators.h"
 
 namespace clobber {
@@ -29,6 +32,15 @@ std::vector<T> all_of(const T (&values)[N]) {
 }
 
 }  // namespace
+
+void report_cleaning(const CleanReport& report, const std::string& where) {
+  for (const RegisteredTable& entry : report.dropped)
+    fmt::print(stderr, "clobber: {}: dropped {}, left by dead run {} (host {}, pid {}, {})\n",
+               where, entry.table, entry.owner.run_id, entry.owner.host, entry.owner.pid,
+               entry.created_at);
+  for (const std::string& failure : report.failed)
+    fmt::print(stderr, "clobber: {}: could not clean {}\n", where, failure);
+}
 
 void request_stop() {
   g_stop.store(true);
@@ -78,6 +90,9 @@ RunResult run_workload(const Workload& workload, const RunOptions& options) {
     std::unique_ptr<Driver> driver = make_driver(url);
     spec.server_version = driver->server_version();
     spec.settings = driver->reported_settings();
+    TableRegistry registry(*driver);
+    report_cleaning(registry.clean_dead_runs(), driver->url().masked);
+    spec.registry = &registry;
     uint64_t cell_index = 0;
     for (Isolation isolation : isolations) {
       for (Locking locking : lockings) {
@@ -90,7 +105,13 @@ RunResult run_workload(const Workload& workload, const RunOptions& options) {
         // The same (isolation, locking) gets the same parameter streams on
         // every database, so databases are compared on identical work.
         spec.seed = mix_seed(run.seed ^ mix_seed(++cell_index));
-        CellResult cell = run_cell(workload, *driver, spec, g_stop);
+        CellResult cell;
+        try {
+          cell = run_cell(workload, *driver, spec, g_stop);
+        } catch (const StopRequested&) {
+          run.interrupted = true;  // stopped while seeding: nothing ran to report
+          break;
+        }
         if (stop_requested()) run.interrupted = true;
         if (options.on_cell) options.on_cell(cell);
         run.cells.push_back(std::move(cell));

@@ -9,6 +9,7 @@
 
 #include "drivers/driver.h"
 #include "harness/result/result.h"
+#include "harness/runner/table_registry.h"
 #include "harness/workload/workload.h"
 
 namespace clobber {
@@ -40,5 +41,9 @@ void request_stop();
 
 /// True once request_stop() was called.
 bool stop_requested();
+
+/// Prints to stderr, one line each, the tables cleaning dropped for dead runs
+/// and the ones it could not, on the database shown as `where`.
+void report_cleaning(const CleanReport& report, const std::string& where);
 
 }  // namespace clobber
