@@ -336,9 +336,10 @@ class MysqlSession final : public Session {
     std::string literal = "'";
     for (char c : name) literal += c == '\'' || c == '\\' ? std::string(2, c) : std::string(1, c);
     literal += '\'';
-    return query("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = DATABASE() "
-                 "AND table_name = " +
-                 literal)
+    return query(
+               "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = DATABASE() "
+               "AND table_name = " +
+               literal)
                .rows.at(0)
                .at(0) != "0";
   }
@@ -438,8 +439,8 @@ class MysqlSession final : public Session {
   std::unique_ptr<sql::Statement> control_;  // transaction control and query()
   std::vector<Prepared> statements_;         // indexed by StatementHandle
   bool in_transaction_ = false;
-  bool broken_ = false;             // the connection was lost; only reconnect() helps
-  std::optional<Outcome> failure_;  // first error inside the open transaction
+  bool broken_ = false;                  // the connection was lost; only reconnect() helps
+  std::optional<Outcome> failure_;       // first error inside the open transaction
   std::atomic<uint64_t> connection_id_;  // CONNECTION_ID() of the current connection, for cancel()
 };
 

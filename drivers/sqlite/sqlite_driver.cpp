@@ -361,15 +361,15 @@ class SqliteSession final : public Session {
 
   bool table_exists(const std::string& name) override {
     sqlite3_stmt* raw = nullptr;
-    const char* sql = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ? COLLATE NOCASE";
+    const char* sql =
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ? COLLATE NOCASE";
     if (sqlite3_prepare_v2(db_.get(), sql, -1, &raw, nullptr) != SQLITE_OK)
       throw DatabaseError(std::string("SQLite: cannot look up table ") + name + ": " +
                           sqlite3_errmsg(db_.get()));
     StatementPtr statement(raw);
     sqlite3_bind_text(raw, 1, name.c_str(), static_cast<int>(name.size()), SQLITE_TRANSIENT);
     const int code = sqlite3_step(raw);
-    if (code != SQLITE_ROW && code != SQLITE_DONE)
-      throw query_error(sql, code);
+    if (code != SQLITE_ROW && code != SQLITE_DONE) throw query_error(sql, code);
     return code == SQLITE_ROW;
   }
 

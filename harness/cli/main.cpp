@@ -160,8 +160,9 @@ void start_signal_thread() {
     if (sigwait(&signals, &signal) != 0) return;
     g_stop_signal = signal;
     request_stop();
-    fmt::print(stderr,
-               "\nclobber: stopping: finishing the current cell and cleaning up (again to abort)\n");
+    fmt::print(
+        stderr,
+        "\nclobber: stopping: finishing the current cell and cleaning up (again to abort)\n");
     while (true) {
       cancel_registered_sessions();
       const timespec wait{0, kCancelEveryNs};
@@ -300,9 +301,8 @@ int command_clean(const CleanFlags& flags) {
       fmt::print("{}: {} {} (run {}, host {}, pid {}, created {})\n", url.masked, verb, entry.table,
                  entry.owner.run_id, entry.owner.host, entry.owner.pid, entry.created_at);
     for (const RegisteredTable& entry : report.forgotten)
-      fmt::print("{}: {} the registry row of {} (run {}: the table no longer exists)\n",
-                 url.masked, flags.dry_run ? "would forget" : "forgot", entry.table,
-                 entry.owner.run_id);
+      fmt::print("{}: {} the registry row of {} (run {}: the table no longer exists)\n", url.masked,
+                 flags.dry_run ? "would forget" : "forgot", entry.table, entry.owner.run_id);
     fmt::print("{}: {} table{} of dead runs {}, {} of live runs left alone\n", url.masked,
                report.dropped.size(), report.dropped.size() == 1 ? "" : "s", verb,
                report.live_tables);

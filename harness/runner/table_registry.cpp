@@ -58,11 +58,11 @@ std::string host_name() {
 
 void create_registry(Session& session) {
   try {
-    session.query(fmt::format(
-        "CREATE TABLE IF NOT EXISTS {} (table_name VARCHAR(128) NOT NULL PRIMARY KEY, "
-        "run_id VARCHAR(32) NOT NULL, host VARCHAR(255) NOT NULL, pid BIGINT NOT NULL, "
-        "created_at VARCHAR(32) NOT NULL)",
-        kRegistryTable));
+    session.query(
+        fmt::format("CREATE TABLE IF NOT EXISTS {} (table_name VARCHAR(128) NOT NULL PRIMARY KEY, "
+                    "run_id VARCHAR(32) NOT NULL, host VARCHAR(255) NOT NULL, pid BIGINT NOT NULL, "
+                    "created_at VARCHAR(32) NOT NULL)",
+                    kRegistryTable));
   } catch (const DatabaseError&) {
     // Two runs creating it at once: PostgreSQL lets one of them fail.
     if (!session.table_exists(kRegistryTable)) throw;
@@ -70,8 +70,8 @@ void create_registry(Session& session) {
 }
 
 void delete_row(Session& session, const std::string& table) {
-  session.query(fmt::format("DELETE FROM {} WHERE table_name = {}", kRegistryTable,
-                            literal(table)));
+  session.query(
+      fmt::format("DELETE FROM {} WHERE table_name = {}", kRegistryTable, literal(table)));
 }
 
 }  // namespace

@@ -66,7 +66,7 @@ class TableRegistry {
   friend std::vector<std::string> drop_registered_tables(std::chrono::milliseconds limit);
   Driver& driver_;
   std::unique_ptr<Session> session_;
-  std::mutex mutex_;                // guards tables_
+  std::mutex mutex_;                 // guards tables_
   std::vector<std::string> tables_;  // registered, not yet removed
 };
 

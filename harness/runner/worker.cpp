@@ -95,7 +95,8 @@ bool Worker::pause(std::chrono::microseconds length) const {
   while (!shared_.stop->load(std::memory_order_relaxed)) {
     const auto now = std::chrono::steady_clock::now();
     if (now >= until) return true;
-    std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(until - now, kStopCheck));
+    std::this_thread::sleep_for(
+        std::min<std::chrono::steady_clock::duration>(until - now, kStopCheck));
   }
   return false;
 }
@@ -256,8 +257,7 @@ Worker::Result Worker::run_attempt(const TransactionPlan& tx, uint64_t id) {
         break;
       }
       case PlannedOp::Kind::sleep:
-        if (!pause(op.sleep))
-          return fail("STOPPED", "stopped by Ctrl-C during a sleep step");
+        if (!pause(op.sleep)) return fail("STOPPED", "stopped by Ctrl-C during a sleep step");
         break;
       case PlannedOp::Kind::sql: {
         for (size_t a = 0; a < op.args.size(); ++a) params_[a] = frame_[op.args[a].index];

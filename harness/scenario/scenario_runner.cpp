@@ -607,8 +607,7 @@ class CellRun {
 
   /// Waits for session `s`'s statement from an earlier step to return; a
   /// `stoppable` wait ends the cell when a stop is requested.
-  void await_statement(size_t s, int at_step, std::vector<TraceEvent>& released,
-                       bool stoppable) {
+  void await_statement(size_t s, int at_step, std::vector<TraceEvent>& released, bool stoppable) {
     std::vector<TraceEvent> own;
     std::unique_lock lock(signal_->mutex);
     const auto deadline = Clock::now() + timing_.stuck_timeout;
