@@ -1,5 +1,5 @@
-// The clobber command-line program: `run`, `validate` and `report` (design.md,
-// "Command-line contract"). Messages go to stderr prefixed "clobber: "; results
+// The clobber command-line program: `run`, `validate`, `report`, `scenario` and
+// `clean` (README.md, "Command line"). Messages go to stderr prefixed "clobber: "; results
 // go to stdout and to the report files asked for.
 #include <signal.h>
 #include <unistd.h>
@@ -41,7 +41,8 @@ constexpr const char* kExitCodesHelp =
     "Exit codes: 0 every expectation met; 1 an expectation failed (never with --explore);\n"
     "2 bad usage, workload or result file; 3 a database could not be reached or set up,\n"
     "or a cell could not run; 70 internal error; 130 (143) stopped by Ctrl-C (SIGTERM)\n"
-    "before every cell ran, with no failure found.";
+    "before every cell ran, with no failure found (a second Ctrl-C drops the run's tables\n"
+    "and exits 130 at once).";
 
 /// Report files and console options shared by `run` and `report`.
 struct OutputFlags {
@@ -292,6 +293,8 @@ struct CleanFlags {
 int command_clean(const CleanFlags& flags) {
   for (const std::string& text : flags.databases) {
     const DatabaseUrl url = parse_database_url(text);
+    if (url.kind == DatabaseKind::sqlite && access(url.database.c_str(), F_OK) != 0)
+      throw InputError("--db " + url.masked + ": no such SQLite database file");
     std::unique_ptr<Driver> driver = make_driver(url);
     std::unique_ptr<Session> session = driver->connect();
     session->limit_lock_waits(std::chrono::seconds(2));
@@ -303,9 +306,8 @@ int command_clean(const CleanFlags& flags) {
     for (const RegisteredTable& entry : report.forgotten)
       fmt::print("{}: {} the registry row of {} (run {}: the table no longer exists)\n", url.masked,
                  flags.dry_run ? "would forget" : "forgot", entry.table, entry.owner.run_id);
-    fmt::print("{}: {} table{} of dead runs {}, {} of live runs left alone\n", url.masked,
-               report.dropped.size(), report.dropped.size() == 1 ? "" : "s", verb,
-               report.live_tables);
+    fmt::print("{}: {} {} table{} of dead runs; left {} of live runs alone\n", url.masked, verb,
+               report.dropped.size(), report.dropped.size() == 1 ? "" : "s", report.live_tables);
     for (const std::string& failure : report.failed)
       fmt::print(stderr, "clobber: {}: could not clean {}\n", url.masked, failure);
     if (!report.failed.empty()) return kExitDatabaseError;

@@ -76,17 +76,15 @@ void delete_row(Session& session, const std::string& table) {
 
 }  // namespace
 
-const RunOwner& this_run() {
-  static const RunOwner owner = [] {
-    std::random_device device;
-    const uint64_t id = (static_cast<uint64_t>(device()) << 32) | device();
-    return RunOwner{fmt::format("{:016x}", id), host_name(), static_cast<int64_t>(getpid())};
-  }();
-  return owner;
+RunOwner new_run_owner() {
+  std::random_device device;
+  const uint64_t id = (static_cast<uint64_t>(device()) << 32) | device();
+  return RunOwner{fmt::format("{:016x}", id), host_name(), static_cast<int64_t>(getpid())};
 }
 
-TableRegistry::TableRegistry(Driver& driver) : driver_(driver), session_(driver.connect()) {
-  session_->hold_run_lock(this_run());
+TableRegistry::TableRegistry(Driver& driver)
+    : driver_(driver), owner_(new_run_owner()), session_(driver.connect()) {
+  session_->hold_run_lock(owner_);
   create_registry(*session_);
   session_->limit_lock_waits(kDropLockWait);
   std::lock_guard lock(g_registries_mutex);
@@ -105,7 +103,7 @@ void TableRegistry::add(const std::string& table) {
     std::lock_guard lock(mutex_);
     tables_.push_back(table);
   }
-  const RunOwner& owner = this_run();
+  const RunOwner& owner = owner_;
   session_->query(fmt::format(
       "INSERT INTO {} (table_name, run_id, host, pid, created_at) VALUES ({}, {}, {}, {}, {})",
       kRegistryTable, literal(table), literal(owner.run_id), literal(owner.host), owner.pid,
@@ -120,10 +118,10 @@ void TableRegistry::remove(const std::string& table) {
 }
 
 CleanReport TableRegistry::clean_dead_runs() {
-  return clobber::clean_dead_runs(*session_, false);
+  return clobber::clean_dead_runs(*session_, false, &owner_);
 }
 
-CleanReport clean_dead_runs(Session& session, bool dry_run) {
+CleanReport clean_dead_runs(Session& session, bool dry_run, const RunOwner* self) {
   CleanReport report;
   if (!session.table_exists(kRegistryTable)) return report;
   const QueryRows rows = session.query(
@@ -153,7 +151,7 @@ CleanReport clean_dead_runs(Session& session, bool dry_run) {
       for (size_t i = first; i < end; ++i)
         report.failed.push_back(entries[i].table + ": registry row has a bad run id '" +
                                 owner.run_id + "'");
-    } else if (owner.run_id == this_run().run_id || !session.claim_run_lock(owner)) {
+    } else if ((self && owner.run_id == self->run_id) || !session.claim_run_lock(owner)) {
       report.live_tables += end - first;
     } else {
       for (size_t i = first; i < end; ++i) {

@@ -21,9 +21,10 @@ namespace clobber {
 /// The registry table's name.
 inline constexpr const char* kRegistryTable = "clobber_registry";
 
-/// This process's run: a random id, the host and the pid (the same for every
-/// database it touches).
-const RunOwner& this_run();
+/// A new run identity: a random id, this host and this process's pid. Each
+/// TableRegistry is one run (a process using one database twice at once holds
+/// two run locks, which never wait for each other).
+RunOwner new_run_owner();
 
 /// One registry row.
 struct RegisteredTable {
@@ -61,10 +62,13 @@ class TableRegistry {
   void remove(const std::string& table);
   /// Drops the tables of dead runs (clean_dead_runs on this session).
   CleanReport clean_dead_runs();
+  /// The run this registry records tables for.
+  const RunOwner& owner() const { return owner_; }
 
  private:
   friend std::vector<std::string> drop_registered_tables(std::chrono::milliseconds limit);
   Driver& driver_;
+  RunOwner owner_;
   std::unique_ptr<Session> session_;
   std::mutex mutex_;                 // guards tables_
   std::vector<std::string> tables_;  // registered, not yet removed
@@ -73,9 +77,10 @@ class TableRegistry {
 /// Drops the tables of every dead run listed in the registry that `session`
 /// reaches: only tables that are in the registry AND exist, only of runs whose
 /// lock the session can claim; a row whose table does not exist is deleted.
-/// `dry_run` changes nothing and reports what would be dropped. Never creates
-/// the registry. Throws DatabaseError when the registry cannot be read.
-CleanReport clean_dead_runs(Session& session, bool dry_run);
+/// `dry_run` changes nothing and reports what would be dropped. `self` (may be
+/// null) is the run the session holds the lock of: its tables are live. Never
+/// creates the registry. Throws DatabaseError when the registry cannot be read.
+CleanReport clean_dead_runs(Session& session, bool dry_run, const RunOwner* self = nullptr);
 
 /// The second Ctrl-C: drops the tables this process's registries still list,
 /// over fresh connections, each DROP giving up on a lock after `limit`, and

@@ -495,6 +495,42 @@ CLEANUP_TEST(SigintWhileWorkersWaitForARowLockCancelsTheirStatements) {
   EXPECT_EQ(session_->query(waiting).rows.at(0).at(0), "0");
   EXPECT_TRUE(holder->rollback().ok());
 }
+
+CLEANUP_TEST(SigintDuringAScenarioStopsItsBlockedAndRunningStatements) {
+  // t2 waits for t1's row lock while t1 runs a minute-long statement.
+#if defined(CLOBBER_CLEANUP_POSTGRES)
+  const std::string long_statement = "select pg_sleep(60)";
+#else
+  const std::string long_statement = "select sleep(60)";
+#endif
+  const std::string scenario = write("stuck.yaml", R"(name: stuck
+description: t2 waits for the row t1 holds while t1 runs a long statement.
+tables: [test]
+setup:
+  - create table test (id int primary key, value int)
+  - insert into test (id, value) values (1, 10)
+sessions: [t1, t2]
+steps:
+  - t1: begin
+  - t1: update test set value = 11 where id = 1
+  - t2: begin
+  - t2: update test set value = 12 where id = 1
+  - t1: )" + long_statement + R"(
+  - t1: commit
+  - t2: commit
+anomaly_if:
+  sql: select value from test order by id
+  equals: [12]
+)");
+  Child run({"scenario", scenario, "--db", url_, "--isolation", "read_committed", "--no-color"},
+            dir_, "scenario");
+  await_tables(run, milliseconds(3000));  // past the block timeout: t1's statement runs
+  const std::vector<std::string> created = registered_tables(run.pid());
+  ASSERT_EQ(created.size(), 1u);
+  expect_quick_exit(run, SIGINT, 130);
+  EXPECT_NE(run.out().find("interrupted"), std::string::npos) << run.out();
+  EXPECT_FALSE(table_exists(created[0]));
+}
 #endif
 
 CLEANUP_TEST(KilledRunIsCleanedButNeitherALiveRunNorUnregisteredTables) {
@@ -519,7 +555,7 @@ CLEANUP_TEST(KilledRunIsCleanedButNeitherALiveRunNorUnregisteredTables) {
   Child clean({"clean", "--db", url_}, dir_, "clean");
   ASSERT_EQ(clean.wait(std::chrono::seconds(60)), 0) << clean.err();
   EXPECT_NE(clean.out().find("dropped " + victim_tables[0]), std::string::npos) << clean.out();
-  EXPECT_NE(clean.out().find("1 of live runs left alone"), std::string::npos) << clean.out();
+  EXPECT_NE(clean.out().find("left 1 of live runs alone"), std::string::npos) << clean.out();
   EXPECT_EQ(clean.out().find("clobber_fake_accounts"), std::string::npos) << clean.out();
   EXPECT_FALSE(table_exists(victim_tables[0]));
   EXPECT_TRUE(table_exists(live_tables[0]));
