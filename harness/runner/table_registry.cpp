@@ -13,9 +13,16 @@
 namespace clobber {
 namespace {
 
-/// Every registry of this process, for the second Ctrl-C.
-std::mutex g_registries_mutex;
-std::vector<TableRegistry*> g_registries;
+/// Every registry of this process, for the second Ctrl-C. Never destroyed:
+/// the signal thread may still use it while the process exits.
+struct Registries {
+  std::mutex mutex;
+  std::vector<TableRegistry*> list;
+};
+Registries& registries() {
+  static Registries* const instance = new Registries;
+  return *instance;
+}
 
 /// How long the cleaners wait for a lock on a table they drop.
 constexpr std::chrono::seconds kDropLockWait{2};
@@ -87,13 +94,14 @@ TableRegistry::TableRegistry(Driver& driver)
   session_->hold_run_lock(owner_);
   create_registry(*session_);
   session_->limit_lock_waits(kDropLockWait);
-  std::lock_guard lock(g_registries_mutex);
-  g_registries.push_back(this);
+  std::lock_guard lock(registries().mutex);
+  registries().list.push_back(this);
 }
 
 TableRegistry::~TableRegistry() {
-  std::lock_guard lock(g_registries_mutex);
-  g_registries.erase(std::find(g_registries.begin(), g_registries.end(), this));
+  std::vector<TableRegistry*>& list = registries().list;
+  std::lock_guard lock(registries().mutex);
+  list.erase(std::find(list.begin(), list.end(), this));
 }
 
 void TableRegistry::add(const std::string& table) {
@@ -184,8 +192,8 @@ CleanReport clean_dead_runs(Session& session, bool dry_run, const RunOwner* self
 
 std::vector<std::string> drop_registered_tables(std::chrono::milliseconds limit) {
   std::vector<std::string> left;
-  std::lock_guard registries_lock(g_registries_mutex);
-  for (TableRegistry* registry : g_registries) {
+  std::lock_guard registries_lock(registries().mutex);
+  for (TableRegistry* registry : registries().list) {
     std::vector<std::string> tables;
     {
       std::lock_guard lock(registry->mutex_);
