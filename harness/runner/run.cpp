@@ -87,6 +87,10 @@ RunResult run_workload(const Workload& workload, const RunOptions& options) {
   }
 
   for (const DatabaseUrl& url : databases) {
+    if (stop_requested()) {
+      run.interrupted = true;
+      break;
+    }
     std::unique_ptr<Driver> driver = make_driver(url);
     spec.server_version = driver->server_version();
     spec.settings = driver->reported_settings();
