@@ -36,6 +36,7 @@ void CellTables::create() {
       registry_.add(table.name);
       ++registered_;
       admin_.query(table.create_sql);
+      registry_.created(table.name);
       for (const std::string& insert : table.seed_sql) {
         if (stop_.load()) throw StopRequested();
         admin_.query(insert);

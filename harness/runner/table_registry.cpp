@@ -109,7 +109,7 @@ void TableRegistry::add(const std::string& table) {
     throw DatabaseError("cannot register table '" + table + "': not a clobber_ name");
   {
     std::lock_guard lock(mutex_);
-    tables_.push_back(table);
+    tables_.push_back(Entry{table, false});
   }
   const RunOwner& owner = owner_;
   session_->query(fmt::format(
@@ -118,11 +118,16 @@ void TableRegistry::add(const std::string& table) {
       literal(utc_now())));
 }
 
+void TableRegistry::created(const std::string& table) {
+  std::lock_guard lock(mutex_);
+  for (Entry& entry : tables_)
+    if (entry.name == table) entry.created = true;
+}
+
 void TableRegistry::remove(const std::string& table) {
   delete_row(*session_, table);
   std::lock_guard lock(mutex_);
-  const auto found = std::find(tables_.begin(), tables_.end(), table);
-  if (found != tables_.end()) tables_.erase(found);
+  std::erase_if(tables_, [&table](const Entry& entry) { return entry.name == table; });
 }
 
 CleanReport TableRegistry::clean_dead_runs() {
@@ -194,7 +199,7 @@ std::vector<std::string> drop_registered_tables(std::chrono::milliseconds limit)
   std::vector<std::string> left;
   std::lock_guard registries_lock(registries().mutex);
   for (TableRegistry* registry : registries().list) {
-    std::vector<std::string> tables;
+    std::vector<TableRegistry::Entry> tables;
     {
       std::lock_guard lock(registry->mutex_);
       tables = registry->tables_;
@@ -211,17 +216,18 @@ std::vector<std::string> drop_registered_tables(std::chrono::milliseconds limit)
       session->limit_lock_waits(limit);
       for (auto table = tables.rbegin(); table != tables.rend(); ++table) {
         try {
-          // A table not there yet may be being created: its row stays, so a
-          // later run drops it once this one is dead.
-          if (!session->table_exists(*table)) continue;
-          session->query("DROP TABLE IF EXISTS " + *table);
-          delete_row(*session, *table);
+          if (session->table_exists(table->name)) {
+            session->query("DROP TABLE IF EXISTS " + table->name);
+          } else if (!table->created) {
+            continue;  // its CREATE may be in flight: the row stays for a later run
+          }
+          delete_row(*session, table->name);
         } catch (const DatabaseError& error) {
-          left.push_back(*table + ": " + error.what());
+          left.push_back(table->name + ": " + error.what());
         }
       }
     } catch (const DatabaseError& error) {
-      for (const std::string& table : tables) left.push_back(table + ": " + error.what());
+      for (const auto& table : tables) left.push_back(table.name + ": " + error.what());
     }
   }
   return left;

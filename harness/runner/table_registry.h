@@ -58,6 +58,8 @@ class TableRegistry {
   /// Records `table` (a clobber_ name) as this run's; call before creating it.
   /// Throws DatabaseError.
   void add(const std::string& table);
+  /// Notes that `table` now exists (its CREATE returned).
+  void created(const std::string& table);
   /// Forgets `table` once it is dropped. Throws DatabaseError.
   void remove(const std::string& table);
   /// Drops the tables of dead runs (clean_dead_runs on this session).
@@ -70,8 +72,13 @@ class TableRegistry {
   Driver& driver_;
   RunOwner owner_;
   std::unique_ptr<Session> session_;
-  std::mutex mutex_;                 // guards tables_
-  std::vector<std::string> tables_;  // registered, not yet removed
+  /// A table registered and not yet removed.
+  struct Entry {
+    std::string name;
+    bool created = false;  // its CREATE returned
+  };
+  std::mutex mutex_;  // guards tables_
+  std::vector<Entry> tables_;
 };
 
 /// Drops the tables of every dead run listed in the registry that `session`
@@ -84,8 +91,10 @@ CleanReport clean_dead_runs(Session& session, bool dry_run, const RunOwner* self
 
 /// The second Ctrl-C: drops the tables this process's registries still list,
 /// over fresh connections, each DROP giving up on a lock after `limit`, and
-/// deletes their rows. Tables it cannot drop stay registered (a later run
-/// drops them, this run being dead by then). Returns one line per table that
+/// deletes their rows (also of tables the run had created and dropped, whose
+/// rows it had not deleted yet). Tables it cannot drop, and rows of tables
+/// whose CREATE may still be in flight, stay registered (a later run drops
+/// them, this run being dead by then). Returns one line per table that
 /// stayed. Safe from the signal thread while the run goes on.
 std::vector<std::string> drop_registered_tables(std::chrono::milliseconds limit);
 

@@ -352,6 +352,7 @@ class CellRun {
         throw CellError("setup failed: " + std::string(error.what()));
       }
     }
+    for (const std::string& table : registered_) registry_.created(table);
     for (size_t s = 0; s < scenario_.sessions.size(); ++s) {
       SessionState& session = sessions_.emplace_back();
       session.worker = std::make_unique<SessionWorker>(driver_, signal_);
