@@ -4,6 +4,7 @@
 // One Session is one connection, used by exactly one thread.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -76,7 +77,15 @@ struct DatabaseUrl {
 /// any case (password, sslpassword, PASSWORD, ssl_password...). See drivers/secrets.h.
 bool is_secret_option(std::string_view name);
 
-/// One connection to the database, used by one thread only.
+/// Who owns a clobber run's tables (harness/runner/table_registry.h): the run's
+/// random id, and the host and process it runs in.
+struct RunOwner {
+  std::string run_id;  // 16 hex digits
+  std::string host;    // gethostname()
+  int64_t pid = 0;     // getpid()
+};
+
+/// One connection to the database, used by one thread only (cancel() excepted).
 class Session {
  public:
   virtual ~Session() = default;
@@ -128,6 +137,38 @@ class Session {
   /// Re-establishes a broken connection and re-prepares every statement.
   /// Returns a failed outcome (cause connection) when the server is unreachable.
   virtual Outcome reconnect() = 0;
+
+  /// Asks the server to cancel the statement this session is running, if any
+  /// (Ctrl-C): the statement then returns a failed outcome (or query() throws)
+  /// on its own thread. The one call that is safe from any other thread while
+  /// the session is in use; never throws (a cancel that cannot be sent is lost).
+  /// PostgreSQL: a libpq cancel request; MySQL: KILL QUERY from a connection of
+  /// its own; SQLite: sqlite3_interrupt.
+  virtual void cancel() = 0;
+
+  // ---- Run ownership (harness/runner/table_registry.h) ----------------------
+  // Each run proves it is alive by a lock its registry session holds for the
+  // run's whole life; a cleaner drops a run's tables only after claiming that
+  // lock itself. All on the session's own thread; failures throw DatabaseError.
+
+  /// Takes the lock of run `owner` and holds it until the session closes:
+  /// PostgreSQL pg_advisory_lock on the run id, MySQL GET_LOCK('clobber_run_<id>').
+  /// SQLite has no such lock: its owner's host and pid prove it alive.
+  virtual void hold_run_lock(const RunOwner& owner) = 0;
+  /// True when run `owner` is dead, and then this session holds its lock until
+  /// release_run_lock() (so two cleaners never clean one run at once):
+  /// PostgreSQL pg_try_advisory_lock, MySQL GET_LOCK(name, 0); SQLite: `owner`
+  /// ran on this host and its process no longer exists (another host: false).
+  virtual bool claim_run_lock(const RunOwner& owner) = 0;
+  /// Releases a lock claim_run_lock() took.
+  virtual void release_run_lock(const RunOwner& owner) = 0;
+  /// True when a table named `name` (unquoted, as clobber creates it) exists
+  /// where this session's unqualified names resolve.
+  virtual bool table_exists(const std::string& name) = 0;
+  /// Makes this session's statements (DROP TABLE) give up waiting for a lock
+  /// after `limit` (PostgreSQL lock_timeout, MySQL lock_wait_timeout and
+  /// innodb_lock_wait_timeout in whole seconds; SQLite keeps its busy timeout).
+  virtual void limit_lock_waits(std::chrono::milliseconds limit) = 0;
 };
 
 /// A database a run can connect to: opens sessions and says what it supports.

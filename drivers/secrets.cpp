@@ -109,6 +109,22 @@ class ScrubbingSession final : public Session {
   Outcome reconnect() override {
     return scrubbed_outcome(scrubbed(secrets_, [&] { return session_->reconnect(); }), secrets_);
   }
+  void cancel() override { session_->cancel(); }  // never throws
+  void hold_run_lock(const RunOwner& owner) override {
+    scrubbed(secrets_, [&] { session_->hold_run_lock(owner); });
+  }
+  bool claim_run_lock(const RunOwner& owner) override {
+    return scrubbed(secrets_, [&] { return session_->claim_run_lock(owner); });
+  }
+  void release_run_lock(const RunOwner& owner) override {
+    scrubbed(secrets_, [&] { session_->release_run_lock(owner); });
+  }
+  bool table_exists(const std::string& name) override {
+    return scrubbed(secrets_, [&] { return session_->table_exists(name); });
+  }
+  void limit_lock_waits(std::chrono::milliseconds limit) override {
+    scrubbed(secrets_, [&] { session_->limit_lock_waits(limit); });
+  }
 
  private:
   std::unique_ptr<Session> session_;

@@ -10,6 +10,7 @@
 #include <cppconn/statement.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <cstdlib>
 #include <span>
@@ -154,7 +155,8 @@ class MysqlSession final : public Session {
   explicit MysqlSession(MysqlConnectConfig config)
       : config_(std::move(config)),
         connection_(open_connection(config_)),
-        control_(apply_settings(*connection_)) {}
+        control_(apply_settings(*connection_)),
+        connection_id_(std::stoull(backend_id())) {}
 
   StatementHandle prepare(const std::string& sql, int param_count) override {
     Prepared prepared{sql, static_cast<size_t>(param_count), 0, nullptr};
@@ -317,10 +319,67 @@ class MysqlSession final : public Session {
     for (size_t i = 0; i < statements_.size(); ++i)
       statements_[i].statement = std::move(prepared[i]);
     broken_ = false;
+    try {
+      connection_id_.store(std::stoull(backend_id()));
+    } catch (const DatabaseError& error) {
+      broken_ = true;
+      return Outcome::failure(AbortCause::connection, "2013", error.what());
+    }
     return {};
   }
 
+  void cancel() override {
+    // From a connection of its own: only the connection id is shared.
+    try {
+      std::unique_ptr<sql::Connection> connection = open_connection(config_);
+      std::unique_ptr<sql::Statement> statement(connection->createStatement());
+      statement->execute("KILL QUERY " + std::to_string(connection_id_.load()));
+    } catch (const std::exception&) {
+      // lost: the caller cancels again while it waits
+    }
+  }
+
+  void hold_run_lock(const RunOwner& owner) override {
+    if (query("SELECT GET_LOCK(" + lock_name(owner) + ", 0)").rows.at(0).at(0) != "1")
+      throw DatabaseError("another session holds the lock of clobber run " + owner.run_id);
+  }
+
+  bool claim_run_lock(const RunOwner& owner) override {
+    return query("SELECT GET_LOCK(" + lock_name(owner) + ", 0)").rows.at(0).at(0) == "1";
+  }
+
+  void release_run_lock(const RunOwner& owner) override {
+    query("DO RELEASE_LOCK(" + lock_name(owner) + ")");
+  }
+
+  bool table_exists(const std::string& name) override {
+    std::string literal = "'";
+    for (char c : name) literal += c == '\'' || c == '\\' ? std::string(2, c) : std::string(1, c);
+    literal += '\'';
+    return query(
+               "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = DATABASE() "
+               "AND table_name = " +
+               literal)
+               .rows.at(0)
+               .at(0) != "0";
+  }
+
+  void limit_lock_waits(std::chrono::milliseconds limit) override {
+    const auto seconds = std::max<int64_t>(1, (limit.count() + 999) / 1000);
+    query("SET SESSION lock_wait_timeout = " + std::to_string(seconds));
+    query("SET SESSION innodb_lock_wait_timeout = " + std::to_string(seconds));
+  }
+
  private:
+  /// The GET_LOCK name of a run (hex digits only: nothing to quote).
+  static std::string lock_name(const RunOwner& owner) {
+    if (owner.run_id.empty() || !std::all_of(owner.run_id.begin(), owner.run_id.end(), [](char c) {
+          return std::isxdigit(static_cast<unsigned char>(c));
+        }))
+      throw DatabaseError("bad clobber run id '" + owner.run_id + "'");
+    return "'clobber_run_" + owner.run_id + "'";
+  }
+
   /// Applies the URL's session settings on a new connection and returns the
   /// statement that ran them, kept for transaction control and query().
   /// Throws DatabaseError when the server rejects a setting.
@@ -409,8 +468,9 @@ class MysqlSession final : public Session {
   std::unique_ptr<sql::Statement> control_;  // transaction control and query()
   std::vector<Prepared> statements_;         // indexed by StatementHandle
   bool in_transaction_ = false;
-  bool broken_ = false;             // the connection was lost; only reconnect() helps
-  std::optional<Outcome> failure_;  // first error inside the open transaction
+  bool broken_ = false;                  // the connection was lost; only reconnect() helps
+  std::optional<Outcome> failure_;       // first error inside the open transaction
+  std::atomic<uint64_t> connection_id_;  // CONNECTION_ID() of the current connection, for cancel()
 };
 
 /// True for a plain SQL identifier: a letter or '_', then letters, digits or '_'.

@@ -1,6 +1,7 @@
 #include "drivers/postgres/postgres_driver.h"
 
 #include <algorithm>
+#include <atomic>
 #include <charconv>
 #include <optional>
 #include <span>
@@ -87,7 +88,8 @@ class PostgresSession final : public Session {
   explicit PostgresSession(const std::string& conninfo)
       : conninfo_(conninfo),
         connection_(open_connection(conninfo_)),
-        work_(std::make_unique<pqxx::nontransaction>(*connection_)) {}
+        work_(std::make_unique<pqxx::nontransaction>(*connection_)),
+        backend_pid_(connection_->backendpid()) {}
 
   StatementHandle prepare(const std::string& sql, int param_count) override {
     Prepared prepared{"clobber_" + std::to_string(statements_.size()), sql,
@@ -216,6 +218,7 @@ class PostgresSession final : public Session {
     work_ = std::move(work);
     controls_.clear();  // prepared on the old connection only
     connection_ = std::move(connection);
+    backend_pid_.store(connection_->backendpid());
     for (const Prepared& prepared : statements_) {
       try {
         prepare_on_server(prepared);
@@ -230,7 +233,53 @@ class PostgresSession final : public Session {
     return {};
   }
 
+  void cancel() override {
+    // From a connection of its own: the session's libpq connection belongs to
+    // its thread. Only the backend pid is shared.
+    try {
+      pqxx::connection connection(conninfo_);
+      pqxx::nontransaction work(connection);
+      work.exec("SELECT pg_cancel_backend(" + std::to_string(backend_pid_.load()) + ")");
+    } catch (const std::exception&) {
+      // lost: the caller cancels again while it waits
+    }
+  }
+
+  void hold_run_lock(const RunOwner& owner) override {
+    query("SELECT pg_advisory_lock(" + lock_key(owner) + ")");
+  }
+
+  bool claim_run_lock(const RunOwner& owner) override {
+    const QueryRows rows = query("SELECT pg_try_advisory_lock(" + lock_key(owner) + ")");
+    return !rows.rows.empty() && rows.rows[0][0] == "t";
+  }
+
+  void release_run_lock(const RunOwner& owner) override {
+    query("SELECT pg_advisory_unlock(" + lock_key(owner) + ")");
+  }
+
+  bool table_exists(const std::string& name) override {
+    // Unquoted, as clobber creates its tables: to_regclass folds it the same way.
+    return query("SELECT to_regclass(" + work_->quote(name) + ") IS NOT NULL").rows.at(0).at(0) ==
+           "t";
+  }
+
+  void limit_lock_waits(std::chrono::milliseconds limit) override {
+    query("SET lock_timeout = " + std::to_string(limit.count()));
+  }
+
  private:
+  /// The session-level advisory lock key of a run: its 64-bit id, which the
+  /// 16-hex-digit text spells (two's complement into bigint).
+  static std::string lock_key(const RunOwner& owner) {
+    uint64_t id = 0;
+    const char* end = owner.run_id.data() + owner.run_id.size();
+    const auto [stop, error] = std::from_chars(owner.run_id.data(), end, id, 16);
+    if (error != std::errc() || stop != end || owner.run_id.empty())
+      throw DatabaseError("bad clobber run id '" + owner.run_id + "'");
+    return std::to_string(static_cast<int64_t>(id));
+  }
+
   static const std::string& commit_sql() {
     static const std::string sql = "COMMIT";
     return sql;
@@ -363,6 +412,7 @@ class PostgresSession final : public Session {
   std::vector<Control> controls_;
   bool in_transaction_ = false;
   std::optional<Outcome> failure_;  // first error inside the open transaction
+  std::atomic<int> backend_pid_;    // of the current connection, for cancel()
 };
 
 /// Appends " key='value'" to a libpq conninfo string, quoted as libpq reads it.

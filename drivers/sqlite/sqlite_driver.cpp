@@ -1,11 +1,15 @@
 #include "drivers/sqlite/sqlite_driver.h"
 
+#include <signal.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
 #include <chrono>
 #include <cstdio>
+#include <mutex>
 #include <stdexcept>
 #include <string_view>
 #include <thread>
@@ -354,6 +358,38 @@ class SqliteSession final : public Session {
 
   std::string backend_id() override { return {}; }
 
+  void cancel() override {
+    std::lock_guard lock(db_mutex_);
+    if (db_) sqlite3_interrupt(db_.get());
+  }
+
+  void hold_run_lock(const RunOwner&) override {}
+
+  bool claim_run_lock(const RunOwner& owner) override {
+    char host[256] = {};
+    if (gethostname(host, sizeof host - 1) != 0 || owner.host != host) return false;
+    if (owner.pid <= 0 || owner.pid == getpid()) return false;
+    return kill(static_cast<pid_t>(owner.pid), 0) != 0 && errno == ESRCH;
+  }
+
+  void release_run_lock(const RunOwner&) override {}
+
+  bool table_exists(const std::string& name) override {
+    sqlite3_stmt* raw = nullptr;
+    const char* sql =
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ? COLLATE NOCASE";
+    if (sqlite3_prepare_v2(db_.get(), sql, -1, &raw, nullptr) != SQLITE_OK)
+      throw DatabaseError(std::string("SQLite: cannot look up table ") + name + ": " +
+                          sqlite3_errmsg(db_.get()));
+    StatementPtr statement(raw);
+    sqlite3_bind_text(raw, 1, name.c_str(), static_cast<int>(name.size()), SQLITE_TRANSIENT);
+    const int code = sqlite3_step(raw);
+    if (code != SQLITE_ROW && code != SQLITE_DONE) throw query_error(sql, code);
+    return code == SQLITE_ROW;
+  }
+
+  void limit_lock_waits(std::chrono::milliseconds) override {}  // the busy timeout applies
+
   Outcome reconnect() override {
     try {
       open();
@@ -375,6 +411,7 @@ class SqliteSession final : public Session {
     StatementPtr begin = prepare_statement(db.get(), "BEGIN");
     StatementPtr commit = prepare_statement(db.get(), "COMMIT");
     StatementPtr rollback = prepare_statement(db.get(), "ROLLBACK");
+    std::lock_guard lock(db_mutex_);  // cancel() may be interrupting the old one
     db_ = std::move(db);
     begin_ = std::move(begin);
     commit_ = std::move(commit);
@@ -436,6 +473,7 @@ class SqliteSession final : public Session {
 
   std::string path_;
   int busy_timeout_ms_;
+  std::mutex db_mutex_;  // held by cancel() and while db_ is replaced
   ConnectionPtr db_;
   StatementPtr begin_;
   StatementPtr commit_;

@@ -1,10 +1,11 @@
-// The clobber command-line program: `run`, `validate` and `report` (design.md,
-// "Command-line contract"). Messages go to stderr prefixed "clobber: "; results
+// The clobber command-line program: `run`, `validate`, `report`, `scenario` and
+// `clean` (README.md, "Command line"). Messages go to stderr prefixed "clobber: "; results
 // go to stdout and to the report files asked for.
 #include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <charconv>
 #include <cstdio>
@@ -16,6 +17,7 @@
 #include <new>
 #include <string>
 #include <system_error>
+#include <thread>
 #include <vector>
 
 #include <fmt/core.h>
@@ -23,7 +25,9 @@
 
 #include "drivers/url.h"
 #include "harness/common/errors.h"
+#include "harness/runner/interrupt.h"
 #include "harness/runner/run.h"
+#include "harness/runner/table_registry.h"
 #include "harness/scenario/scenario_loader.h"
 #include "harness/scenario/scenario_runner.h"
 #include "harness/workload/workload_loader.h"
@@ -43,7 +47,8 @@ constexpr const char* kExitCodesHelp =
     "2 bad usage, workload or result file, or a report file not written after a pass;\n"
     "3 a database could not be reached or set up, or a cell could not run (the report of\n"
     "the others is still written); 70 internal error; 130 (143) stopped by Ctrl-C\n"
-    "(SIGTERM) before every cell ran, with no failure found.";
+    "(SIGTERM) before every cell ran, with no failure found (a second Ctrl-C drops the\n"
+    "run's tables and exits 130 at once).";
 
 /// Report files and console options shared by `run` and `report`.
 struct OutputFlags {
@@ -176,24 +181,46 @@ CLI::Validator whole_number(T min, T max = std::numeric_limits<T>::max()) {
 }
 
 /// The signal that stopped the run, 0 when none did.
-volatile sig_atomic_t g_stop_signal = 0;
+std::atomic<int> g_stop_signal{0};
 
-/// Asks the runner to stop; the handler resets itself, so a second Ctrl-C kills.
-void on_stop_signal(int signal) {
-  g_stop_signal = signal;
-  request_stop();
-  static constexpr char kMessage[] =
-      "\nclobber: stopping: finishing the current cell and cleaning up (again to abort)\n";
-  if (write(STDERR_FILENO, kMessage, sizeof kMessage - 1) < 0) return;
-}
+/// How long the second Ctrl-C waits for a lock on each table it drops.
+constexpr std::chrono::seconds kAbortLockWait{1};
 
-void install_stop_handlers() {
-  struct sigaction action {};
-  action.sa_handler = on_stop_signal;
-  sigemptyset(&action.sa_mask);
-  action.sa_flags = SA_RESETHAND;
-  sigaction(SIGINT, &action, nullptr);
-  sigaction(SIGTERM, &action, nullptr);
+/// How often statements are cancelled again after the first Ctrl-C.
+constexpr long kCancelEveryNs = 100'000'000;
+
+/// Blocks SIGINT and SIGTERM in every thread (call it before any thread
+/// starts) and handles them on a thread of their own. The first asks the run
+/// to stop and cancels the statements in flight, again every 100 ms until the
+/// run ends (the current cell is checked, its tables dropped, the partial
+/// report written). The second drops this run's registered tables over fresh
+/// connections and exits 128 + its signal at once.
+void start_signal_thread() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  std::thread([signals] {
+    int signal = 0;
+    if (sigwait(&signals, &signal) != 0) return;
+    g_stop_signal = signal;
+    request_stop();
+    fmt::print(
+        stderr,
+        "\nclobber: stopping: finishing the current cell and cleaning up (again to abort)\n");
+    while (true) {
+      cancel_registered_sessions();
+      const timespec wait{0, kCancelEveryNs};
+      signal = sigtimedwait(&signals, nullptr, &wait);
+      if (signal > 0) break;
+    }
+    fmt::print(stderr, "\nclobber: aborting: dropping this run's tables\n");
+    for (const std::string& left : drop_registered_tables(kAbortLockWait))
+      fmt::print(stderr, "clobber: left {} (the next run or `clobber clean` drops it)\n", left);
+    std::fflush(stderr);
+    _exit(128 + signal);
+  }).detach();
 }
 
 /// One progress line on stderr per finished cell.
@@ -267,7 +294,7 @@ int command_run(const RunFlags& flags, const CLI::App& command) {
 
   const Workload workload = load_workload_file(flags.workload);
   check_report_path(flags.output.json);
-  install_stop_handlers();
+  start_signal_thread();
   const RunResult result = run_workload(workload, options);
   const bool written = emit_reports(result, flags.output);
   return with_reports(run_exit_code(result), written);
@@ -306,7 +333,7 @@ int command_scenario(const ScenarioFlags& flags, const CLI::App& command) {
   options.on_cell = print_scenario_progress;
   check_report_path(flags.json);
 
-  install_stop_handlers();
+  start_signal_thread();
   const ScenarioRunResult result = run_scenarios(scenarios, options);
   bool written = true;
   if (!flags.json.empty()) {
@@ -336,6 +363,40 @@ bool is_scenario_file(const std::string& path) {
   while (std::getline(in, line))
     if (line.starts_with("steps:")) return true;
   return false;
+}
+
+/// Everything `clean` takes on the command line.
+struct CleanFlags {
+  std::vector<std::string> databases;
+  bool dry_run = false;
+};
+
+/// Drops the tables that dead clobber runs left on each database (only tables
+/// in the registry whose run's lock is free) and prints one line per table.
+int command_clean(const CleanFlags& flags) {
+  for (const std::string& text : flags.databases) {
+    const DatabaseUrl url = parse_database_url(text);
+    if (url.kind == DatabaseKind::sqlite && access(url.database.c_str(), F_OK) != 0)
+      throw InputError("--db " + url.masked + ": no such SQLite database file");
+    std::unique_ptr<Driver> driver = make_driver(url);
+    std::unique_ptr<Session> session = driver->connect();
+    session->limit_lock_waits(std::chrono::seconds(2));
+    const CleanReport report = clean_dead_runs(*session, flags.dry_run);
+    const char* verb = flags.dry_run ? "would drop" : "dropped";
+    for (const RegisteredTable& entry : report.dropped)
+      fmt::print("{}: {} {} (run {}, host {}, pid {}, created {})\n", url.masked, verb, entry.table,
+                 entry.owner.run_id, entry.owner.host, entry.owner.pid, entry.created_at);
+    for (const RegisteredTable& entry : report.forgotten)
+      fmt::print("{}: {} the registry row of {} (run {}: the table no longer exists)\n", url.masked,
+                 flags.dry_run ? "would forget" : "forgot", entry.table, entry.owner.run_id);
+    fmt::print("{}: {} {} table{} of dead runs; left {} of live runs alone\n", url.masked, verb,
+               report.dropped.size(), report.dropped.size() == 1 ? "" : "s", report.live_tables);
+    for (const std::string& failure : report.failed)
+      fmt::print(stderr, "clobber: {}: could not clean {}\n", url.masked, failure);
+    if (!report.failed.empty()) return kExitDatabaseError;
+  }
+  std::fflush(stdout);
+  return kExitPass;
 }
 
 int command_validate(const std::vector<std::string>& files) {
@@ -456,6 +517,20 @@ int run_cli(int argc, char** argv) {
   scenario.add_flag("--no-color", scenario_flags.no_color, "No ANSI colors on the console");
   scenario.footer(kExitCodesHelp);
 
+  CleanFlags clean_flags;
+  CLI::App& clean = *app.add_subcommand(
+      "clean",
+      "Drop the tables that killed clobber runs left behind: only tables in the database's "
+      "clobber_registry whose run is no longer alive (exit 0 when all could be dropped)");
+  clean
+      .add_option("--db", clean_flags.databases,
+                  "Database URL: postgresql://..., mysql://..., mariadb://..., sqlite:PATH; "
+                  "repeatable")
+      ->required()
+      ->allow_extra_args(false);
+  clean.add_flag("--dry-run", clean_flags.dry_run, "Print what would be dropped; change nothing");
+  clean.footer(kExitCodesHelp);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -466,6 +541,7 @@ int run_cli(int argc, char** argv) {
   }
 
   if (run) return command_run(run_flags, run);
+  if (clean) return command_clean(clean_flags);
   if (validate) return command_validate(validate_files);
   if (scenario) return command_scenario(scenario_flags, scenario);
   return command_report(results_file, report_flags);

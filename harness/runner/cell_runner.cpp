@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <charconv>
-#include <iostream>
 #include <iterator>
 #include <latch>
 #include <random>
@@ -16,6 +15,8 @@
 #include "harness/plan/cell_plan.h"
 #include "harness/runner/chaos.h"
 #include "harness/runner/reconnect.h"
+#include "harness/runner/cell_tables.h"
+#include "harness/runner/interrupt.h"
 #include "harness/runner/single_writer.h"
 #include "harness/runner/worker.h"
 
@@ -24,36 +25,6 @@ namespace {
 
 constexpr size_t kMaxListedAnomalies = 100;
 constexpr size_t kMaxListedErrors = 5;
-
-/// Creates the cell's tables and drops them again when it goes out of scope.
-class CellTables {
- public:
-  CellTables(Session& admin, const CellPlan& plan) : admin_(admin), plan_(plan) {}
-  CellTables(const CellTables&) = delete;
-  CellTables& operator=(const CellTables&) = delete;
-  ~CellTables() {
-    for (size_t t = created_; t-- > 0;) {
-      try {
-        admin_.query(plan_.tables[t].drop_sql);
-      } catch (const std::exception& e) {
-        std::cerr << "clobber: could not drop " << plan_.tables[t].name << ": " << e.what() << "\n";
-      }
-    }
-  }
-  /// Creates and seeds every table; throws DatabaseError.
-  void create() {
-    for (const TablePlan& table : plan_.tables) {
-      admin_.query(table.create_sql);
-      ++created_;
-      for (const std::string& insert : table.seed_sql) admin_.query(insert);
-    }
-  }
-
- private:
-  Session& admin_;
-  const CellPlan& plan_;
-  size_t created_ = 0;
-};
 
 std::string random_prefix() {
   std::random_device device;
@@ -224,7 +195,7 @@ CellResult run_cell(const Workload& workload, Driver& driver, const CellSpec& sp
       std::make_unique<ResilientSession>(driver.connect(), spec.reconnect_timeout, stop);
   ResilientSession& admin_connection = *resilient;
   std::unique_ptr<Session> admin = std::move(resilient);
-  CellTables tables(*admin, plan);
+  CellTables tables(*admin, plan, *spec.registry, stop);
   tables.create();
   std::vector<TableSnapshot> seed;
   for (const TableDef& table : workload.tables) seed.push_back(snapshot_of_seed(table));
@@ -287,6 +258,7 @@ CellResult run_cell(const Workload& workload, Driver& driver, const CellSpec& sp
           log.error = e.what();
         }
       }
+      const CancelScope cancellable(session.get());  // Ctrl-C cancels its statements
       ready.count_down();
       go.wait();
       if (!launch_error.empty()) return;

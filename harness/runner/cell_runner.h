@@ -8,6 +8,7 @@
 
 #include "drivers/driver.h"
 #include "harness/result/result.h"
+#include "harness/runner/table_registry.h"
 #include "harness/workload/workload.h"
 
 namespace clobber {
@@ -25,12 +26,14 @@ struct CellSpec {
   std::vector<std::pair<std::string, std::string>> settings;  // Driver::reported_settings()
   std::chrono::microseconds reconnect_timeout{30000000};      // see harness/runner/reconnect.h
   double chaos_kill_rate = 0;  // worker sessions killed per second (0: no chaos)
+  TableRegistry* registry = nullptr;  // the run's registry on this database; required
 };
 
 /// Runs and checks one cell. Returns an unsupported cell when the database or
 /// the locking mode cannot express it, and an error cell (with its reason) when
 /// workers cannot start or stay disconnected. Throws DatabaseError when the
-/// database cannot be set up or checked (tables it did create are still dropped).
+/// database cannot be set up or checked (tables it did create are still
+/// dropped), StopRequested when a stop came before the workers started.
 CellResult run_cell(const Workload& workload, Driver& driver, const CellSpec& spec,
                     const std::atomic<bool>& stop);
 

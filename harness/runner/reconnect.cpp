@@ -73,7 +73,7 @@ Outcome ResilientSession::reconnect() {
 }
 
 template <typename Call>
-QueryRows ResilientSession::retried(Call&& call) {
+auto ResilientSession::retried(Call&& call) -> decltype(call()) {
   std::optional<std::chrono::steady_clock::time_point> deadline;  // set at the first loss
   for (;;) {
     try {
@@ -91,6 +91,7 @@ QueryRows ResilientSession::retried(Call&& call) {
         throw DatabaseError(std::string(lost.what()) + "; could not reconnect within " +
                             std::to_string(timeout_.count() / 1000000) + " s: " + again.message);
       ++reconnects_;
+      if (restore_) restore_(*session_);
     }
   }
 }
@@ -101,6 +102,25 @@ QueryRows ResilientSession::query(const std::string& sql) {
 
 QueryRows ResilientSession::read_only_query(const std::string& sql) {
   return retried([&] { return session_->read_only_query(sql); });
+}
+
+void ResilientSession::cancel() {
+  session_->cancel();
+}
+void ResilientSession::hold_run_lock(const RunOwner& owner) {
+  retried([&] { session_->hold_run_lock(owner); });
+}
+bool ResilientSession::claim_run_lock(const RunOwner& owner) {
+  return retried([&] { return session_->claim_run_lock(owner); });
+}
+void ResilientSession::release_run_lock(const RunOwner& owner) {
+  retried([&] { session_->release_run_lock(owner); });
+}
+bool ResilientSession::table_exists(const std::string& name) {
+  return retried([&] { return session_->table_exists(name); });
+}
+void ResilientSession::limit_lock_waits(std::chrono::milliseconds limit) {
+  retried([&] { session_->limit_lock_waits(limit); });
 }
 
 }  // namespace clobber

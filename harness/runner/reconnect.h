@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <memory>
 
 #include "drivers/driver.h"
@@ -21,7 +22,8 @@ inline constexpr std::chrono::seconds kDefaultReconnectTimeout{30};
 Outcome reconnect_until(Session& session, std::chrono::microseconds timeout,
                         const std::atomic<bool>& stop);
 
-/// A Session whose query() and read_only_query() reconnect (reconnect_until) and runs the statement
+/// A Session whose admin calls (query(), read_only_query(), the run-lock and
+/// table calls) reconnect (reconnect_until) and runs the statement
 /// again when the connection was lost, so creating, checking and dropping a
 /// cell's tables survive killed connections and server restarts. Other calls
 /// go straight to the wrapped session. Throws DatabaseError when the server
@@ -42,6 +44,15 @@ class ResilientSession final : public Session {
   Outcome execute_text(const std::string& sql, TextResult& result) override;
   std::string backend_id() override;
   Outcome reconnect() override;
+  void cancel() override;
+  void hold_run_lock(const RunOwner& owner) override;
+  bool claim_run_lock(const RunOwner& owner) override;
+  void release_run_lock(const RunOwner& owner) override;
+  bool table_exists(const std::string& name) override;
+  void limit_lock_waits(std::chrono::milliseconds limit) override;
+  /// Runs `restore` on the new connection after every reconnect (session state
+  /// a reconnect loses: a run lock, a lock-wait limit). Set before use.
+  void on_reconnect(std::function<void(Session&)> restore) { restore_ = std::move(restore); }
   /// How many times query() had to reconnect.
   int reconnects() const { return reconnects_; }
 
@@ -49,11 +60,12 @@ class ResilientSession final : public Session {
   /// Runs `call` (admin SQL on session_), reconnecting and running it again
   /// after each lost connection until the deadline.
   template <typename Call>
-  QueryRows retried(Call&& call);
+  auto retried(Call&& call) -> decltype(call());
 
   std::unique_ptr<Session> session_;
   std::chrono::microseconds timeout_;
   const std::atomic<bool>& stop_;
+  std::function<void(Session&)> restore_;
   int reconnects_ = 0;
 };
 

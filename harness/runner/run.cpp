@@ -6,8 +6,11 @@
 #include <random>
 #include <system_error>
 
+#include <fmt/format.h>
+
 #include "drivers/url.h"
 #include "harness/runner/cell_runner.h"
+#include "harness/runner/interrupt.h"
 #include "harness/workload/generators.h"
 
 namespace clobber {
@@ -62,12 +65,25 @@ CellResult run_cell_or_error(const Workload& workload, Driver& driver, const Cel
 
 }  // namespace
 
+void report_cleaning(const CleanReport& report, const std::string& where) {
+  for (const RegisteredTable& entry : report.dropped)
+    fmt::print(stderr, "clobber: {}: dropped {}, left by dead run {} (host {}, pid {}, {})\n",
+               where, entry.table, entry.owner.run_id, entry.owner.host, entry.owner.pid,
+               entry.created_at);
+  for (const std::string& failure : report.failed)
+    fmt::print(stderr, "clobber: {}: could not clean {}\n", where, failure);
+}
+
 void request_stop() {
   g_stop.store(true);
 }
 
 bool stop_requested() {
   return g_stop.load();
+}
+
+const std::atomic<bool>& stop_flag() {
+  return g_stop;
 }
 
 RunResult run_workload(const Workload& workload, const RunOptions& options) {
@@ -109,16 +125,24 @@ RunResult run_workload(const Workload& workload, const RunOptions& options) {
   spec.reconnect_timeout = options.reconnect_timeout;
   spec.chaos_kill_rate = options.chaos_kill_rate;
   for (const DatabaseUrl& url : databases) {
+    if (stop_requested()) {
+      run.interrupted = true;
+      break;
+    }
     std::unique_ptr<Driver> driver = make_driver(url);
     std::string unreachable;  // why the database could not be reached, if it could not
+    std::unique_ptr<TableRegistry> registry;
     try {
       spec.server_version = driver->server_version();
       spec.settings = driver->reported_settings();
+      registry = std::make_unique<TableRegistry>(*driver, spec.reconnect_timeout, g_stop);
+      report_cleaning(registry->clean_dead_runs(), driver->url().masked);
     } catch (const DatabaseError& e) {
       unreachable = e.what();
       spec.server_version.clear();
       spec.settings.clear();
     }
+    spec.registry = registry.get();
     uint64_t cell_index = 0;
     for (Isolation isolation : isolations) {
       for (Locking locking : lockings) {
@@ -131,8 +155,14 @@ RunResult run_workload(const Workload& workload, const RunOptions& options) {
         // The same (isolation, locking) gets the same parameter streams on
         // every database, so databases are compared on identical work.
         spec.seed = mix_seed(run.seed ^ mix_seed(++cell_index));
-        CellResult cell = unreachable.empty() ? run_cell_or_error(workload, *driver, spec)
-                                              : error_cell(*driver, spec, unreachable);
+        CellResult cell;
+        try {
+          cell = unreachable.empty() ? run_cell_or_error(workload, *driver, spec)
+                                     : error_cell(*driver, spec, unreachable);
+        } catch (const StopRequested&) {
+          run.interrupted = true;  // stopped while seeding: nothing ran to report
+          break;
+        }
         if (stop_requested()) run.interrupted = true;
         if (options.on_cell) options.on_cell(cell);
         run.cells.push_back(std::move(cell));

@@ -2,6 +2,7 @@
 // locking modes, each run by the cell runner and checked.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <optional>
@@ -9,6 +10,7 @@
 
 #include "drivers/driver.h"
 #include "harness/result/result.h"
+#include "harness/runner/table_registry.h"
 #include "harness/workload/workload.h"
 
 namespace clobber {
@@ -46,5 +48,12 @@ void request_stop();
 
 /// True once request_stop() was called.
 bool stop_requested();
+
+/// The flag request_stop() sets, for waits that watch it (reconnects).
+const std::atomic<bool>& stop_flag();
+
+/// Prints to stderr, one line each, the tables cleaning dropped for dead runs
+/// and the ones it could not, on the database shown as `where`.
+void report_cleaning(const CleanReport& report, const std::string& where);
 
 }  // namespace clobber

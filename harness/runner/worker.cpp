@@ -10,6 +10,9 @@ namespace {
 
 constexpr size_t kMaxColumns = 256;
 
+/// The longest a worker sleeps between two looks at the stop flag.
+constexpr std::chrono::milliseconds kStopCheck{20};
+
 }  // namespace
 
 Worker::Worker(int index, uint64_t seed, const WorkerShared& shared, Session* session,
@@ -86,7 +89,18 @@ void Worker::backoff(int attempt) {
   int64_t cap = retry.backoff_base.count();
   for (int i = 1; i < attempt && cap < retry.backoff_max.count(); ++i) cap *= 2;
   cap = std::min<int64_t>(cap, retry.backoff_max.count());
-  if (cap > 0) std::this_thread::sleep_for(std::chrono::microseconds(rng_.uniform(0, cap)));
+  if (cap > 0) pause(std::chrono::microseconds(rng_.uniform(0, cap)));
+}
+
+bool Worker::pause(std::chrono::microseconds length) const {
+  const auto until = std::chrono::steady_clock::now() + length;
+  while (!shared_.stop->load(std::memory_order_relaxed)) {
+    const auto now = std::chrono::steady_clock::now();
+    if (now >= until) return true;
+    std::this_thread::sleep_for(
+        std::min<std::chrono::steady_clock::duration>(until - now, kStopCheck));
+  }
+  return false;
 }
 
 bool Worker::run_transaction(uint32_t type) {
@@ -275,7 +289,7 @@ Worker::Result Worker::run_attempt(const TransactionPlan& tx, uint64_t id) {
         break;
       }
       case PlannedOp::Kind::sleep:
-        std::this_thread::sleep_for(op.sleep);
+        if (!pause(op.sleep)) return fail("STOPPED", "stopped by Ctrl-C during a sleep step");
         break;
       case PlannedOp::Kind::sql: {
         for (size_t a = 0; a < op.args.size(); ++a) params_[a] = frame_[op.args[a].index];

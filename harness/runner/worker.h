@@ -64,6 +64,8 @@ class Worker {
   int32_t code_index(const std::string& code);
   int64_t now_ns() const;
   void backoff(int attempt);
+  /// Sleeps `length`, waking early on a stop; false when a stop woke it.
+  bool pause(std::chrono::microseconds length) const;
 
   int index_;
   Rng rng_;

@@ -17,6 +17,7 @@
 #include <fmt/format.h>
 
 #include "drivers/url.h"
+#include "harness/runner/reconnect.h"
 #include "harness/runner/run.h"
 #include "harness/scenario/lock_wait_probe.h"
 
@@ -28,6 +29,14 @@ using Clock = std::chrono::steady_clock;
 /// How long after sending a statement the first probe is taken: most
 /// statements return sooner, and then no probe is needed.
 constexpr std::chrono::milliseconds kFirstProbeDelay{2};
+
+/// The longest the runner waits between two looks at the stop flag (Ctrl-C).
+constexpr std::chrono::milliseconds kStopCheck{50};
+
+/// `deadline`, or sooner, so that a wait notices a stop.
+Clock::time_point stop_aware(Clock::time_point deadline) {
+  return std::min(deadline, Clock::now() + kStopCheck);
+}
 
 /// A failure that ends a cell as an error (the script cannot go on).
 class CellError : public std::runtime_error {
@@ -254,9 +263,10 @@ std::string failure_label(const Outcome& outcome) {
 class CellRun {
  public:
   CellRun(const Scenario& scenario, Driver& driver, Isolation isolation,
-          const ScenarioTiming& timing, ScenarioCell& cell)
+          const ScenarioTiming& timing, ScenarioCell& cell, TableRegistry& registry)
       : scenario_(scenario),
         driver_(driver),
+        registry_(registry),
         isolation_(isolation),
         timing_(timing),
         cell_(cell),
@@ -331,6 +341,10 @@ class CellRun {
 
   void start() {
     monitor_ = driver_.connect();
+    for (const std::string& table : scenario_.tables) {
+      registry_.add(prefix_ + table);  // before the setup creates it
+      registered_.push_back(prefix_ + table);
+    }
     probe_ = make_lock_wait_probe(driver_);
     for (const std::string& sql : scenario_.setup) {
       try {
@@ -339,6 +353,7 @@ class CellRun {
         throw CellError("setup failed: " + std::string(error.what()));
       }
     }
+    for (const std::string& table : registered_) registry_.created(table);
     for (size_t s = 0; s < scenario_.sessions.size(); ++s) {
       SessionState& session = sessions_.emplace_back();
       session.worker = std::make_unique<SessionWorker>(driver_, signal_);
@@ -383,7 +398,7 @@ class CellRun {
     SessionState& session = sessions_[step.session];
     std::vector<TraceEvent> before;  // returned before this step's statement was sent
     if (session.deferred.empty() && session.in_flight_step != 0 && must_wait(step.session)) {
-      await_statement(step.session, number, before);
+      await_statement(step.session, number, before, true);
       std::vector<TraceEvent> own;
       settle(number, std::nullopt, own, before);
     }
@@ -592,21 +607,23 @@ class CellRun {
     return waits;
   }
 
-  /// Waits for session `s`'s statement from an earlier step to return.
-  void await_statement(size_t s, int at_step, std::vector<TraceEvent>& released) {
+  /// Waits for session `s`'s statement from an earlier step to return; a
+  /// `stoppable` wait ends the cell when a stop is requested.
+  void await_statement(size_t s, int at_step, std::vector<TraceEvent>& released, bool stoppable) {
     std::vector<TraceEvent> own;
     std::unique_lock lock(signal_->mutex);
     const auto deadline = Clock::now() + timing_.stuck_timeout;
     while (true) {
       harvest_locked(at_step, std::nullopt, own, released);
       if (!sessions_[s].worker->in_flight_locked()) return;
+      if (stoppable && stop_requested()) throw CellError("stopped by Ctrl-C");
       if (Clock::now() >= deadline)
         throw CellError(fmt::format(
             "step {}: {} is still blocked at step {} after {} ms, and the server has not "
             "resolved the wait",
             at_step, scenario_.sessions[s], sessions_[s].in_flight_step,
             timing_.stuck_timeout.count()));
-      signal_->completed.wait_until(lock, deadline);
+      signal_->completed.wait_until(lock, stop_aware(deadline));
     }
   }
 
@@ -632,6 +649,7 @@ class CellRun {
     std::unique_lock lock(signal_->mutex);
     while (true) {
       harvest();
+      if (stop_requested()) return;  // the caller ends the cell and cancels what runs
       std::vector<size_t> busy = in_flight_locked();
       // clobber's own commands (a connect that never answered) are not statements.
       std::erase_if(busy, [&](size_t s) { return sessions_[s].own_command; });
@@ -654,7 +672,7 @@ class CellRun {
       if (probe_) wake = std::max(start + kFirstProbeDelay, last_probe_ + probe_->min_interval());
       for (size_t s : busy)
         if (!blocked.count(s)) wake = std::min(wake, timeout_of(s, start));
-      signal_->completed.wait_until(lock, wake, [&] {
+      signal_->completed.wait_until(lock, stop_aware(wake), [&] {
         for (size_t s : busy)
           if (sessions_[s].worker->finished_locked()) return true;
         return false;
@@ -724,7 +742,7 @@ class CellRun {
       for (size_t s : busy) probe_->cancel(sessions_[s].backend_id);
       for (size_t s : busy) {
         try {
-          await_statement(s, end_step, released);
+          await_statement(s, end_step, released, false);
         } catch (const CellError&) {
           // reported by the caller: the statement is left behind
         }
@@ -754,8 +772,10 @@ class CellRun {
     }
     try {
       if (!monitor_) monitor_ = driver_.connect();
-      for (auto table = scenario_.tables.rbegin(); table != scenario_.tables.rend(); ++table)
-        monitor_->query("DROP TABLE IF EXISTS " + prefix_ + *table);
+      for (auto table = registered_.rbegin(); table != registered_.rend(); ++table) {
+        monitor_->query("DROP TABLE IF EXISTS " + *table);
+        registry_.remove(*table);
+      }
     } catch (const DatabaseError& error) {
       cell_.status = CellStatus::error;
       cell_.verdict = ScenarioVerdict::error;
@@ -901,6 +921,8 @@ class CellRun {
 
   const Scenario& scenario_;
   Driver& driver_;
+  TableRegistry& registry_;
+  std::vector<std::string> registered_;  // real names recorded in the registry
   Isolation isolation_;
   ScenarioTiming timing_;
   ScenarioCell& cell_;
@@ -926,7 +948,7 @@ std::string now_utc() {
 
 ScenarioCell run_scenario_cell(const Scenario& scenario, Driver& driver,
                                const DatabaseInfo& database, Isolation isolation,
-                               const ScenarioTiming& timing) {
+                               const ScenarioTiming& timing, TableRegistry& registry) {
   ScenarioCell cell;
   cell.database = database;
   cell.isolation = isolation;
@@ -938,7 +960,7 @@ ScenarioCell run_scenario_cell(const Scenario& scenario, Driver& driver,
     return cell;
   }
   const auto start = Clock::now();
-  CellRun(scenario, driver, isolation, timing, cell).run();
+  CellRun(scenario, driver, isolation, timing, cell, registry).run();
   cell.duration_s = std::chrono::duration<double>(Clock::now() - start).count();
   return cell;
 }
@@ -956,6 +978,7 @@ ScenarioRunResult run_scenarios(const std::vector<Scenario>& scenarios,
   std::vector<DatabaseUrl> urls = options.databases;
   if (urls.empty()) urls.push_back(temporary_sqlite_url());
   std::vector<std::unique_ptr<Driver>> drivers;
+  std::vector<std::unique_ptr<TableRegistry>> registries;
   for (DatabaseUrl& url : urls) {
     if (url.kind == DatabaseKind::sqlite &&
         std::none_of(url.options.begin(), url.options.end(),
@@ -968,6 +991,9 @@ ScenarioRunResult run_scenarios(const std::vector<Scenario>& scenarios,
     info.url = driver->url().masked;
     info.settings = driver->reported_settings();
     result.databases.push_back(std::move(info));
+    registries.push_back(
+        std::make_unique<TableRegistry>(*driver, kDefaultReconnectTimeout, stop_flag()));
+    report_cleaning(registries.back()->clean_dead_runs(), driver->url().masked);
     drivers.push_back(std::move(driver));
   }
 
@@ -993,7 +1019,7 @@ ScenarioRunResult run_scenarios(const std::vector<Scenario>& scenarios,
           return result;
         }
         out.cells.push_back(run_scenario_cell(scenario, *drivers[d], result.databases[d], isolation,
-                                              options.timing));
+                                              options.timing, *registries[d]));
         if (options.on_cell) options.on_cell(out, out.cells.back());
       }
     }

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "drivers/driver.h"
+#include "harness/runner/table_registry.h"
 #include "harness/scenario/scenario.h"
 #include "harness/scenario/scenario_result.h"
 
@@ -52,10 +53,10 @@ ScenarioRunResult run_scenarios(const std::vector<Scenario>& scenarios,
                                 const ScenarioOptions& options);
 
 /// Runs one cell on `driver` (a SQLite driver should have busy_timeout=0, as
-/// run_scenarios sets it). Never throws for database failures: they make an
-/// error cell.
+/// run_scenarios sets it), recording its tables in `registry`. Never throws for
+/// database failures: they make an error cell.
 ScenarioCell run_scenario_cell(const Scenario& scenario, Driver& driver,
                                const DatabaseInfo& database, Isolation isolation,
-                               const ScenarioTiming& timing);
+                               const ScenarioTiming& timing, TableRegistry& registry);
 
 }  // namespace clobber
