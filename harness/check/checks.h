@@ -44,7 +44,10 @@ LostUpdates find_lost_updates(const Workload& workload, const std::vector<Worker
                               const std::vector<TableSnapshot>& final_state, size_t max_listed);
 
 /// Evaluates the workload's expectations (and the defaults) on a cell that ran,
-/// filling cell.expectations and cell.passed.
-void apply_expectations(const Workload& workload, CellResult& cell);
+/// filling cell.expectations and cell.passed. A cell `cut_short` by Ctrl-C is
+/// not held to the no-green defaults (something committed, no transaction
+/// failed by an unexpected error): its statements were cancelled on purpose,
+/// and the run exits 130 at best, never 0.
+void apply_expectations(const Workload& workload, CellResult& cell, bool cut_short = false);
 
 }  // namespace clobber

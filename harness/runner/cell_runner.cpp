@@ -383,7 +383,12 @@ CellResult run_cell(const Workload& workload, Driver& driver, const CellSpec& sp
     cell.notes.insert(cell.notes.end(), graph.notes.begin(), graph.notes.end());
   }
   cell.invariants = check_invariants(*admin, workload, plan, initial);
-  apply_expectations(workload, cell);
+  const bool cut_short = stop.load();
+  if (cut_short)
+    cell.notes.push_back(
+        "stopped by Ctrl-C: statements were cancelled, so the defaults 'something committed' and "
+        "'no transaction failed by an unexpected error' were not applied");
+  apply_expectations(workload, cell, cut_short);
   return cell;
 }
 

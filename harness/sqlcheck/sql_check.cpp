@@ -18,7 +18,8 @@ bool among(std::string_view word, const std::string_view (&words)[N]) {
   return std::find(std::begin(words), std::end(words), word) != std::end(words);
 }
 
-/// Built-in functions both dialects define and that cannot write anything.
+/// Built-in functions that cannot write anything (both dialects define most;
+/// pg_sleep is PostgreSQL's, sleep MySQL's).
 constexpr std::string_view kPureFunctions[] = {
     "count",        "sum",        "min",         "max",
     "avg",          "coalesce",   "greatest",    "least",
@@ -36,7 +37,9 @@ constexpr std::string_view kPureFunctions[] = {
     "stddev_samp",  "var_pop",    "var_samp",    "row_number",
     "rank",         "dense_rank", "lag",         "lead",
     "first_value",  "last_value", "ntile",       "if",
-    "ifnull",       "now"};
+    "ifnull",       "now",
+    // They write nothing: scenarios hold a lock for a while with them.
+    "pg_sleep",     "sleep"};
 
 /// Keywords a `(` may follow without making a function call: reserved words
 /// and column-name keywords, which PostgreSQL never reads as a function name

@@ -41,7 +41,9 @@ std::string with_database(const std::string& url, const std::string& database) {
          (query == std::string::npos ? "" : url.substr(query));
 }
 
-/// Every row of every table and the list of tables, as one text.
+/// Every row of every table and the list of tables, as one text; clobber's own
+/// registry (harness/runner/table_registry.h), which a run creates once and
+/// keeps, is left out: the end of the test checks that it lists no table.
 std::string fingerprint(Session& session) {
   const std::string tables_sql =
       kPostgres ? "SELECT table_schema || '.' || table_name FROM information_schema.tables "
@@ -51,6 +53,7 @@ std::string fingerprint(Session& session) {
   std::string out;
   for (const auto& row : session.query(tables_sql).rows) {
     const std::string table = row.at(0).value();
+    if (table.ends_with(".clobber_registry")) continue;
     out += "table " + table + "\n";
     for (const auto& cells : session.query("SELECT * FROM " + table + " ORDER BY 1").rows) {
       for (const auto& cell : cells) out += cell.value_or("NULL") + "|";
@@ -138,7 +141,14 @@ TEST(STAGING_SUITE, HostileSqlFilesLeaveEveryUserTableAndSchemaAsTheyWere) {
                   "'clobber\\_%'"
                 : "SELECT table_name FROM information_schema.tables WHERE table_schema = "
                   "DATABASE() AND table_name LIKE 'clobber\\_%'";
-  EXPECT_TRUE(session->query(leftovers_sql).rows.empty());
+  for (const auto& row : session->query(leftovers_sql).rows) {
+    const std::string table = row.at(0).value_or("NULL");
+    if (table == "clobber_registry") {
+      EXPECT_TRUE(session->query("SELECT table_name FROM clobber_registry").rows.empty());
+    } else {
+      ADD_FAILURE() << "left behind: " << table;
+    }
+  }
   std::error_code ignored;
   fs::remove_all(tmp, ignored);
 }
