@@ -19,9 +19,8 @@ struct WriteRef {
 /// Everything one transaction did to one row, merged over its writes of it.
 struct RowWrite {
   uint64_t txn = 0;
-  uint64_t version_read = 0;             // what its first write of the row read
-  uint64_t overwrote = kUnknownVersion;  // what its first write of the row replaced
-  bool durable = false;                  // false: maybe (indeterminate)
+  uint64_t version_read = 0;  // what its first write of the row read
+  bool durable = false;       // false: maybe (indeterminate)
   bool on_chain = false;
   uint32_t worker = 0;
   uint32_t first = 0;          // its first write of the row
@@ -30,6 +29,14 @@ struct RowWrite {
   int64_t commit_sent_ns = 0;  // COMMIT sent (isolation none: its last write of the row sent)
   int64_t committed_ns = 0;    // COMMIT returned (isolation none: its last write returned)
   bool autocommit = false;     // isolation none: each write committed by itself
+};
+
+/// One version of a row, created by one write.
+struct Version {
+  int64_t number;         // clobber_version it created
+  bool durable;           // false: maybe (its connection broke)
+  size_t writer;          // index of its transaction among the row's writers
+  uint64_t version_read;  // the version its transaction read
 };
 
 std::string at(double ms) {
@@ -118,6 +125,7 @@ LostUpdates find_lost_updates(const Workload& workload, const std::vector<Worker
   LostUpdates result;
   std::vector<RowWrite> row;
   std::vector<size_t> chain;
+  std::vector<Version> versions;
   for (size_t begin = 0; begin < refs.size();) {
     // One row's writes, merged per transaction, sorted by transaction id.
     row.clear();
@@ -130,8 +138,12 @@ LostUpdates find_lost_updates(const Workload& workload, const std::vector<Worker
       const AttemptRecord& attempt = logs[ref.worker].attempts[txn_index(ref.txn)];
       const bool autocommit = attempt.commit_ns < 0;
       if (!row.empty() && row.back().txn == ref.txn) {
+        // A write whose connection broke after durable ones (isolation none)
+        // may never have happened: the transaction's last write is its last durable one.
         RowWrite& w = row.back();
+        if (w.durable && write.durability != Durability::durable) continue;
         w.last = ref.write;
+        w.written_ns = write.done_ns;
         if (autocommit) {
           w.commit_sent_ns = write.sent_ns;
           w.committed_ns = write.done_ns;
@@ -141,7 +153,6 @@ LostUpdates find_lost_updates(const Workload& workload, const std::vector<Worker
       RowWrite w;
       w.txn = ref.txn;
       w.version_read = write.version_read;
-      w.overwrote = write.overwrote;
       w.durable = write.durability == Durability::durable;
       w.worker = ref.worker;
       w.first = w.last = ref.write;
@@ -153,6 +164,7 @@ LostUpdates find_lost_updates(const Workload& workload, const std::vector<Worker
     }
     const uint32_t table = refs[begin].table;
     const int64_t key = refs[begin].key;
+    const size_t row_begin = begin;
     begin = end;
 
     // The chain of versions that built the final value, newest first.
@@ -178,25 +190,70 @@ LostUpdates find_lost_updates(const Workload& workload, const std::vector<Worker
     // Every durable write off the chain was overwritten by a writer that never
     // saw it: the first write after it, in the row's version order, that does
     // not descend from it (writes that read it, or read one that did, carried
-    // its effect on). Where the database reports the version each write
-    // replaced (RETURNING, session variables), that order is exact.
+    // its effect on). Where the database reports the version number each write
+    // created (RETURNING, session variables), that order is exact.
     const auto index_of = [&](uint64_t txn) -> size_t {
       const auto it = std::lower_bound(row.begin(), row.end(), txn,
                                        [](const RowWrite& w, uint64_t id) { return w.txn < id; });
       return it != row.end() && it->txn == txn ? static_cast<size_t>(it - row.begin()) : row.size();
     };
     const size_t none = row.size();
-    std::vector<size_t> successor(row.size(), none);
-    for (size_t i = 0; i < row.size(); ++i) {
-      const size_t p = index_of(row[i].overwrote);
-      if (p == none) continue;
-      // Two writes claim one predecessor only when one of them may never have
-      // happened (its connection broke): the durable one did.
-      if (successor[p] == none || (!row[successor[p]].durable && row[i].durable)) successor[p] = i;
+    // The row's writes in version order: (version number, write's transaction).
+    versions.clear();
+    constexpr size_t unnumbered = SIZE_MAX;  // a writer with no version number on this row
+    std::vector<size_t> last_position(row.size(), unnumbered);
+    for (size_t r = row_begin, i = 0; r < end; ++r) {
+      const WriteRecord& write = logs[refs[r].worker].writes[refs[r].write];
+      while (row[i].txn != refs[r].txn) ++i;
+      if (write.version_number > 0)
+        versions.push_back(Version{write.version_number, write.durability == Durability::durable, i,
+                                   write.version_read});
     }
+    // Two writes claim one version number only when all but one never happened
+    // (their connection broke around the commit and it did not take): the
+    // durable one, or the one on the chain or read by another write, did.
+    // Where that does not tell, none of them is placed: the walk treats them
+    // as writes without a number.
+    std::vector<char> seen(row.size(), 0);
+    for (const RowWrite& w : row)
+      if (const size_t p = index_of(w.version_read); p != none) seen[p] = 1;
+    std::sort(versions.begin(), versions.end(), [&](const Version& a, const Version& b) {
+      return a.number != b.number ? a.number < b.number : a.durable > b.durable;
+    });
+    size_t kept = 0;
+    for (size_t a = 0, b = 0; a < versions.size(); a = b) {
+      for (b = a + 1; b < versions.size() && versions[b].number == versions[a].number;) ++b;
+      size_t happened = b - a == 1 || versions[a].durable ? a : versions.size();
+      for (size_t c = a; c < b && happened == versions.size(); ++c) {
+        const size_t x = versions[c].writer;
+        if (!row[x].on_chain && !seen[x]) continue;
+        for (size_t d = a; d < b; ++d)  // a second such claimant: it cannot tell
+          if (d != c && (row[versions[d].writer].on_chain || seen[versions[d].writer])) {
+            c = b;
+            break;
+          }
+        if (c < b) happened = c;
+      }
+      if (happened < versions.size()) versions[kept++] = versions[happened];
+    }
+    versions.resize(kept);
+    std::vector<size_t> first_position(row.size(), unnumbered);
+    for (size_t v = versions.size(); v-- > 0;) first_position[versions[v].writer] = v;
+    for (size_t v = 0; v < versions.size(); ++v) last_position[versions[v].writer] = v;
     std::vector<size_t> chain_position(row.size(), none);
     for (size_t c = 0; c < chain.size(); ++c) chain_position[chain[c]] = c;
     std::vector<char> descends(row.size(), 0);
+    // Whether the version a write read descends from the marked writes: the
+    // version's writer is marked, or it has no number (its connection broke,
+    // so the walk never passed it) and read a version that descends.
+    const auto read_descends = [&](uint64_t version_read) {
+      for (size_t p = index_of(version_read), steps = 0; p != none && steps <= row.size();
+           p = index_of(row[p].version_read), ++steps) {
+        if (descends[p]) return true;
+        if (last_position[p] != unnumbered) return false;
+      }
+      return false;
+    };
     std::vector<size_t> marked;
     std::vector<std::vector<size_t>> erased_by(row.size());
     for (size_t i = 0; i < row.size(); ++i) {
@@ -205,14 +262,31 @@ LostUpdates find_lost_updates(const Workload& workload, const std::vector<Worker
       size_t over = none;
       descends[i] = 1;
       marked.assign(1, i);
-      bool exact = true;
-      for (size_t x = successor[i];; x = successor[x]) {
-        if (x == none) {
-          exact = false;  // the order is not known past here
+      // Its last write of the row must be the last version it created. Writes
+      // between its first and its last version were erased by it, but may
+      // have read its first and passed it on.
+      const WriteRecord& last = logs[row[i].worker].writes[row[i].last];
+      const size_t last_v = last_position[i];
+      bool exact = last_v != unnumbered && versions[last_v].number == last.version_number;
+      for (size_t v = first_position[i] + 1; exact && v < last_v; ++v) {
+        const size_t x = versions[v].writer;
+        if (!descends[x] && read_descends(versions[v].version_read)) {
+          descends[x] = 1;
+          marked.push_back(x);
+        }
+      }
+      size_t v = last_v;
+      // A gap in the numbers is a write whose number clobber did not get (its
+      // connection broke): the walk goes on past it, so the overwriter found is
+      // still a later write that never saw this one, if perhaps not the first.
+      for (++v; exact; ++v) {
+        if (v == versions.size()) {
+          exact = false;
           break;
         }
-        const size_t parent = index_of(row[x].version_read);
-        if (parent == none || !descends[parent]) {
+        const size_t x = versions[v].writer;
+        if (descends[x]) continue;
+        if (!read_descends(versions[v].version_read)) {
           over = x;
           break;
         }
@@ -221,10 +295,10 @@ LostUpdates find_lost_updates(const Workload& workload, const std::vector<Worker
       }
       for (size_t m : marked) descends[m] = 0;
       if (!exact) {
-        // Without the version each write replaced (MySQL outside atomic mode),
-        // the eraser is the first chain write after the version this one read
-        // whose write returned after this one's commit was sent: the database
-        // ran it after that commit, or the times could not say otherwise.
+        // Without version numbers (MySQL outside atomic mode), the eraser is
+        // the first chain write after the version this one read whose write
+        // returned after this one's commit was sent: the database ran it after
+        // that commit, or the times could not say otherwise.
         const size_t parent = index_of(row[i].version_read);
         size_t c = parent < none && chain_position[parent] < none ? chain_position[parent] + 1 : 0;
         for (; c < chain.size(); ++c)

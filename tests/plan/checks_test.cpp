@@ -61,11 +61,10 @@ class History {
     log.changes.push_back(ColumnChange{1, old_value, new_value});
     return id;
   }
-  /// Records that `id`'s write replaced the version written by `previous`, as
-  /// RETURNING reports it.
-  void overwrote(uint64_t id, uint64_t previous) {
+  /// Records the version number `id`'s write created, as RETURNING reports it.
+  void created(uint64_t id, int64_t version_number) {
     for (WriteRecord& write : logs_[static_cast<size_t>(txn_worker(id))].writes)
-      if (write.txn == id) write.overwrote = previous;
+      if (write.txn == id) write.version_number = version_number;
   }
   const std::vector<WorkerLog>& logs() const { return logs_; }
 
@@ -173,9 +172,9 @@ TEST_F(ChecksTest, TheOverwriterIsTheFirstLaterWriteThatDidNotSeeTheLostOne) {
   const uint64_t a = h.write(0, 1, 0, 400, 399, Durability::durable, 1'000'000);
   const uint64_t b = h.write(0, 1, a, 399, 398, Durability::durable, 2'000'000);
   const uint64_t c = h.write(1, 1, 0, 400, 399, Durability::durable, 3'000'000);
-  h.overwrote(a, 0);
-  h.overwrote(b, a);
-  h.overwrote(c, b);
+  h.created(a, 1);
+  h.created(b, 2);
+  h.created(c, 3);
   const LostUpdates lost = find_lost_updates(workload_, h.logs(), final_state(399, c), 10);
   EXPECT_EQ(lost.count, 2);
   ASSERT_EQ(lost.anomalies.size(), 1u);
