@@ -534,7 +534,9 @@ void check_history(const Workload& workload, const Config& config, uint64_t seed
             if (w.durability == Durability::maybe && !uncertain.insert(w.version_number).second)
               gap = true;
           }
-        if (!gap) EXPECT_EQ(first_unseeing, over.id);
+        if (!gap) {
+          EXPECT_EQ(first_unseeing, over.id);
+        }
       }
     }
   }
