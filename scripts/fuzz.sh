@@ -45,9 +45,13 @@ for target in "${targets[@]}"; do
   work=$build_dir/fuzz-$target
   mkdir -p "$work/corpus"
   echo "fuzz.sh: running $target for ${seconds}s" >&2
+  dict=$ROOT/tests/fuzz/loaders.dict
+  if [[ $target == expression ]]; then
+    dict=$ROOT/tests/fuzz/expression.dict
+  fi
   # New inputs go to the build directory's corpus; the repository's is read only.
   if ! (cd "$work" && "$build_dir/tests/fuzz/${target}_fuzzer" -max_total_time="$seconds" \
-    -timeout=10 -rss_limit_mb=2048 -max_len=4096 -print_final_stats=1 \
+    -timeout=10 -rss_limit_mb=2048 -max_len=4096 -print_final_stats=1 -dict="$dict" \
     -artifact_prefix="$work/" corpus "$ROOT/tests/fuzz/corpus/$target" \
     >"$work/log" 2>&1); then
     echo "fuzz.sh: $target FAILED; the input is in $work (log: $work/log):" >&2
