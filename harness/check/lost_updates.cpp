@@ -25,7 +25,8 @@ struct RowWrite {
   uint32_t worker = 0;
   uint32_t first = 0;          // its first write of the row
   uint32_t last = 0;           // its last write of the row
-  int64_t written_ns = 0;      // its first write of the row returned: it had replaced a version
+  int64_t written_ns = 0;      // its last write of the row (that happened) returned
+  int64_t last_sent_ns = 0;    // ... and when it was sent
   int64_t commit_sent_ns = 0;  // COMMIT sent (isolation none: its last write of the row sent)
   int64_t committed_ns = 0;    // COMMIT returned (isolation none: its last write returned)
   bool autocommit = false;     // isolation none: each write committed by itself
@@ -144,6 +145,7 @@ LostUpdates find_lost_updates(const Workload& workload, const std::vector<Worker
         if (w.durable && write.durability != Durability::durable) continue;
         w.last = ref.write;
         w.written_ns = write.done_ns;
+        w.last_sent_ns = write.sent_ns;
         if (autocommit) {
           w.commit_sent_ns = write.sent_ns;
           w.committed_ns = write.done_ns;
@@ -157,6 +159,7 @@ LostUpdates find_lost_updates(const Workload& workload, const std::vector<Worker
       w.worker = ref.worker;
       w.first = w.last = ref.write;
       w.written_ns = write.done_ns;
+      w.last_sent_ns = write.sent_ns;
       w.autocommit = autocommit;
       w.commit_sent_ns = autocommit ? write.sent_ns : attempt.commit_ns;
       w.committed_ns = autocommit ? write.done_ns : attempt.end_ns;
@@ -296,14 +299,27 @@ LostUpdates find_lost_updates(const Workload& workload, const std::vector<Worker
       for (size_t m : marked) descends[m] = 0;
       if (!exact) {
         // Without version numbers (MySQL outside atomic mode), the eraser is
-        // the first chain write after the version this one read whose write
-        // returned after this one's commit was sent: the database ran it after
-        // that commit, or the times could not say otherwise.
+        // on the chain: the writer of the version this one read, when it
+        // wrote the row again after this commit was sent; else the first
+        // chain write after that version whose write returned after this
+        // commit was sent (the database ran it after that commit, or the
+        // times could not say otherwise); else that writer's later write,
+        // when it returned after this commit was sent.
         const size_t parent = index_of(row[i].version_read);
-        size_t c = parent < none && chain_position[parent] < none ? chain_position[parent] + 1 : 0;
-        for (; c < chain.size(); ++c)
-          if (row[chain[c]].written_ns >= row[i].commit_sent_ns) break;
-        if (c < chain.size()) over = chain[c];
+        const bool on_chain = parent < none && chain_position[parent] < none;
+        const bool rewrote = on_chain && row[parent].first != row[parent].last;
+        if (rewrote && row[parent].last_sent_ns >= row[i].commit_sent_ns) {
+          over = parent;
+        } else {
+          size_t c = on_chain ? chain_position[parent] + 1 : 0;
+          for (; c < chain.size(); ++c)
+            if (row[chain[c]].written_ns >= row[i].commit_sent_ns) break;
+          if (c < chain.size()) {
+            over = chain[c];
+          } else if (rewrote && row[parent].written_ns >= row[i].commit_sent_ns) {
+            over = parent;
+          }
+        }
       }
       if (over < none) erased_by[over].push_back(i);
     }

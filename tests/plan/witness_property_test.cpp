@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <iostream>
 #include <optional>
 #include <random>
 #include <regex>
@@ -20,6 +21,7 @@
 #include <fmt/format.h>
 
 #include "harness/check/checks.h"
+#include "harness/check/dependency_graph.h"
 #include "harness/workload/workload_loader.h"
 
 namespace clobber {
@@ -207,6 +209,10 @@ class Simulation {
       s.ops.push_back(Op{true, second});
     }
     if (chance(20)) s.ops.push_back(Op{true, first});  // writes its row a second time
+    if (config_.rows > 1 && chance(30)) {              // reads another row without writing it
+      const int other = (first + static_cast<int>(uniform(1, config_.rows - 1))) % config_.rows;
+      s.ops.push_back(Op{false, other});
+    }
     s.fails = chance(10);
     s.fail_at = static_cast<size_t>(uniform(0, static_cast<int64_t>(s.ops.size()) - 1));
   }
@@ -386,6 +392,56 @@ std::vector<double> times_in(const std::string& sentence) {
   return times;
 }
 
+/// Every edge the dependency-graph explanations state agrees with the
+/// database's order: ww, the writer of the earlier version first; wr, the
+/// reader saw that writer's version; rw, the reader saw a version older than
+/// the writer's. "the next version" means exactly the one after.
+void check_graph_edges(const Workload& workload, const Simulation& sim,
+                       const std::vector<TableSnapshot>& final_state, size_t& edges) {
+  const DependencyGraph graph = check_dependency_graph(workload, sim.logs(), final_state, 100'000);
+  // The version `txn` read of `row`, from the reads its attempt recorded.
+  const auto version_read = [&](uint64_t txn, int row) -> std::optional<uint64_t> {
+    const WorkerLog& log = sim.logs()[static_cast<size_t>(txn_worker(txn))];
+    const AttemptRecord& attempt = log.attempts[txn_index(txn)];
+    for (uint32_t i = attempt.first_read; i < attempt.first_read + attempt.read_count; ++i)
+      if (log.reads[i].key == row + 1) return log.reads[i].version;
+    return std::nullopt;
+  };
+  for (const Anomaly& a : graph.anomalies) {
+    SCOPED_TRACE(a.explanation);
+    for (const AnomalyEdge& e : a.edges) {
+      SCOPED_TRACE(e.explanation);
+      const int row = static_cast<int>(e.key - 1);
+      const TrueWrite* to_write = sim.true_write(e.to, row, false);
+      const bool next = e.explanation.find("the next version") != std::string::npos;
+      if (e.kind == "ww") {
+        const TrueWrite* from_write = sim.true_write(e.from, row, true);
+        ASSERT_TRUE(from_write && to_write);
+        ASSERT_GE(from_write->committed, 0);
+        EXPECT_LT(from_write->committed, to_write->ran);
+        if (next) {
+          EXPECT_EQ(to_write->replaced, e.from);
+        }
+      } else if (e.kind == "wr") {
+        EXPECT_EQ(version_read(e.to, row), std::optional<uint64_t>(e.from));
+      } else {
+        ASSERT_EQ(e.kind, "rw");
+        ASSERT_TRUE(to_write);
+        const std::optional<uint64_t> seen = version_read(e.from, row);
+        ASSERT_TRUE(seen.has_value());
+        EXPECT_NE(*seen, e.to);
+        if (*seen != 0) {
+          EXPECT_LT(sim.true_write(*seen, row, true)->committed, to_write->ran);
+        }
+        if (next) {
+          EXPECT_EQ(to_write->replaced, *seen);
+        }
+      }
+      ++edges;
+    }
+  }
+}
+
 /// A transaction's last write of a row that happened: a write whose
 /// connection broke after durable ones may not have.
 const WriteRecord* last_write(const WorkerLog& log, uint64_t txn, int64_t key) {
@@ -396,9 +452,10 @@ const WriteRecord* last_write(const WorkerLog& log, uint64_t txn, int64_t key) {
 }
 
 /// Checks every witness of one generated history against the truth.
-/// Adds to `witnessed` how many lost writes its witnesses named.
-void check_history(const Workload& workload, const Config& config, uint64_t seed,
-                   size_t& witnessed) {
+/// Adds to `witnessed` how many lost writes its witnesses named, and to
+/// `edges` how many dependency-graph edges it checked.
+void check_history(const Workload& workload, const Config& config, uint64_t seed, size_t& witnessed,
+                   size_t& edges) {
   SCOPED_TRACE(fmt::format("seed {} autocommit {} versions_known {}", seed, config.autocommit,
                            config.versions_known));
   Simulation sim(config, seed);
@@ -543,12 +600,13 @@ void check_history(const Workload& workload, const Config& config, uint64_t seed
   // Every lost write is listed, exactly once.
   EXPECT_EQ(listed.size(), lost_truth.size());
   witnessed += listed.size();
+  if (!config.autocommit) check_graph_edges(workload, sim, final_state, edges);
 }
 
 TEST(WitnessPropertyTest, EveryWitnessAgreesWithTheHistory) {
   const Workload workload = load_workload_text(kCounters, "counters.yaml");
   int histories = 0;
-  size_t witnessed = 0;
+  size_t witnessed = 0, edges = 0;
   for (bool autocommit : {true, false})
     for (bool versions_known : {true, false})
       for (uint64_t seed = 1; seed <= 150; ++seed) {
@@ -557,12 +615,14 @@ TEST(WitnessPropertyTest, EveryWitnessAgreesWithTheHistory) {
         config.versions_known = versions_known;
         config.workers = 2 + static_cast<int>(seed % 4);
         config.rows = 1 + static_cast<int>(seed % 3);
-        check_history(workload, config, seed, witnessed);
+        check_history(workload, config, seed, witnessed, edges);
         ++histories;
         if (::testing::Test::HasFailure()) return;
       }
   EXPECT_EQ(histories, 600);
   EXPECT_GT(witnessed, 10'000u);
+  EXPECT_GT(edges, 100u) << "the transactions' histories formed too few dependency cycles";
+  std::cout << witnessed << " lost writes and " << edges << " dependency edges checked\n";
 }
 
 }  // namespace
