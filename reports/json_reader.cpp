@@ -187,7 +187,10 @@ WitnessTransaction read_witness(const Node& node) {
   if (auto n = node.find("attempt")) txn.attempt = n->i32();
   if (auto n = node.find("type")) txn.type = n->text();
   if (auto n = node.find("start_ms")) txn.start_ms = n->number();
+  if (auto n = node.find("write_ms")) txn.write_ms = n->number();
+  if (auto n = node.find("commit_sent_ms")) txn.commit_sent_ms = n->number();
   if (auto n = node.find("commit_ms")) txn.commit_ms = n->number();
+  if (auto n = node.find("autocommit")) txn.autocommit = n->boolean();
   if (auto n = node.find("read_value")) txn.read_value = n->i64();
   if (auto n = node.find("written_value")) txn.written_value = n->i64();
   return txn;

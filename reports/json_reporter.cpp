@@ -48,7 +48,10 @@ Json anomaly_json(const Anomaly& anomaly) {
                                 {"attempt", txn.attempt},
                                 {"type", txn.type},
                                 {"start_ms", txn.start_ms},
+                                {"write_ms", txn.write_ms},
+                                {"commit_sent_ms", txn.commit_sent_ms},
                                 {"commit_ms", txn.commit_ms},
+                                {"autocommit", txn.autocommit},
                                 {"read_value", txn.read_value},
                                 {"written_value", txn.written_value}});
   }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # install_deps.sh: installs the Debian 12 packages clobber needs to build, test
 # and benchmark (compiler, CMake, client libraries, GoogleTest/Benchmark,
-# PostgreSQL 15, MariaDB, sysbench).
+# PostgreSQL 15, MariaDB, sysbench, and clang with libFuzzer for scripts/fuzz.sh).
 #
 # Idempotent: when every package is already installed (checked with dpkg-query)
 # it does nothing and exits 0. Otherwise, as root, it runs apt-get update and
@@ -21,6 +21,7 @@ PACKAGES=(
   postgresql-15 postgresql-client-15
   mariadb-server mariadb-client
   sysbench
+  clang libclang-rt-14-dev
 )
 
 quiet=0

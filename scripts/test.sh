@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # test.sh: THE test command. Installs what is missing, starts throwaway
 # PostgreSQL and MariaDB servers (scripts/servers.sh), builds, and runs the
-# whole ctest suite (every label: unit, postgres, mysql, slow) against them.
-# Exits with ctest's status. Used by CI (.ci/run) and by hand:
+# whole ctest suite (every label: unit, postgres, mysql, slow) against them,
+# after running the fuzz targets for a bounded time (scripts/fuzz.sh,
+# CLOBBER_FUZZ_SECONDS each, default 20; CLOBBER_FUZZ_SECONDS=0 skips them).
+# Exits with ctest's status, or 1 when a fuzz target found a bug. Used by CI
+# (.ci/run) and by hand:
 #
 #   sudo bash scripts/test.sh            # as root: no sudo needed
 #   bash scripts/test.sh -L unit         # extra arguments go to ctest
@@ -52,9 +55,19 @@ phase_done "server start"
 bash scripts/build.sh
 phase_done "build"
 
+# The fuzzers run before ctest, so that ctest's summary stays the last output.
+fuzz_status=0
+if [[ "${CLOBBER_FUZZ_SECONDS:-20}" != 0 ]]; then
+  CLOBBER_FUZZ_SECONDS=${CLOBBER_FUZZ_SECONDS:-20} bash scripts/fuzz.sh || fuzz_status=$?
+  phase_done "fuzzing"
+fi
+
 status=0
 ctest --test-dir build --output-on-failure -j2 "$@" || status=$?
 phase_done "ctest"
 
-echo "test.sh: total $(($(date +%s) - start_all))s; ctest exit status $status" >&2
+echo "test.sh: total $(($(date +%s) - start_all))s; ctest exit status $status; fuzz status $fuzz_status" >&2
+if [[ $status -eq 0 && $fuzz_status -ne 0 ]]; then
+  status=1
+fi
 exit "$status"

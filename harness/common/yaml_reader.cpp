@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <cctype>
 
+#include <fmt/format.h>
+#include <yaml-cpp/depthguard.h>
+
 namespace clobber {
 
 std::string trim(std::string_view text) {
@@ -68,6 +71,28 @@ std::string found(const YAML::Node& node) {
   if (value.size() > 40) value = value.substr(0, 37) + "...";
   if (node.Tag() == "!") return "the quoted text '" + value + "'";
   return "'" + value + "'";
+}
+
+void check_printable(std::string_view text, const std::string& path) {
+  int line = 1;
+  size_t line_start = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c == '\n') {
+      ++line;
+      line_start = i + 1;
+    } else if ((c < 0x20 && c != '\t' && c != '\r') || c == 0x7f) {
+      throw InputError(SourceLocation{path, line, static_cast<int>(i - line_start) + 1},
+                       fmt::format("control character U+{:04X} is not allowed in a YAML file", c));
+    }
+  }
+}
+
+std::string yaml_error_message(const YAML::Exception& error) {
+  if (const auto* deep = dynamic_cast<const YAML::DeepRecursion*>(&error))
+    return "lists and maps are nested too deeply (" + std::to_string(deep->depth()) +
+           " levels; the YAML reader stops there)";
+  return error.msg;
 }
 
 const Entry* MapView::find(std::string_view name) const {

@@ -48,6 +48,15 @@ SourceLocation value_location(std::string_view file_text, const std::string& pat
 /// What a node is, for "must be X, found Y" messages.
 std::string found(const YAML::Node& node);
 
+/// Throws InputError at the first character YAML does not allow in a file (a
+/// control character other than tab, line feed and carriage return, such as
+/// NUL), which yaml-cpp would misreport or let through into names and messages.
+void check_printable(std::string_view text, const std::string& path);
+
+/// The message of a YAML syntax error, in words a user can act on (yaml-cpp
+/// calls lists and maps nested past its depth limit a "bad file").
+std::string yaml_error_message(const YAML::Exception& error);
+
 /// A YAML value and where to report it: its own position, or its key's when
 /// the value is empty (yaml-cpp places empty values at the next token).
 struct Ref {

@@ -35,9 +35,10 @@ struct AttemptRecord {
   uint16_t attempt = 1;  // 1 for the first try, 2 for the first retry, ...
   AttemptOutcome outcome = AttemptOutcome::aborted;
   AbortCause cause = AbortCause::none;
-  int32_t code = -1;        // index into WorkerLog::codes of the abort's code, -1: none
-  int64_t start_ns = 0;     // since the cell's start, monotonic
-  int64_t end_ns = 0;       // commit (or abort) time, same clock
+  int32_t code = -1;       // index into WorkerLog::codes of the abort's code, -1: none
+  int64_t start_ns = 0;    // since the cell's start, monotonic
+  int64_t end_ns = 0;      // commit (or abort) time, same clock
+  int64_t commit_ns = -1;  // when COMMIT was sent; -1 at isolation none (each write commits itself)
   uint32_t first_read = 0;  // index into WorkerLog::reads
   uint32_t read_count = 0;
   uint32_t first_write = 0;  // index into WorkerLog::writes
@@ -62,6 +63,8 @@ struct WriteRecord {
   uint64_t version_read = 0;             // id of the writer of the version its read saw (0: seed)
   uint64_t overwrote = kUnknownVersion;  // id of the writer of the version it replaced
   int64_t version_number = 0;            // clobber_version it created (0: not known)
+  int64_t sent_ns = 0;                   // when its UPDATE was sent, same clock as attempts
+  int64_t done_ns = 0;                   // when its UPDATE returned (at isolation none: committed)
   uint32_t first_change = 0;             // index into WorkerLog::changes
   uint16_t change_count = 0;
   Durability durability = Durability::pending;

@@ -91,9 +91,18 @@ struct WitnessTransaction {
   int attempt = 0;
   std::string type;     // transaction type name
   double start_ms = 0;  // since the cell's start
+  /// When its COMMIT returned (the commit had taken effect by then); in a
+  /// lost-update witness at isolation none, when its last write of the row returned.
   double commit_ms = 0;
   int64_t read_value = 0;  // value read of the witnessed column
   int64_t written_value = 0;
+  /// Lost-update witnesses: when its last write of the row returned.
+  double write_ms = 0;
+  /// Lost-update witnesses: when its COMMIT was sent; at isolation none, when
+  /// its last write of the row was sent (the write commits by itself). The
+  /// commit took effect then or later.
+  double commit_sent_ms = 0;
+  bool autocommit = false;  // isolation none: each statement committed by itself
 };
 
 /// One row an anomaly involves.

@@ -118,9 +118,11 @@ bool Worker::run_transaction(uint32_t type) {
     done.first_write = static_cast<uint32_t>(log_.writes.size());
     last_cause_ = AbortCause::none;
     last_code_ = -1;
+    commit_ns_ = -1;
     const Result result = run_attempt(tx, id);
     if (shared_.plan->release_statement >= 0) release_locks();
     done.end_ns = now_ns();
+    done.commit_ns = commit_ns_;
     done.cause = last_cause_;
     done.code = last_code_;
     done.read_count = static_cast<uint32_t>(log_.reads.size()) - done.first_read;
@@ -313,6 +315,8 @@ Worker::Result Worker::run_attempt(const TransactionPlan& tx, uint64_t id) {
       }
     }
   }
+  // At isolation none there is no COMMIT: each write committed by itself.
+  if (isolation != Isolation::none) commit_ns_ = now_ns();
   outcome = session_->commit();
   if (outcome.ok()) {
     settle_writes(Durability::durable);
@@ -374,8 +378,10 @@ bool Worker::execute_write(const PlannedOp& op, uint64_t id, Outcome& outcome, b
   }
   StatementResult result;
   const size_t returned = (op.atomic ? n : 0) + (op.returns_versions ? 2 : 0);
+  const int64_t sent = now_ns();
   outcome = session_->execute(statements_[op.statement], std::span(params_.data(), op.args.size()),
                               std::span(row_.data(), returned), result);
+  const int64_t done = now_ns();
   const bool autocommit = shared_.plan->isolation == Isolation::none;
   bool lost_in_flight = !outcome.ok() && outcome.cause == AbortCause::connection && autocommit;
   if (!outcome.ok() && !lost_in_flight) return false;
@@ -411,6 +417,8 @@ bool Worker::execute_write(const PlannedOp& op, uint64_t id, Outcome& outcome, b
   record.table = static_cast<uint32_t>(op.table);
   record.key = key;
   record.txn = id;
+  record.sent_ns = sent;
+  record.done_ns = done;
   record.first_change = static_cast<uint32_t>(log_.changes.size());
   record.change_count = static_cast<uint16_t>(n);
   for (size_t a = 0; a < n; ++a) {

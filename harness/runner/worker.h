@@ -87,6 +87,7 @@ class Worker {
   size_t pending_writes_ = 0;  // index into log_.writes of the attempt's first write
   AbortCause last_cause_ = AbortCause::none;
   int32_t last_code_ = -1;       // index into log_.codes of the last abort's code
+  int64_t commit_ns_ = -1;       // when the current attempt sent COMMIT (-1: not sent)
   size_t attempts_started_ = 0;  // numbers this worker's attempts: the low half of their ids
 };
 

@@ -62,11 +62,12 @@ class Loader : private YamlReader {
   Loader(const std::string& text, const std::string& path) : YamlReader(path), text_(text) {}
 
   Scenario load() {
+    check_printable(text_, path_);
     YAML::Node root;
     try {
       root = YAML::Load(text_);
     } catch (const YAML::Exception& error) {
-      fail(location(error.mark), error.msg);
+      fail(location(error.mark), yaml_error_message(error));
     }
     if (!root.IsDefined() || root.IsNull())
       fail(SourceLocation{path_, 1, 1},

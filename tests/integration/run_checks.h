@@ -8,7 +8,10 @@
 #include <cstdlib>
 #include <string>
 
+#include <fmt/format.h>
+
 #include "drivers/url.h"
+#include "harness/history/history.h"
 #include "harness/runner/run.h"
 #include "harness/workload/workload_loader.h"
 
@@ -103,6 +106,41 @@ inline void expect_counter_lost_updates(const CellResult& cell) {
   }
   EXPECT_LE(erased, cell.lost_updates);
   EXPECT_FALSE(cell.passed);
+}
+
+/// Every lost-update witness agrees with its sentence: each erased write's
+/// commit was sent before the overwriting write returned, which was no later
+/// than the overwriter's commit returned; the overwriter is none of the writes
+/// it erased, and the times the sentence states are these, in this order.
+inline void expect_truthful_witnesses(const CellResult& cell) {
+  size_t checked = 0;
+  for (const Anomaly& anomaly : cell.anomalies) {
+    if (anomaly.type != "lost_update") continue;
+    SCOPED_TRACE(anomaly.explanation);
+    ASSERT_GE(anomaly.transactions.size(), 2u);
+    const WitnessTransaction& over = anomaly.transactions.back();
+    EXPECT_LE(over.start_ms, over.write_ms);
+    EXPECT_LE(over.write_ms, over.commit_ms);
+    EXPECT_EQ(over.autocommit, cell.isolation == Isolation::none);
+    std::string stated;
+    for (size_t i = 0; i + 1 < anomaly.transactions.size(); ++i) {
+      const WitnessTransaction& lost = anomaly.transactions[i];
+      EXPECT_NE(lost.id, over.id);
+      EXPECT_LE(lost.start_ms, lost.commit_sent_ms);
+      EXPECT_LE(lost.commit_sent_ms, lost.commit_ms);
+      EXPECT_LE(lost.commit_sent_ms, over.write_ms);
+      stated += fmt::format("{} wrote {} and committed at +{:.1f} ms", txn_name(lost.id),
+                            lost.written_value, lost.commit_sent_ms);
+      EXPECT_NE(anomaly.explanation.find(stated), std::string::npos);
+      stated.clear();
+      ++checked;
+    }
+    stated = fmt::format("{} wrote {} at +{:.1f} ms", txn_name(over.id), over.written_value,
+                         over.write_ms);
+    if (!over.autocommit) stated += fmt::format(" and committed at +{:.1f} ms", over.commit_ms);
+    EXPECT_NE(anomaly.explanation.find(stated + ", overwriting"), std::string::npos);
+  }
+  EXPECT_GT(checked, 0u);
 }
 
 }  // namespace clobber::testing

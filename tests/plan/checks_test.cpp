@@ -44,6 +44,7 @@ class History {
     AttemptRecord attempt;
     attempt.id = id;
     attempt.start_ns = commit_ns - 1000;
+    attempt.commit_ns = commit_ns - 100;  // a transaction: COMMIT sent, returned at commit_ns
     attempt.end_ns = commit_ns;
     attempt.outcome = durability == Durability::durable ? AttemptOutcome::committed
                                                         : AttemptOutcome::indeterminate;
@@ -53,12 +54,19 @@ class History {
     write.key = key;
     write.txn = id;
     write.version_read = version_read;
+    write.sent_ns = commit_ns - 600;
+    write.done_ns = commit_ns - 500;
     write.first_change = static_cast<uint32_t>(log.changes.size());
     write.change_count = 1;
     write.durability = durability;
     log.writes.push_back(write);
     log.changes.push_back(ColumnChange{1, old_value, new_value});
     return id;
+  }
+  /// Records the version number `id`'s write created, as RETURNING reports it.
+  void created(uint64_t id, int64_t version_number) {
+    for (WriteRecord& write : logs_[static_cast<size_t>(txn_worker(id))].writes)
+      if (write.txn == id) write.version_number = version_number;
   }
   const std::vector<WorkerLog>& logs() const { return logs_; }
 
@@ -116,18 +124,19 @@ TEST_F(ChecksTest, TwoWritersOfTheSameVersionLoseOne) {
   EXPECT_EQ(a.version_read, 0u);
   ASSERT_EQ(a.transactions.size(), 2u);
   EXPECT_EQ(a.transactions[0].written_value, 200);
-  EXPECT_EQ(a.explanation,
-            "T0.0 and T1.0 both read entry[1].value = 400 written by the seed; T0.0 wrote 200 and "
-            "committed at +3.1 ms; T1.0 wrote 250 and committed at +3.4 ms, overwriting it "
-            "without having seen it: 200 was lost.");
+  EXPECT_EQ(
+      a.explanation,
+      "T0.0 and T1.0 both read entry[1].value = 400 written by the seed; T0.0 wrote 200 and "
+      "committed at +3.1 ms; T1.0 wrote 250 at +3.4 ms and committed at +3.4 ms, overwriting it "
+      "without having seen it: 200 was lost.");
 }
 
 TEST_F(ChecksTest, ThreeWritersOfOneVersionLoseTwo) {
   History h(3);
-  const uint64_t base = h.write(0, 1, 0, 400, 399, Durability::durable, 1);
-  h.write(0, 1, base, 399, 398, Durability::durable, 2);
-  h.write(1, 1, base, 399, 398, Durability::durable, 3);
-  const uint64_t last = h.write(2, 1, base, 399, 398, Durability::durable, 4);
+  const uint64_t base = h.write(0, 1, 0, 400, 399, Durability::durable, 1'000'000);
+  h.write(0, 1, base, 399, 398, Durability::durable, 2'000'000);
+  h.write(1, 1, base, 399, 398, Durability::durable, 3'000'000);
+  const uint64_t last = h.write(2, 1, base, 399, 398, Durability::durable, 4'000'000);
   const auto final = final_state(398, last);
   const LostUpdates lost = find_lost_updates(workload_, h.logs(), final, 10);
   EXPECT_EQ(lost.count, 2);
@@ -143,10 +152,10 @@ TEST_F(ChecksTest, OverwritesOfUnseenChainsCountEveryErasedWrite) {
   // Each worker re-reads its own last write: no two writers share a read
   // version, yet the final writer erased the two increments it never saw.
   History h(2);
-  const uint64_t a1 = h.write(0, 1, 0, 400, 401, Durability::durable, 1);
-  const uint64_t b1 = h.write(1, 1, a1, 401, 402, Durability::durable, 2);
-  h.write(1, 1, b1, 402, 403, Durability::durable, 3);
-  const uint64_t a2 = h.write(0, 1, a1, 401, 402, Durability::durable, 4);
+  const uint64_t a1 = h.write(0, 1, 0, 400, 401, Durability::durable, 1'000'000);
+  const uint64_t b1 = h.write(1, 1, a1, 401, 402, Durability::durable, 2'000'000);
+  h.write(1, 1, b1, 402, 403, Durability::durable, 3'000'000);
+  const uint64_t a2 = h.write(0, 1, a1, 401, 402, Durability::durable, 4'000'000);
   const auto final = final_state(402, a2);
   const LostUpdates lost = find_lost_updates(workload_, h.logs(), final, 10);
   EXPECT_EQ(lost.count, 2);
@@ -156,6 +165,31 @@ TEST_F(ChecksTest, OverwritesOfUnseenChainsCountEveryErasedWrite) {
   const LedgerResult ledger = check_ledger(workload_, checked_, seed_, final, h.logs());
   EXPECT_EQ(ledger.lost_amount, 404 - 402);
   EXPECT_EQ(ledger.lost_amount, lost.count);
+}
+
+TEST_F(ChecksTest, TheOverwriterIsTheFirstLaterWriteThatDidNotSeeTheLostOne) {
+  // In version order: a (read the seed), b (read a), c (read the seed). b
+  // replaced a having seen it; c erased both without seeing either.
+  History h(2);
+  const uint64_t a = h.write(0, 1, 0, 400, 399, Durability::durable, 1'000'000);
+  const uint64_t b = h.write(0, 1, a, 399, 398, Durability::durable, 2'000'000);
+  const uint64_t c = h.write(1, 1, 0, 400, 399, Durability::durable, 3'000'000);
+  h.created(a, 1);
+  h.created(b, 2);
+  h.created(c, 3);
+  const LostUpdates lost = find_lost_updates(workload_, h.logs(), final_state(399, c), 10);
+  EXPECT_EQ(lost.count, 2);
+  ASSERT_EQ(lost.anomalies.size(), 1u);
+  const Anomaly& anomaly = lost.anomalies[0];
+  ASSERT_EQ(anomaly.transactions.size(), 3u);
+  EXPECT_EQ(anomaly.transactions[0].id, a);
+  EXPECT_EQ(anomaly.transactions[1].id, b);
+  EXPECT_EQ(anomaly.transactions[2].id, c);
+  EXPECT_EQ(anomaly.explanation,
+            "T1.0 read entry[1].value = 400 written by the seed; then T0.0 wrote 399 and committed "
+            "at +1.0 ms; then T0.1 wrote 398 and committed at +2.0 ms; T1.0 wrote 399 at +3.0 ms "
+            "and committed at +3.0 ms, overwriting them without having seen them: 2 updates were "
+            "lost.");
 }
 
 TEST_F(ChecksTest, DiscardedWritesCountForNothing) {

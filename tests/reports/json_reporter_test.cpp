@@ -147,7 +147,10 @@ TEST(JsonReporter, FailedCellValues) {
                                               {"attempt", 1},
                                               {"type", "transfer"},
                                               {"start_ms", 10.5},
+                                              {"write_ms", 0.0},
+                                              {"commit_sent_ms", 0.0},
                                               {"commit_ms", 12.75},
+                                              {"autocommit", false},
                                               {"read_value", 400},
                                               {"written_value", 380}}));
   // A lost update lists its one row; it has no edges and rules out nothing by itself.
