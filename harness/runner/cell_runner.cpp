@@ -13,10 +13,10 @@
 #include "harness/check/checks.h"
 #include "harness/check/dependency_graph.h"
 #include "harness/plan/cell_plan.h"
-#include "harness/runner/chaos.h"
-#include "harness/runner/reconnect.h"
 #include "harness/runner/cell_tables.h"
+#include "harness/runner/chaos.h"
 #include "harness/runner/interrupt.h"
+#include "harness/runner/reconnect.h"
 #include "harness/runner/single_writer.h"
 #include "harness/runner/worker.h"
 

@@ -25,7 +25,7 @@ struct CellSpec {
   std::string server_version;                                 // reported as is
   std::vector<std::pair<std::string, std::string>> settings;  // Driver::reported_settings()
   std::chrono::microseconds reconnect_timeout{30000000};      // see harness/runner/reconnect.h
-  double chaos_kill_rate = 0;  // worker sessions killed per second (0: no chaos)
+  double chaos_kill_rate = 0;         // worker sessions killed per second (0: no chaos)
   TableRegistry* registry = nullptr;  // the run's registry on this database; required
 };
 

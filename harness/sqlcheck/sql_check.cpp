@@ -21,25 +21,16 @@ bool among(std::string_view word, const std::string_view (&words)[N]) {
 /// Built-in functions that cannot write anything (both dialects define most;
 /// pg_sleep is PostgreSQL's, sleep MySQL's).
 constexpr std::string_view kPureFunctions[] = {
-    "count",        "sum",        "min",         "max",
-    "avg",          "coalesce",   "greatest",    "least",
-    "abs",          "mod",        "cast",        "lower",
-    "upper",        "length",     "char_length", "character_length",
-    "octet_length", "nullif",     "round",       "floor",
-    "ceil",         "ceiling",    "sign",        "power",
-    "sqrt",         "exp",        "ln",          "concat",
-    "concat_ws",    "substring",  "substr",      "trim",
-    "ltrim",        "rtrim",      "replace",     "position",
-    "left",         "right",      "lpad",        "rpad",
-    "reverse",      "repeat",     "extract",     "bool_and",
-    "bool_or",      "bit_and",    "bit_or",      "string_agg",
-    "group_concat", "stddev",     "variance",    "stddev_pop",
-    "stddev_samp",  "var_pop",    "var_samp",    "row_number",
-    "rank",         "dense_rank", "lag",         "lead",
-    "first_value",  "last_value", "ntile",       "if",
-    "ifnull",       "now",
+    "count", "sum", "min", "max", "avg", "coalesce", "greatest", "least", "abs", "mod", "cast",
+    "lower", "upper", "length", "char_length", "character_length", "octet_length", "nullif",
+    "round", "floor", "ceil", "ceiling", "sign", "power", "sqrt", "exp", "ln", "concat",
+    "concat_ws", "substring", "substr", "trim", "ltrim", "rtrim", "replace", "position", "left",
+    "right", "lpad", "rpad", "reverse", "repeat", "extract", "bool_and", "bool_or", "bit_and",
+    "bit_or", "string_agg", "group_concat", "stddev", "variance", "stddev_pop", "stddev_samp",
+    "var_pop", "var_samp", "row_number", "rank", "dense_rank", "lag", "lead", "first_value",
+    "last_value", "ntile", "if", "ifnull", "now",
     // They write nothing: scenarios hold a lock for a while with them.
-    "pg_sleep",     "sleep"};
+    "pg_sleep", "sleep"};
 
 /// Keywords a `(` may follow without making a function call: reserved words
 /// and column-name keywords, which PostgreSQL never reads as a function name

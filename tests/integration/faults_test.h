@@ -97,9 +97,9 @@ class OwnDatabase {
           "SELECT COUNT(*) FROM pg_catalog.pg_tables WHERE tablename LIKE 'clobber\\_%' "
           "AND tablename <> 'clobber_registry'");
     } else {
-      rows = admin_->query("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = '" +
-                           name_ +
-                           "' AND table_name LIKE 'clobber\\_%' AND table_name <> 'clobber_registry'");
+      rows = admin_->query(
+          "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = '" + name_ +
+          "' AND table_name LIKE 'clobber\\_%' AND table_name <> 'clobber_registry'");
     }
     return std::stoll(*rows.rows.at(0).at(0));
   }
