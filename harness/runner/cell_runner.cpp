@@ -174,8 +174,7 @@ CellResult unsupported(CellResult cell, std::string reason) {
 
 }  // namespace
 
-CellResult run_cell(const Workload& workload, Driver& driver, const CellSpec& spec,
-                    const std::atomic<bool>& stop) {
+CellResult cell_heading(const Driver& driver, const CellSpec& spec) {
   CellResult cell;
   cell.database.kind = driver.kind();
   cell.database.server_version = spec.server_version;
@@ -184,6 +183,12 @@ CellResult run_cell(const Workload& workload, Driver& driver, const CellSpec& sp
   cell.isolation = spec.isolation;
   cell.locking = spec.locking;
   cell.workers = spec.workers;
+  return cell;
+}
+
+CellResult run_cell(const Workload& workload, Driver& driver, const CellSpec& spec,
+                    const std::atomic<bool>& stop) {
+  CellResult cell = cell_heading(driver, spec);
   if (auto reason = driver.unsupported_isolation(spec.isolation)) return unsupported(cell, *reason);
   if (auto reason = driver.unsupported_locking(spec.locking)) return unsupported(cell, *reason);
   auto planned = plan_cell(workload, driver.kind(), spec.isolation, spec.locking, random_prefix());

@@ -29,6 +29,10 @@ struct CellSpec {
   TableRegistry* registry = nullptr;  // the run's registry on this database; required
 };
 
+/// A cell result naming the database, isolation, locking and workers of
+/// `spec`, before anything ran.
+CellResult cell_heading(const Driver& driver, const CellSpec& spec);
+
 /// Runs and checks one cell. Returns an unsupported cell when the database or
 /// the locking mode cannot express it, and an error cell (with its reason) when
 /// workers cannot start or stay disconnected. Throws DatabaseError when the

@@ -1,7 +1,6 @@
 #include "harness/runner/run.h"
 
 #include <atomic>
-#include <ctime>
 #include <new>
 #include <random>
 #include <system_error>
@@ -9,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "drivers/url.h"
+#include "harness/common/clock.h"
 #include "harness/runner/cell_runner.h"
 #include "harness/runner/interrupt.h"
 #include "harness/workload/generators.h"
@@ -19,15 +19,6 @@ namespace {
 std::atomic<bool> g_stop{false};
 static_assert(std::atomic<bool>::is_always_lock_free, "request_stop must be signal-safe");
 
-std::string utc_now() {
-  const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buffer[32];
-  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buffer;
-}
-
 template <typename T, size_t N>
 std::vector<T> all_of(const T (&values)[N]) {
   return std::vector<T>(values, values + N);
@@ -35,14 +26,7 @@ std::vector<T> all_of(const T (&values)[N]) {
 
 /// A cell that could not run, with its reason.
 CellResult error_cell(const Driver& driver, const CellSpec& spec, std::string reason) {
-  CellResult cell;
-  cell.database.kind = driver.kind();
-  cell.database.server_version = spec.server_version;
-  cell.database.url = driver.url().masked;
-  cell.database.settings = spec.settings;
-  cell.isolation = spec.isolation;
-  cell.locking = spec.locking;
-  cell.workers = spec.workers;
+  CellResult cell = cell_heading(driver, spec);
   cell.status = CellStatus::error;
   cell.reason = std::move(reason);
   cell.passed = false;

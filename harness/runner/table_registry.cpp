@@ -5,11 +5,11 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
-#include <ctime>
 #include <random>
 
 #include <fmt/format.h>
 
+#include "harness/common/clock.h"
 #include "harness/runner/reconnect.h"
 
 namespace clobber {
@@ -28,15 +28,6 @@ Registries& registries() {
 
 /// How long the cleaners wait for a lock on a table they drop.
 constexpr std::chrono::seconds kDropLockWait{2};
-
-std::string utc_now() {
-  const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buffer[32];
-  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buffer;
-}
 
 /// Letters, digits and `_` only, 1 to 128 of them.
 bool is_word(const std::string& text) {

@@ -4,7 +4,6 @@
 #include <cctype>
 #include <charconv>
 #include <condition_variable>
-#include <ctime>
 #include <deque>
 #include <map>
 #include <mutex>
@@ -17,6 +16,7 @@
 #include <fmt/format.h>
 
 #include "drivers/url.h"
+#include "harness/common/clock.h"
 #include "harness/runner/reconnect.h"
 #include "harness/runner/run.h"
 #include "harness/scenario/lock_wait_probe.h"
@@ -934,16 +934,6 @@ class CellRun {
   std::vector<SessionState> sessions_;
 };
 
-/// The current time as ISO 8601 UTC.
-std::string now_utc() {
-  const std::time_t now = std::time(nullptr);
-  std::tm utc{};
-  gmtime_r(&now, &utc);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return text;
-}
-
 }  // namespace
 
 ScenarioCell run_scenario_cell(const Scenario& scenario, Driver& driver,
@@ -969,7 +959,7 @@ ScenarioRunResult run_scenarios(const std::vector<Scenario>& scenarios,
                                 const ScenarioOptions& options) {
   ScenarioRunResult result;
   result.version = CLOBBER_VERSION;
-  result.started_at = now_utc();
+  result.started_at = utc_now();
   if (options.isolation)
     result.isolations = *options.isolation;
   else
