@@ -473,6 +473,11 @@ DatabaseUrl parse_database_url(const std::string& text) {
                              "sqlite:PATH)");
 }
 
+std::string mask_saved_url(const std::string& text) {
+  const size_t scheme_end = text.find("://");
+  return conservative_mask(text, scheme_end == npos ? 0 : scheme_end + 3);
+}
+
 std::string scrub_command_line_secrets(std::string_view message, int argc, char** argv) {
   std::vector<std::string> secrets;
   add_environment_secrets(secrets);

@@ -17,6 +17,12 @@ namespace clobber {
 /// with its secrets masked, and what is wrong with it.
 DatabaseUrl parse_database_url(const std::string& text);
 
+/// A URL read back from a saved result (`clobber report`), masked again: a
+/// file written by an older clobber, or edited by hand, may hold a password.
+/// Masks everything from the first ':' after the scheme to the last '@' and
+/// every secret option's value; an already masked URL stays as it is.
+std::string mask_saved_url(const std::string& text);
+
 /// The InputError for a --db URL a parser or driver refuses:
 /// "--db: bad database URL 'MASKED': PROBLEM". PROBLEM must hold no secret.
 InputError bad_database_url(const std::string& masked, const std::string& problem);

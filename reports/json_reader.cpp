@@ -11,6 +11,7 @@
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>
 
+#include "drivers/url.h"
 #include "harness/common/errors.h"
 
 namespace clobber {
@@ -150,10 +151,10 @@ DatabaseInfo read_database(const Node& node) {
   DatabaseInfo database;
   database.kind = parse_name<DatabaseKind>(node.at("kind"), parse_database_kind, "database kind");
   database.server_version = node.at("server_version").text();
-  database.url = node.at("url").text();
+  database.url = mask_saved_url(node.at("url").text());
   if (auto settings = node.find("settings")) {
     for (const auto& [name, value] : settings->members())
-      database.settings.emplace_back(name, value.text());
+      if (!is_secret_option(name)) database.settings.emplace_back(name, value.text());
   }
   return database;
 }
