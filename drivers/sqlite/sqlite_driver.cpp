@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <charconv>
 #include <chrono>
@@ -168,11 +169,21 @@ std::string describe(sqlite3* db, int code) {
          (db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(code));
 }
 
+/// What a connection's busy handler waits for: the busy timeout, or a cancel.
+/// sqlite3_interrupt() does not reach a statement waiting for a lock.
+struct BusyWait {
+  int timeout_ms = 0;
+  std::atomic<bool> cancelled{false};  // set by Session::cancel(), cleared as a statement starts
+};
+
 /// Busy handler: waits in short steps (50 us growing to 1 ms) until the busy
-/// timeout, passed as the context, has elapsed. SQLite's own handler sleeps up
-/// to 100 ms at a time, which under contention costs far more than the wait.
-int wait_while_busy(void* timeout_ms, int calls) {
-  const int64_t timeout_us = static_cast<int64_t>(reinterpret_cast<intptr_t>(timeout_ms)) * 1000;
+/// timeout of its BusyWait (the context; null: none) has elapsed or a cancel
+/// came. SQLite's own handler sleeps up to 100 ms at a time, which under
+/// contention costs far more than the wait.
+int wait_while_busy(void* context, int calls) {
+  const auto* wait = static_cast<const BusyWait*>(context);
+  if (wait->cancelled.load(std::memory_order_relaxed)) return 0;
+  const int64_t timeout_us = static_cast<int64_t>(wait->timeout_ms) * 1000;
   constexpr int64_t kStep = 50, kMaxDelay = 1000, kRamp = kMaxDelay / kStep;
   const int64_t n = calls;
   const int64_t waited = n <= kRamp ? kStep * n * (n + 1) / 2
@@ -185,7 +196,7 @@ int wait_while_busy(void* timeout_ms, int calls) {
 /// Opens a connection with extended result codes, the busy handler and
 /// synchronous=NORMAL (WAL stays consistent; only the last commits of a power
 /// loss could go, which does not matter for clobber's own tables).
-ConnectionPtr open_connection(const std::string& path, int busy_timeout_ms) {
+ConnectionPtr open_connection(const std::string& path, BusyWait& busy) {
   sqlite3* raw = nullptr;
   int code =
       sqlite3_open_v2(path.c_str(), &raw,
@@ -194,8 +205,7 @@ ConnectionPtr open_connection(const std::string& path, int busy_timeout_ms) {
   if (code != SQLITE_OK)
     throw DatabaseError("cannot open SQLite database " + path + ": " + describe(db.get(), code));
   sqlite3_extended_result_codes(db.get(), 1);
-  sqlite3_busy_handler(db.get(), wait_while_busy,
-                       reinterpret_cast<void*>(static_cast<intptr_t>(busy_timeout_ms)));
+  sqlite3_busy_handler(db.get(), wait_while_busy, &busy);
   char* error = nullptr;
   if (sqlite3_exec(db.get(), "PRAGMA synchronous=NORMAL", nullptr, nullptr, &error) != SQLITE_OK) {
     const std::string message = error ? error : "unknown error";
@@ -230,8 +240,8 @@ struct Prepared {
 /// One connection to the database file.
 class SqliteSession final : public Session {
  public:
-  SqliteSession(std::string path, int busy_timeout_ms)
-      : path_(std::move(path)), busy_timeout_ms_(busy_timeout_ms) {
+  SqliteSession(std::string path, int busy_timeout_ms) : path_(std::move(path)) {
+    busy_.timeout_ms = busy_timeout_ms;
     open();
   }
 
@@ -250,6 +260,7 @@ class SqliteSession final : public Session {
     if (level == Isolation::none) return {};
     if (level != Isolation::serializable)
       throw DatabaseError("SQLite cannot begin a transaction at " + std::string(to_string(level)));
+    starting();
     return step_control(begin_.get());
   }
 
@@ -268,6 +279,7 @@ class SqliteSession final : public Session {
 
   Outcome execute(StatementHandle handle, std::span<const int64_t> params, std::span<int64_t> row,
                   StatementResult& result) override {
+    starting();
     if (handle < 0 || static_cast<size_t>(handle) >= statements_.size())
       throw std::out_of_range("unknown SQLite statement handle " + std::to_string(handle));
     Prepared& prepared = statements_[handle];
@@ -306,6 +318,7 @@ class SqliteSession final : public Session {
   }
 
   QueryRows query(const std::string& sql) override {
+    starting();
     QueryRows rows;
     sqlite3_stmt* raw = nullptr;
     const char* tail = nullptr;
@@ -322,6 +335,7 @@ class SqliteSession final : public Session {
   }
 
   QueryRows read_only_query(const std::string& sql) override {
+    starting();
     query("PRAGMA query_only = ON");
     QueryRows rows;
     try {
@@ -335,6 +349,7 @@ class SqliteSession final : public Session {
   }
 
   Outcome execute_text(const std::string& sql, TextResult& result) override {
+    starting();
     result = TextResult{};
     sqlite3_stmt* raw = nullptr;
     const char* tail = nullptr;
@@ -359,6 +374,7 @@ class SqliteSession final : public Session {
   std::string backend_id() override { return {}; }
 
   void cancel() override {
+    busy_.cancelled.store(true, std::memory_order_relaxed);  // ends a wait for a lock
     std::lock_guard lock(db_mutex_);
     if (db_) sqlite3_interrupt(db_.get());
   }
@@ -407,7 +423,7 @@ class SqliteSession final : public Session {
   /// leaves the session as it was when that fails. Statements of a replaced
   /// connection must be prepared again (sqlite3_close_v2 waits for them).
   void open() {
-    ConnectionPtr db = open_connection(path_, busy_timeout_ms_);
+    ConnectionPtr db = open_connection(path_, busy_);
     StatementPtr begin = prepare_statement(db.get(), "BEGIN");
     StatementPtr commit = prepare_statement(db.get(), "COMMIT");
     StatementPtr rollback = prepare_statement(db.get(), "ROLLBACK");
@@ -467,12 +483,16 @@ class SqliteSession final : public Session {
   }
 
   /// The exception for a failed query().
+  /// A statement starts: a cancel from before it (the signal thread sends
+  /// them again until the session is gone) no longer ends its lock waits.
+  void starting() { busy_.cancelled.store(false, std::memory_order_relaxed); }
+
   DatabaseError query_error(const std::string& sql, int code) const {
     return DatabaseError("SQLite query failed (" + describe(db_.get(), code) + "): " + sql);
   }
 
   std::string path_;
-  int busy_timeout_ms_;
+  BusyWait busy_;        // the busy handler's context: outlives every connection of the session
   std::mutex db_mutex_;  // held by cancel() and while db_ is replaced
   ConnectionPtr db_;
   StatementPtr begin_;
@@ -504,7 +524,9 @@ SqliteDriver::SqliteDriver(DatabaseUrl url) : url_(std::move(url)) {
       throw bad_database_url(url_.masked,
                              "unknown SQLite option '" + key + "' (known: busy_timeout)");
   }
-  ConnectionPtr db = open_connection(url_.database, busy_timeout_ms_);
+  BusyWait busy;
+  busy.timeout_ms = busy_timeout_ms_;
+  ConnectionPtr db = open_connection(url_.database, busy);
   StatementPtr statement = prepare_statement(db.get(), "PRAGMA journal_mode=WAL");
   int code = sqlite3_step(statement.get());
   if (code != SQLITE_ROW)

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "drivers/driver.h"
@@ -242,6 +243,34 @@ TEST_F(SqliteDriverTest, HeldWriteLockGivesLockTimeoutAfterBusyTimeout) {
   ASSERT_TRUE(holder->commit().ok());
   ASSERT_TRUE(run(*waiter, write, {2}).ok()) << "free again once the holder commits";
   EXPECT_EQ(value_of(1), "11");
+  EXPECT_EQ(value_of(2), "120");
+}
+
+TEST_F(SqliteDriverTest, CancelEndsAWaitForALockLongBeforeTheBusyTimeout) {
+  // Ctrl-C cancels statements from another thread (harness/runner/interrupt.h);
+  // sqlite3_interrupt alone does not reach a statement waiting for a lock.
+  open("?busy_timeout=60000");
+  auto holder = driver_->connect();
+  auto waiter = driver_->connect();
+  StatementHandle hold = holder->prepare("UPDATE t SET v = v + 1 WHERE id = ?1", 1);
+  StatementHandle write = waiter->prepare("UPDATE t SET v = v + 100 WHERE id = ?1", 1);
+  ASSERT_TRUE(holder->begin(Isolation::serializable).ok());
+  ASSERT_TRUE(run(*holder, hold, {1}).ok());
+
+  std::thread canceller([&waiter] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    waiter->cancel();
+  });
+  const auto started = std::chrono::steady_clock::now();
+  const Outcome outcome = run(*waiter, write, {2});
+  const auto waited = std::chrono::steady_clock::now() - started;
+  canceller.join();
+  EXPECT_FALSE(outcome.ok());
+  EXPECT_GE(waited, std::chrono::milliseconds(150)) << "it waited for the lock until the cancel";
+  EXPECT_LT(waited, std::chrono::seconds(2)) << "not the 60 s busy timeout";
+
+  ASSERT_TRUE(holder->commit().ok());
+  ASSERT_TRUE(run(*waiter, write, {2}).ok()) << "the next statement waits and runs again";
   EXPECT_EQ(value_of(2), "120");
 }
 
