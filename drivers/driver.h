@@ -169,6 +169,12 @@ class Session {
   /// after `limit` (PostgreSQL lock_timeout, MySQL lock_wait_timeout and
   /// innodb_lock_wait_timeout in whole seconds; SQLite keeps its busy timeout).
   virtual void limit_lock_waits(std::chrono::milliseconds limit) = 0;
+
+ protected:
+  /// read_only_query() for servers that open a read-only transaction with
+  /// `begin_sql`: runs `sql` in it, then rolls it back whatever happened (on a
+  /// broken connection there is nothing left to roll back).
+  QueryRows query_read_only(const std::string& begin_sql, const std::string& sql);
 };
 
 /// A database a run can connect to: opens sessions and says what it supports.

@@ -156,7 +156,7 @@ class MysqlSession final : public Session {
       : config_(std::move(config)),
         connection_(open_connection(config_)),
         control_(apply_settings(*connection_)),
-        connection_id_(std::stoull(backend_id())) {}
+        connection_id_(fetch_connection_id()) {}
 
   StatementHandle prepare(const std::string& sql, int param_count) override {
     Prepared prepared{sql, static_cast<size_t>(param_count), 0, nullptr};
@@ -269,24 +269,10 @@ class MysqlSession final : public Session {
   }
 
   QueryRows read_only_query(const std::string& sql) override {
-    query("START TRANSACTION READ ONLY");
-    QueryRows rows;
-    try {
-      rows = query(sql);
-    } catch (const DatabaseError&) {
-      end_read_only();
-      throw;
-    }
-    end_read_only();
-    return rows;
+    return query_read_only("START TRANSACTION READ ONLY", sql);
   }
 
-  std::string backend_id() override {
-    const QueryRows rows = query("SELECT CONNECTION_ID()");
-    if (rows.rows.empty() || rows.rows[0].empty() || !rows.rows[0][0])
-      throw DatabaseError("MySQL did not report the connection id");
-    return *rows.rows[0][0];
-  }
+  std::string backend_id() override { return std::to_string(connection_id_.load()); }
 
   Outcome reconnect() override {
     in_transaction_ = false;
@@ -320,7 +306,7 @@ class MysqlSession final : public Session {
       statements_[i].statement = std::move(prepared[i]);
     broken_ = false;
     try {
-      connection_id_.store(std::stoull(backend_id()));
+      connection_id_.store(fetch_connection_id());
     } catch (const DatabaseError& error) {
       broken_ = true;
       return Outcome::failure(AbortCause::connection, "2013", error.what());
@@ -371,6 +357,15 @@ class MysqlSession final : public Session {
   }
 
  private:
+  /// CONNECTION_ID() of the connection just opened (read once per connect:
+  /// backend_id() and cancel() use the stored value). Throws DatabaseError.
+  uint64_t fetch_connection_id() {
+    const QueryRows rows = query("SELECT CONNECTION_ID()");
+    if (rows.rows.empty() || rows.rows[0].empty() || !rows.rows[0][0])
+      throw DatabaseError("MySQL did not report the connection id");
+    return std::stoull(*rows.rows[0][0]);
+  }
+
   /// The GET_LOCK name of a run (hex digits only: nothing to quote).
   static std::string lock_name(const RunOwner& owner) {
     if (owner.run_id.empty() || !std::all_of(owner.run_id.begin(), owner.run_id.end(), [](char c) {
@@ -395,15 +390,6 @@ class MysqlSession final : public Session {
       }
     }
     return control;
-  }
-
-  /// Ends read_only_query()'s transaction; on a broken connection there is
-  /// none left to end, and the next call reports the failure.
-  void end_read_only() {
-    try {
-      control_->execute("ROLLBACK");
-    } catch (const sql::SQLException&) {  // the connection is gone, and the transaction with it
-    }
   }
 
   /// Prepares `prepared.sql` on `connection`, checks its parameter count and

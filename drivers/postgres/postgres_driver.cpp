@@ -186,16 +186,7 @@ class PostgresSession final : public Session {
   }
 
   QueryRows read_only_query(const std::string& sql) override {
-    query("BEGIN READ ONLY");
-    QueryRows rows;
-    try {
-      rows = query(sql);
-    } catch (const DatabaseError&) {
-      end_read_only();
-      throw;
-    }
-    end_read_only();
-    return rows;
+    return query_read_only("BEGIN READ ONLY", sql);
   }
 
   std::string backend_id() override { return std::to_string(connection_->backendpid()); }
@@ -294,15 +285,6 @@ class PostgresSession final : public Session {
   void prepare_on_server(const Prepared& prepared) {
     connection_->prepare(prepared.name, prepared.sql);
     connection_->prepare_now(prepared.name);
-  }
-
-  /// Ends read_only_query()'s transaction; on a broken connection there is
-  /// none left to end, and the next call reports the failure.
-  void end_read_only() {
-    try {
-      work_->exec("ROLLBACK");
-    } catch (const pqxx::failure&) {  // the connection is gone, and the transaction with it
-    }
   }
 
   /// Runs transaction-control SQL as a prepared statement, as pgbench's

@@ -103,21 +103,28 @@ void check_report_path(const std::string& path) {
   if (!existed) std::remove(path.c_str());
 }
 
+/// Writes the JSON report to `path` with `write` unless no path was given; a
+/// file that cannot be written is reported on stderr. False when it was not.
+template <typename Write>
+bool write_json_report(const std::string& path, Write&& write) {
+  if (path.empty()) return true;
+  try {
+    write();
+    fmt::print(stderr, "clobber: wrote {}\n", path);
+    return true;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "clobber: {} (the JSON report was not written)\n", e.what());
+    return false;
+  }
+}
+
 /// Writes the report files asked for, then prints the console table to stdout
 /// (files first: a closed stdout pipe must not lose them). A file that cannot
 /// be written is reported on stderr and the console table is still printed;
 /// returns false then.
 bool emit_reports(const RunResult& result, const OutputFlags& flags) {
-  bool written = true;
-  if (!flags.json.empty()) {
-    try {
-      write_report_file(JsonReporter{}, result, flags.json);
-      fmt::print(stderr, "clobber: wrote {}\n", flags.json);
-    } catch (const std::exception& e) {
-      fmt::print(stderr, "clobber: {} (the JSON report was not written)\n", e.what());
-      written = false;
-    }
-  }
+  const bool written =
+      write_json_report(flags.json, [&] { write_report_file(JsonReporter{}, result, flags.json); });
   const bool color = !flags.no_color && isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr;
   ConsoleReporter(color).report(result, std::cout);
   std::cout.flush();
@@ -335,16 +342,8 @@ int command_scenario(const ScenarioFlags& flags, const CLI::App& command) {
 
   start_signal_thread();
   const ScenarioRunResult result = run_scenarios(scenarios, options);
-  bool written = true;
-  if (!flags.json.empty()) {
-    try {
-      write_scenario_report_file(ScenarioJsonReporter{}, result, flags.json);
-      fmt::print(stderr, "clobber: wrote {}\n", flags.json);
-    } catch (const std::exception& e) {
-      fmt::print(stderr, "clobber: {} (the JSON report was not written)\n", e.what());
-      written = false;
-    }
-  }
+  const bool written = write_json_report(
+      flags.json, [&] { write_scenario_report_file(ScenarioJsonReporter{}, result, flags.json); });
   const bool color = !flags.no_color && isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr;
   ScenarioConsoleReporter(color, flags.traces || scenarios.size() == 1).report(result, std::cout);
   std::cout.flush();

@@ -13,6 +13,12 @@ constexpr size_t kMaxColumns = 256;
 /// The longest a worker sleeps between two looks at the stop flag.
 constexpr std::chrono::milliseconds kStopCheck{20};
 
+/// The message of an attempt that failed to evaluate `what` ("check"): the
+/// error (overflow, division by zero) and where the expression is.
+std::string eval_failure(const char* what, EvalError error, const SourceLocation& where) {
+  return std::string(what) + ": " + std::string(to_string(error)) + " at " + where.str();
+}
+
 }  // namespace
 
 Worker::Worker(int index, uint64_t seed, const WorkerShared& shared, Session* session,
@@ -240,8 +246,7 @@ Worker::Result Worker::run_attempt(const TransactionPlan& tx, uint64_t id) {
       case PlannedOp::Kind::read: {
         int64_t key = 0;
         if (const EvalError error = evaluate(op.expr, frame_, key); error != EvalError::none)
-          return fail("EVAL",
-                      "key expression: " + std::string(to_string(error)) + " at " + op.where.str());
+          return fail("EVAL", eval_failure("key expression", error, op.where));
         params_[0] = key;
         const size_t width = static_cast<size_t>(op.column_count) + 2;
         outcome = session_->execute(statements_[op.statement], std::span(params_.data(), 1),
@@ -267,8 +272,7 @@ Worker::Result Worker::run_attempt(const TransactionPlan& tx, uint64_t id) {
       case PlannedOp::Kind::lock: {
         int64_t key = 0;
         if (const EvalError error = evaluate(op.expr, frame_, key); error != EvalError::none)
-          return fail("EVAL",
-                      "key expression: " + std::string(to_string(error)) + " at " + op.where.str());
+          return fail("EVAL", eval_failure("key expression", error, op.where));
         params_[0] = key;
         outcome = session_->execute(statements_[op.statement], std::span(params_.data(), 1),
                                     std::span(row_.data(), 1), result);
@@ -282,7 +286,7 @@ Worker::Result Worker::run_attempt(const TransactionPlan& tx, uint64_t id) {
       case PlannedOp::Kind::check: {
         int64_t holds = 0;
         if (const EvalError error = evaluate(op.expr, frame_, holds); error != EvalError::none)
-          return fail("EVAL", "check: " + std::string(to_string(error)) + " at " + op.where.str());
+          return fail("EVAL", eval_failure("check", error, op.where));
         if (!holds) {
           session_->rollback();
           settle_writes(Durability::discarded);
@@ -337,9 +341,8 @@ bool Worker::execute_write(const PlannedOp& op, uint64_t id, Outcome& outcome, b
   for (size_t a = 0; a < n; ++a) {
     if (const EvalError error = evaluate(op.assignments[a].value, frame_, values_[a]);
         error != EvalError::none) {
-      outcome = Outcome::failure(
-          AbortCause::other, "EVAL",
-          "write expression: " + std::string(to_string(error)) + " at " + op.where.str());
+      outcome = Outcome::failure(AbortCause::other, "EVAL",
+                                 eval_failure("write expression", error, op.where));
       return false;
     }
   }
@@ -348,9 +351,8 @@ bool Worker::execute_write(const PlannedOp& op, uint64_t id, Outcome& outcome, b
   if (read) {
     key = read->key;
   } else if (const EvalError error = evaluate(op.expr, frame_, key); error != EvalError::none) {
-    outcome = Outcome::failure(
-        AbortCause::other, "EVAL",
-        "key expression: " + std::string(to_string(error)) + " at " + op.where.str());
+    outcome = Outcome::failure(AbortCause::other, "EVAL",
+                               eval_failure("key expression", error, op.where));
     return false;
   }
   for (size_t a = 0; a < op.args.size(); ++a) {

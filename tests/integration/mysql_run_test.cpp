@@ -25,14 +25,7 @@ class MysqlRunTest : public ::testing::Test {
 };
 
 TEST_F(MysqlRunTest, WitnessesAgreeWithTheOrderTheyState) {
-  for (Isolation isolation : {Isolation::none, Isolation::read_committed})
-    for (const char* file : {"hot_counter.yaml", "counter.yaml"}) {
-      SCOPED_TRACE(std::string(file) + " " + std::string(to_string(isolation)));
-      const CellResult cell = run_one(test_workload(file), *url_, isolation, Locking::none, 42,
-                                      file == std::string("counter.yaml") ? 800 : 240);
-      if (file == std::string("hot_counter.yaml")) expect_counter_lost_updates(cell);
-      if (cell.lost_updates > 0) testing::expect_truthful_witnesses(cell);
-    }
+  testing::expect_truthful_witnesses_on_counters(*url_);
 }
 
 TEST_F(MysqlRunTest, NaiveRepeatableReadLosesUpdates) {

@@ -143,4 +143,18 @@ inline void expect_truthful_witnesses(const CellResult& cell) {
   EXPECT_GT(checked, 0u);
 }
 
+/// The two counter workloads on a server, at isolation none and read
+/// committed: the hot counter loses updates, and every witness either shows
+/// is truthful (expect_truthful_witnesses).
+inline void expect_truthful_witnesses_on_counters(const DatabaseUrl& url) {
+  for (Isolation isolation : {Isolation::none, Isolation::read_committed})
+    for (const std::string file : {"hot_counter.yaml", "counter.yaml"}) {
+      SCOPED_TRACE(file + " " + std::string(to_string(isolation)));
+      const CellResult cell = run_one(test_workload(file), url, isolation, Locking::none, 42,
+                                      file == "counter.yaml" ? 800 : 240);
+      if (file == "hot_counter.yaml") expect_counter_lost_updates(cell);
+      if (cell.lost_updates > 0) expect_truthful_witnesses(cell);
+    }
+}
+
 }  // namespace clobber::testing
