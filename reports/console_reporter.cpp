@@ -55,12 +55,12 @@ std::string wrapped(std::string_view text, std::string_view indent, size_t width
   return out.empty() ? out : out + '\n';
 }
 
-std::string database_label(const DatabaseInfo& database) {
+std::string database_column(const DatabaseInfo& database) {
   return one_line(database_name(database));
 }
 
 std::string cell_label(const CellResult& cell) {
-  return fmt::format("{} / {} / {}", database_label(cell.database), to_string(cell.isolation),
+  return fmt::format("{} / {} / {}", database_column(cell.database), to_string(cell.isolation),
                      to_string(cell.locking));
 }
 
@@ -125,7 +125,7 @@ Row cell_row(const CellResult& cell) {
   if (cell.status == CellStatus::unsupported) status_color = kYellow;
   if (cell.status == CellStatus::error) status_color = kRed;
   return Row{
-      Field{database_label(cell.database), {}},
+      Field{database_column(cell.database), {}},
       Field{std::string(to_string(cell.isolation)), {}},
       Field{std::string(to_string(cell.locking)), {}},
       Field{std::string(to_string(cell.status)), status_color},
@@ -293,7 +293,7 @@ void append_header(std::string& out, const RunResult& result, const Paint& paint
     });
     if (seen) continue;
     shown.push_back(&db);
-    std::string line = fmt::format("  database {}", database_label(db));
+    std::string line = fmt::format("  database {}", database_column(db));
     if (!db.url.empty()) line += fmt::format(" at {}", one_line(db.url));
     for (size_t i = 0; i < db.settings.size(); ++i) {
       const auto& [name, value] = db.settings[i];

@@ -74,6 +74,9 @@ class Node {
     return text();
   }
 
+  /// True when this value is null.
+  bool is_null() const { return value_.is_null(); }
+
   /// This boolean.
   bool boolean() const {
     if (!value_.is_boolean())
@@ -230,6 +233,44 @@ Anomaly read_anomaly(const Node& node) {
   return anomaly;
 }
 
+AbortCounts read_aborts(const Node& node) {
+  AbortCounts aborts;
+  aborts.serialization = node.at("serialization").i64();
+  aborts.deadlock = node.at("deadlock").i64();
+  aborts.lock_timeout = node.at("lock_timeout").i64();
+  aborts.conflict = node.at("conflict").i64();
+  aborts.other = node.at("other").i64();
+  return aborts;
+}
+
+/// The timeline's columns; every series must have one entry per interval.
+Timeline read_timeline(const Node& node) {
+  Timeline timeline;
+  const Node interval = node.at("interval_s");
+  timeline.interval_s = interval.number();
+  if (!(timeline.interval_s > 0)) interval.fail("expected a number more than 0");
+  const std::vector<Node> committed = node.at("committed").items();
+  timeline.intervals.resize(committed.size());
+  for (size_t i = 0; i < committed.size(); ++i)
+    timeline.intervals[i].committed = committed[i].i64();
+  const Node aborts = node.at("aborts");
+  const auto series = [&](std::string_view cause, int64_t AbortCounts::*field) {
+    const Node column = aborts.at(cause);
+    const std::vector<Node> values = column.items();
+    if (values.size() != committed.size())
+      column.fail(fmt::format("expected {} entries (one per interval), found {}", committed.size(),
+                              values.size()));
+    for (size_t i = 0; i < values.size(); ++i)
+      timeline.intervals[i].aborts.*field = values[i].i64();
+  };
+  series("serialization", &AbortCounts::serialization);
+  series("deadlock", &AbortCounts::deadlock);
+  series("lock_timeout", &AbortCounts::lock_timeout);
+  series("conflict", &AbortCounts::conflict);
+  series("other", &AbortCounts::other);
+  return timeline;
+}
+
 CellResult read_cell(const Node& node) {
   CellResult cell;
   cell.database = read_database(node.at("database"));
@@ -248,12 +289,7 @@ CellResult read_cell(const Node& node) {
   cell.transactions.indeterminate = txns.at("indeterminate").i64();
   if (auto n = txns.find("failed_by_error")) cell.transactions.failed_by_error = n->i64();
 
-  const Node aborts = node.at("aborts");
-  cell.aborts.serialization = aborts.at("serialization").i64();
-  cell.aborts.deadlock = aborts.at("deadlock").i64();
-  cell.aborts.lock_timeout = aborts.at("lock_timeout").i64();
-  cell.aborts.conflict = aborts.at("conflict").i64();
-  cell.aborts.other = aborts.at("other").i64();
+  cell.aborts = read_aborts(node.at("aborts"));
 
   cell.retries = node.at("retries").i64();
   cell.throughput_tps = node.at("throughput_tps").number();
@@ -262,6 +298,12 @@ CellResult read_cell(const Node& node) {
   cell.latency_ms.p95 = latency.at("p95").number();
   cell.latency_ms.p99 = latency.at("p99").number();
   cell.latency_ms.max = latency.at("max").number();
+  if (auto n = node.find("latency_histogram")) {
+    for (const Node& item : n->items())
+      cell.latency_histogram.push_back(
+          LatencyBucket{item.at("below_ms").number(), item.at("count").i64()});
+  }
+  if (auto n = node.find("timeline")) cell.timeline = read_timeline(*n);
   cell.lost_updates = node.at("lost_updates").i64();
   if (auto n = node.find("ledger")) cell.ledger = read_ledger(*n);
 
@@ -316,6 +358,137 @@ CellResult read_cell(const Node& node) {
   return cell;
 }
 
+/// The value of `T` whose to_string is `name`, from `values`.
+template <typename T, size_t N>
+std::optional<T> parse_among(std::string_view name, const T (&values)[N]) {
+  for (T value : values)
+    if (to_string(value) == name) return value;
+  return std::nullopt;
+}
+
+constexpr StepStatus kStepStatuses[] = {StepStatus::ok,      StepStatus::failed,
+                                        StepStatus::blocked, StepStatus::deferred,
+                                        StepStatus::skipped, StepStatus::rolled_back};
+constexpr BlockDetection kBlockDetections[] = {
+    BlockDetection::none, BlockDetection::pg_stat_activity, BlockDetection::innodb_status,
+    BlockDetection::timeout};
+constexpr ScenarioVerdict kScenarioVerdicts[] = {
+    ScenarioVerdict::anomaly, ScenarioVerdict::prevented, ScenarioVerdict::unsupported,
+    ScenarioVerdict::error};
+constexpr Prevention kPreventions[] = {Prevention::none, Prevention::blocked, Prevention::aborted};
+
+Outcome read_outcome(const Node& node) {
+  Outcome outcome;
+  outcome.cause = parse_name<AbortCause>(node.at("cause"), parse_abort_cause, "abort cause");
+  outcome.code = node.at("code").text();
+  outcome.message = node.at("message").text();
+  return outcome;
+}
+
+TraceEvent read_event(const Node& node) {
+  TraceEvent event;
+  event.at_step = node.at("at_step").i32();
+  event.step = node.at("step").i32();
+  event.session = node.at("session").text();
+  event.statement = node.at("statement").text();
+  event.status = parse_name<StepStatus>(
+      node.at("status"), [](std::string_view n) { return parse_among(n, kStepStatuses); },
+      "step status");
+  if (auto n = node.find("released")) event.released = n->boolean();
+  if (auto n = node.find("deferred")) event.deferred = n->boolean();
+  if (auto n = node.find("columns")) {
+    for (const Node& item : n->items()) event.rows.columns.push_back(item.text());
+    for (const Node& row : node.at("rows").items()) {
+      std::vector<std::optional<std::string>> values;
+      for (const Node& value : row.items())
+        values.push_back(value.is_null() ? std::nullopt : std::optional<std::string>(value.text()));
+      event.rows.rows.push_back(std::move(values));
+    }
+  }
+  if (auto n = node.find("rows_affected")) event.rows_affected = n->i64();
+  if (auto n = node.find("error")) event.outcome = read_outcome(*n);
+  if (auto n = node.find("detected_by"))
+    event.detected_by = parse_name<BlockDetection>(
+        *n, [](std::string_view v) { return parse_among(v, kBlockDetections); }, "block detection");
+  if (auto n = node.find("failed_at_step")) event.failed_at_step = n->i32();
+  if (auto n = node.find("blocked_at_step")) event.blocked_at_step = n->i32();
+  return event;
+}
+
+ScenarioCell read_scenario_cell(const Node& node) {
+  ScenarioCell cell;
+  cell.database = read_database(node.at("database"));
+  cell.isolation = parse_name<Isolation>(node.at("isolation"), parse_isolation, "isolation level");
+  cell.status = parse_name<CellStatus>(node.at("status"), parse_cell_status, "cell status");
+  if (auto n = node.find("reason")) cell.reason = n->text();
+  cell.verdict = parse_name<ScenarioVerdict>(
+      node.at("verdict"), [](std::string_view v) { return parse_among(v, kScenarioVerdicts); },
+      "scenario verdict");
+  cell.how = node.at("how").text();
+  if (auto n = node.find("prevented_by"))
+    cell.prevention = parse_name<Prevention>(
+        *n, [](std::string_view v) { return parse_among(v, kPreventions); }, "prevention");
+  if (auto n = node.find("abort"); n && !n->is_null()) cell.abort = read_outcome(*n);
+  if (auto n = node.find("explanation")) cell.explanation = n->text();
+  if (auto n = node.find("committed"))
+    for (const Node& item : n->items()) cell.committed.push_back(item.text());
+  if (auto n = node.find("duration_s")) cell.duration_s = n->number();
+  if (auto n = node.find("table_prefix")) cell.table_prefix = n->text();
+  for (const Node& item : node.at("trace").items()) cell.trace.push_back(read_event(item));
+  return cell;
+}
+
+ScenarioResult read_scenario(const Node& node) {
+  ScenarioResult scenario;
+  scenario.name = node.at("name").text();
+  scenario.id = node.at("id").text();
+  if (auto n = node.find("description")) scenario.description = n->text();
+  if (auto n = node.find("file")) scenario.file = n->text();
+  for (const Node& item : node.at("sessions").items()) scenario.sessions.push_back(item.text());
+  for (const Node& item : node.at("steps").items()) {
+    ScenarioStepInfo step;
+    step.session = item.at("session").text();
+    step.statement = item.at("statement").text();
+    if (auto n = item.find("as")) step.name = n->text();
+    scenario.steps.push_back(std::move(step));
+  }
+  if (auto n = node.find("anomaly_if")) scenario.anomaly_if = n->text();
+  for (const Node& item : node.at("cells").items())
+    scenario.cells.push_back(read_scenario_cell(item));
+  return scenario;
+}
+
+/// A scenario run (kind "scenario"); its matrix is derived, not read.
+ScenarioRunResult read_scenario_run(const Node& root, int schema) {
+  ScenarioRunResult result;
+  result.tool = root.at("tool").text();
+  result.version = root.at("version").text();
+  result.schema = schema;
+  if (auto n = root.find("started_at")) result.started_at = n->text();
+  if (auto n = root.find("interrupted")) result.interrupted = n->boolean();
+  for (const Node& item : root.at("databases").items())
+    result.databases.push_back(read_database(item));
+  for (const Node& item : root.at("isolations").items())
+    result.isolations.push_back(parse_name<Isolation>(item, parse_isolation, "isolation level"));
+  for (const Node& item : root.at("scenarios").items())
+    result.scenarios.push_back(read_scenario(item));
+  return result;
+}
+
+/// A saved replay command with the passwords of its URLs masked again.
+std::string mask_saved_command(const std::string& command) {
+  std::string masked;
+  size_t at = 0;
+  while (at <= command.size()) {
+    const size_t end = std::min(command.find(' ', at), command.size());
+    const std::string word = command.substr(at, end - at);
+    if (!masked.empty() || at > 0) masked += ' ';
+    masked += word.find("://") == std::string::npos ? word : mask_saved_url(word);
+    at = end + 1;
+  }
+  return masked;
+}
+
 /// Where in `text` the parser stopped: `byte` counts the characters read, so the
 /// offending character is text[byte - 1].
 SourceLocation position_of(const std::string& text, size_t byte, const std::string& path) {
@@ -329,7 +502,7 @@ SourceLocation position_of(const std::string& text, size_t byte, const std::stri
 
 }  // namespace
 
-RunResult read_json_result_text(const std::string& text, const std::string& path) {
+Results read_json_result_text(const std::string& text, const std::string& path) {
   Json document;
   try {
     document = Json::parse(text);
@@ -346,18 +519,28 @@ RunResult read_json_result_text(const std::string& text, const std::string& path
                      "not a clobber result file (no \"tool\": \"clobber\")");
   const Node root(document, "", path);
 
+  const Node schema_node = root.at("schema");
+  const int schema = schema_node.i32();
+  if (schema < 1 || schema > kSchema)
+    schema_node.fail(fmt::format("result schema {} is not supported (this clobber reads schema {})",
+                                 schema, kSchema));
+  // "scenarios" is what clobber wrote before the kinds were named.
+  std::string kind = "run";
+  const auto kind_node = root.find("kind");
+  if (kind_node) kind = kind_node->text();
+  if (kind == "scenario" || kind == "scenarios") return read_scenario_run(root, schema);
+  if (kind != "run")
+    kind_node->fail(fmt::format("expected \"run\" or \"scenario\", found \"{}\"", kind));
+
   RunResult result;
   result.tool = root.at("tool").text();
   result.version = root.at("version").text();
-  const Node schema = root.at("schema");
-  result.schema = schema.i32();
-  if (result.schema < 1 || result.schema > kSchema)
-    schema.fail(fmt::format("result schema {} is not supported (this clobber reads schema {})",
-                            result.schema, kSchema));
+  result.schema = schema;
   result.workload = root.at("workload").text();
   if (auto n = root.find("workload_file")) result.workload_file = n->text();
   if (auto n = root.find("description")) result.description = n->text();
   result.seed = root.at("seed").u64();
+  if (auto n = root.find("replay")) result.replay_command = mask_saved_command(n->text());
   if (auto n = root.find("explore")) result.explore = n->boolean();
   if (auto n = root.find("interrupted")) result.interrupted = n->boolean();
   if (auto n = root.find("started_at")) result.started_at = n->text();
@@ -372,7 +555,7 @@ RunResult read_json_result_text(const std::string& text, const std::string& path
   return result;
 }
 
-RunResult read_json_result(const std::string& path) {
+Results read_json_result(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in)
     throw InputError(SourceLocation{path, 0, 0},

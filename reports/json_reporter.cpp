@@ -1,5 +1,6 @@
-// JsonReporter: the JSON result contract of design.md, field for field, in the
-// contract's order. reports/json_reader.cpp reads the same shape back.
+// JsonReporter: the JSON result contract of docs/reports.md, field for field,
+// in the contract's order, for runs and for scenario runs.
+// reports/json_reader.cpp reads the same shapes back.
 #include <nlohmann/json.hpp>
 
 #include "reports/reporter.h"
@@ -82,6 +83,35 @@ Json anomaly_json(const Anomaly& anomaly) {
               {"rules_out", anomaly.rules_out}};
 }
 
+Json aborts_json(const AbortCounts& aborts) {
+  return Json{{"serialization", aborts.serialization},
+              {"deadlock", aborts.deadlock},
+              {"lock_timeout", aborts.lock_timeout},
+              {"conflict", aborts.conflict},
+              {"other", aborts.other}};
+}
+
+/// The timeline as columns: one array per series, one entry per interval.
+Json timeline_json(const Timeline& timeline) {
+  Json committed = Json::array();
+  Json aborts = Json{{"serialization", Json::array()},
+                     {"deadlock", Json::array()},
+                     {"lock_timeout", Json::array()},
+                     {"conflict", Json::array()},
+                     {"other", Json::array()}};
+  for (const TimelineInterval& interval : timeline.intervals) {
+    committed.push_back(interval.committed);
+    aborts["serialization"].push_back(interval.aborts.serialization);
+    aborts["deadlock"].push_back(interval.aborts.deadlock);
+    aborts["lock_timeout"].push_back(interval.aborts.lock_timeout);
+    aborts["conflict"].push_back(interval.aborts.conflict);
+    aborts["other"].push_back(interval.aborts.other);
+  }
+  return Json{{"interval_s", timeline.interval_s},
+              {"committed", std::move(committed)},
+              {"aborts", std::move(aborts)}};
+}
+
 Json cell_json(const CellResult& cell) {
   Json anomalies = Json::array();
   for (const Anomaly& anomaly : cell.anomalies) anomalies.push_back(anomaly_json(anomaly));
@@ -106,8 +136,10 @@ Json cell_json(const CellResult& cell) {
         Json{{"description", exp.description}, {"passed", exp.passed}, {"actual", exp.actual}});
   }
   const TransactionCounts& txns = cell.transactions;
-  const AbortCounts& aborts = cell.aborts;
   const LatencySummary& latency = cell.latency_ms;
+  Json histogram = Json::array();
+  for (const LatencyBucket& bucket : cell.latency_histogram)
+    histogram.push_back(Json{{"below_ms", bucket.below_ms}, {"count", bucket.count}});
   return Json{
       {"database", database_json(cell.database)},
       {"isolation", to_string(cell.isolation)},
@@ -122,17 +154,15 @@ Json cell_json(const CellResult& cell) {
                             {"failed", txns.failed},
                             {"indeterminate", txns.indeterminate},
                             {"failed_by_error", txns.failed_by_error}}},
-      {"aborts", Json{{"serialization", aborts.serialization},
-                      {"deadlock", aborts.deadlock},
-                      {"lock_timeout", aborts.lock_timeout},
-                      {"conflict", aborts.conflict},
-                      {"other", aborts.other}}},
+      {"aborts", aborts_json(cell.aborts)},
       {"retries", cell.retries},
       {"abort_rate", cell.abort_rate()},
       {"throughput_tps", cell.throughput_tps},
       {"latency_ms",
        Json{
            {"p50", latency.p50}, {"p95", latency.p95}, {"p99", latency.p99}, {"max", latency.max}}},
+      {"latency_histogram", std::move(histogram)},
+      {"timeline", timeline_json(cell.timeline)},
       {"lost_updates", cell.lost_updates},
       {"ledger", ledger_json(cell.ledger)},
       {"anomalies", std::move(anomalies)},
@@ -149,6 +179,116 @@ Json cell_json(const CellResult& cell) {
       {"verdict", cell_verdict(cell)}};
 }
 
+Json rows_json(const QueryRows& rows) {
+  Json values = Json::array();
+  for (const auto& row : rows.rows) {
+    Json line = Json::array();
+    for (const auto& value : row) line.push_back(value ? Json(*value) : Json(nullptr));
+    values.push_back(std::move(line));
+  }
+  return values;
+}
+
+Json outcome_json(const Outcome& outcome) {
+  return Json{
+      {"cause", to_string(outcome.cause)}, {"code", outcome.code}, {"message", outcome.message}};
+}
+
+Json event_json(const TraceEvent& event) {
+  Json json{{"at_step", event.at_step},          {"step", event.step},
+            {"session", event.session},          {"statement", event.statement},
+            {"status", to_string(event.status)}, {"released", event.released},
+            {"deferred", event.deferred}};
+  switch (event.status) {
+    case StepStatus::ok:
+      if (!event.rows.columns.empty()) {
+        json["columns"] = event.rows.columns;
+        json["rows"] = rows_json(event.rows);
+      } else if (event.rows_affected >= 0) {
+        json["rows_affected"] = event.rows_affected;
+      }
+      break;
+    case StepStatus::failed:
+      json["error"] = outcome_json(event.outcome);
+      break;
+    case StepStatus::blocked:
+      json["detected_by"] = to_string(event.detected_by);
+      break;
+    case StepStatus::deferred:
+      json["blocked_at_step"] = event.blocked_at_step;
+      break;
+    case StepStatus::skipped:
+      if (event.failed_at_step != 0)
+        json["failed_at_step"] = event.failed_at_step;
+      else
+        json["blocked_at_step"] = event.blocked_at_step;
+      break;
+    case StepStatus::rolled_back:
+      json["failed_at_step"] = event.failed_at_step;
+      break;
+  }
+  return json;
+}
+
+Json scenario_cell_json(const ScenarioCell& cell) {
+  Json trace = Json::array();
+  for (const TraceEvent& event : cell.trace) trace.push_back(event_json(event));
+  Json json{{"database", database_json(cell.database)}, {"isolation", to_string(cell.isolation)},
+            {"status", to_string(cell.status)},         {"reason", cell.reason},
+            {"verdict", to_string(cell.verdict)},       {"how", cell.how}};
+  if (cell.verdict == ScenarioVerdict::prevented) {
+    json["prevented_by"] = to_string(cell.prevention);
+    json["abort"] = cell.abort ? outcome_json(*cell.abort) : Json(nullptr);
+  }
+  json["explanation"] = cell.explanation;
+  json["committed"] = cell.committed;
+  json["duration_s"] = cell.duration_s;
+  json["table_prefix"] = cell.table_prefix;
+  json["trace"] = std::move(trace);
+  return json;
+}
+
+Json scenario_json(const ScenarioResult& scenario) {
+  Json steps = Json::array();
+  for (size_t i = 0; i < scenario.steps.size(); ++i) {
+    const ScenarioStepInfo& step = scenario.steps[i];
+    Json json{{"step", i + 1}, {"session", step.session}, {"statement", step.statement}};
+    if (!step.name.empty()) json["as"] = step.name;
+    steps.push_back(std::move(json));
+  }
+  Json cells = Json::array();
+  for (const ScenarioCell& cell : scenario.cells) cells.push_back(scenario_cell_json(cell));
+  return Json{{"name", scenario.name},
+              {"id", scenario.id},
+              {"description", scenario.description},
+              {"file", scenario.file},
+              {"sessions", scenario.sessions},
+              {"steps", std::move(steps)},
+              {"anomaly_if", scenario.anomaly_if},
+              {"cells", std::move(cells)}};
+}
+
+Json matrix_json(const ScenarioRunResult& result) {
+  Json columns = Json::array();
+  for (const ScenarioResult& scenario : result.scenarios) columns.push_back(scenario.id);
+  Json rows = Json::array();
+  for (const MatrixRow& row : scenario_matrix(result)) {
+    Json cells = Json::array();
+    for (const ScenarioCell* cell : row.cells) {
+      if (!cell) {
+        cells.push_back(nullptr);
+        continue;
+      }
+      cells.push_back(Json{{"verdict", to_string(cell->verdict)}, {"how", cell->how}});
+    }
+    rows.push_back(Json{{"database", database_label(*row.database)},
+                        {"url", row.database->url},
+                        {"isolation", to_string(row.isolation)},
+                        {"cells", std::move(cells)}});
+  }
+  return Json{{"columns", std::move(columns)}, {"rows", std::move(rows)}};
+}
+
 }  // namespace
 
 void JsonReporter::report(const RunResult& result, std::ostream& out) const {
@@ -157,15 +297,40 @@ void JsonReporter::report(const RunResult& result, std::ostream& out) const {
   const Json document{{"tool", result.tool},
                       {"version", result.version},
                       {"schema", result.schema},
+                      {"kind", "run"},
                       {"workload", result.workload},
                       {"workload_file", result.workload_file},
                       {"description", result.description},
                       {"seed", result.seed},
+                      {"replay", result.replay_command},
                       {"explore", result.explore},
                       {"interrupted", result.interrupted},
                       {"started_at", result.started_at},
                       {"verdict", result.passed ? "pass" : "fail"},
                       {"cells", std::move(cells)}};
+  // Server messages may not be valid UTF-8: replace bad bytes instead of throwing.
+  out << document.dump(2, ' ', false, Json::error_handler_t::replace) << '\n';
+}
+
+void JsonReporter::report(const ScenarioRunResult& result, std::ostream& out) const {
+  Json databases = Json::array();
+  for (const DatabaseInfo& database : result.databases)
+    databases.push_back(database_json(database));
+  Json isolations = Json::array();
+  for (Isolation isolation : result.isolations) isolations.push_back(to_string(isolation));
+  Json scenarios = Json::array();
+  for (const ScenarioResult& scenario : result.scenarios)
+    scenarios.push_back(scenario_json(scenario));
+  const Json document{{"tool", result.tool},
+                      {"version", result.version},
+                      {"schema", result.schema},
+                      {"kind", "scenario"},
+                      {"started_at", result.started_at},
+                      {"interrupted", result.interrupted},
+                      {"databases", std::move(databases)},
+                      {"isolations", std::move(isolations)},
+                      {"scenarios", std::move(scenarios)},
+                      {"matrix", matrix_json(result)}};
   // Server messages may not be valid UTF-8: replace bad bytes instead of throwing.
   out << document.dump(2, ' ', false, Json::error_handler_t::replace) << '\n';
 }

@@ -1,40 +1,63 @@
-// One reporter class per output format; each reads only the result model.
+// One reporter class per output format (console, JSON, HTML, JUnit, Markdown);
+// each renders both kinds of result, a workload run and a scenario run, and
+// reads only the result models (harness/result/result.h,
+// harness/scenario/scenario_result.h). reports/report_files.h picks them by flag.
 #pragma once
 
 #include <ostream>
 #include <string>
+#include <variant>
 
 #include "harness/result/result.h"
+#include "harness/scenario/scenario_result.h"
 
 namespace clobber {
 
-/// Renders a RunResult in one format.
+/// What a report is about: a workload run (`clobber run`, JSON kind "run") or a
+/// scenario run (`clobber scenario`, JSON kind "scenario").
+using Results = std::variant<RunResult, ScenarioRunResult>;
+
+/// Renders results in one format.
 class Reporter {
  public:
   virtual ~Reporter() = default;
-  /// Writes the whole report for `result` to `out`.
+  /// Writes the whole report of a workload run to `out`.
   virtual void report(const RunResult& result, std::ostream& out) const = 0;
+  /// Writes the whole report of a scenario run to `out`.
+  virtual void report(const ScenarioRunResult& result, std::ostream& out) const = 0;
 };
 
-/// Console tables: one row per cell, then the run verdict.
+/// Writes the report of whichever kind `results` holds.
+void render(const Reporter& reporter, const Results& results, std::ostream& out);
+
+/// Console tables. A run: one row per cell, the comparison, failed cells'
+/// details and the verdict. A scenario run: each scenario's header and, when
+/// asked, every cell's trace; then the matrix (rows database x isolation level,
+/// one column per scenario) and a summary line.
 class ConsoleReporter : public Reporter {
  public:
-  /// `color`: ANSI colors for verdicts (only when writing to a terminal).
-  explicit ConsoleReporter(bool color = false) : color_(color) {}
+  /// `color`: ANSI colors (only on a terminal); `traces`: print every scenario
+  /// cell's trace.
+  explicit ConsoleReporter(bool color = false, bool traces = false)
+      : color_(color), traces_(traces) {}
   void report(const RunResult& result, std::ostream& out) const override;
+  void report(const ScenarioRunResult& result, std::ostream& out) const override;
 
  private:
   bool color_;
+  bool traces_;
 };
 
-/// The JSON result contract of design.md.
+/// JSON: the result contract of docs/reports.md; every document says its
+/// `kind`. reports/json_reader.cpp reads both kinds back.
 class JsonReporter : public Reporter {
  public:
   void report(const RunResult& result, std::ostream& out) const override;
+  void report(const ScenarioRunResult& result, std::ostream& out) const override;
 };
 
-/// Writes `reporter`'s output to the file at `path`. Throws InputError when the
-/// file cannot be written.
-void write_report_file(const Reporter& reporter, const RunResult& result, const std::string& path);
+/// How every report names a database: its kind and version, MariaDB told
+/// apart from MySQL ("postgresql 15.20", "mariadb 10.11.19", "sqlite 3.40.1").
+std::string database_label(const DatabaseInfo& database);
 
 }  // namespace clobber

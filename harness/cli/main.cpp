@@ -32,8 +32,8 @@
 #include "harness/scenario/scenario_runner.h"
 #include "harness/workload/workload_loader.h"
 #include "reports/json_reader.h"
+#include "reports/report_files.h"
 #include "reports/reporter.h"
-#include "reports/scenario_reporter.h"
 
 namespace {
 
@@ -50,12 +50,9 @@ constexpr const char* kExitCodesHelp =
     "(SIGTERM) before every cell ran, with no failure found (a second Ctrl-C drops the\n"
     "run's tables and exits 130 at once).";
 
-/// Report files and console options shared by `run` and `report`.
+/// Report files and console options shared by `run`, `scenario` and `report`.
 struct OutputFlags {
-  std::string json;
-  std::string html;
-  std::string junit;
-  std::string markdown;
+  ReportPaths files;  // by format name (reports/report_files.h)
   bool no_color = false;
 };
 
@@ -75,58 +72,22 @@ struct RunFlags {
   OutputFlags output;
 };
 
+/// Adds a `--FORMAT FILE` option for every report file format, and --no-color.
 void add_output_flags(CLI::App& command, OutputFlags& flags) {
-  command.add_option("--json", flags.json, "Write the JSON result to this file");
-  command.add_option("--html", flags.html, "Write a self-contained HTML report (not built yet)");
-  command.add_option("--junit", flags.junit, "Write a JUnit XML report (not built yet)");
-  command.add_option("--markdown", flags.markdown, "Write a Markdown report (not built yet)");
+  for (const FileFormat& format : file_formats())
+    command.add_option("--" + std::string(format.name), flags.files[std::string(format.name)],
+                       std::string(format.help));
   command.add_flag("--no-color", flags.no_color, "No ANSI colors on the console");
 }
 
-/// Fails before any work when a report format that does not exist yet is asked for.
-void reject_unbuilt_reporters(const OutputFlags& flags) {
-  if (!flags.html.empty()) throw InputError("--html: the HTML reporter is not built yet");
-  if (!flags.junit.empty()) throw InputError("--junit: the JUnit reporter is not built yet");
-  if (!flags.markdown.empty())
-    throw InputError("--markdown: the Markdown reporter is not built yet");
-}
-
-/// Fails before any work when a report file cannot be created where asked
-/// (a missing folder, no permission): nothing is run only to be lost.
-void check_report_path(const std::string& path) {
-  if (path.empty()) return;
-  const bool existed = access(path.c_str(), F_OK) == 0;
-  std::FILE* file = std::fopen(path.c_str(), "a");
-  if (!file)
-    throw InputError(fmt::format("--json: cannot write {}: {}", path, std::strerror(errno)));
-  std::fclose(file);
-  if (!existed) std::remove(path.c_str());
-}
-
-/// Writes the JSON report to `path` with `write` unless no path was given; a
-/// file that cannot be written is reported on stderr. False when it was not.
-template <typename Write>
-bool write_json_report(const std::string& path, Write&& write) {
-  if (path.empty()) return true;
-  try {
-    write();
-    fmt::print(stderr, "clobber: wrote {}\n", path);
-    return true;
-  } catch (const std::exception& e) {
-    fmt::print(stderr, "clobber: {} (the JSON report was not written)\n", e.what());
-    return false;
-  }
-}
-
-/// Writes the report files asked for, then prints the console table to stdout
-/// (files first: a closed stdout pipe must not lose them). A file that cannot
-/// be written is reported on stderr and the console table is still printed;
-/// returns false then.
-bool emit_reports(const RunResult& result, const OutputFlags& flags) {
-  const bool written =
-      write_json_report(flags.json, [&] { write_report_file(JsonReporter{}, result, flags.json); });
+/// Writes the report files asked for, then prints the console report to
+/// stdout (files first: a closed stdout pipe must not lose them). A file that
+/// cannot be written is reported on stderr and the console report is still
+/// printed; returns false then. `traces`: every scenario cell's trace.
+bool emit_reports(const Results& results, const OutputFlags& flags, bool traces = false) {
+  const bool written = write_report_files(results, flags.files);
   const bool color = !flags.no_color && isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr;
-  ConsoleReporter(color).report(result, std::cout);
+  render(ConsoleReporter(color, traces), results, std::cout);
   std::cout.flush();
   return written;
 }
@@ -264,6 +225,52 @@ int with_reports(int exit_code, bool reports_written) {
   return exit_code == kExitPass && !reports_written ? kExitBadInput : exit_code;
 }
 
+/// `word` as a POSIX shell reads it back: as it is when it is plain, else in
+/// single quotes.
+std::string shell_word(const std::string& word) {
+  const bool plain = !word.empty() && std::all_of(word.begin(), word.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || std::strchr("_./:=,@%+-", c) != nullptr;
+  });
+  if (plain) return word;
+  std::string quoted = "'";
+  for (char c : word) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
+}
+
+/// The command that replays a run: what was given that decides the cells and
+/// their transactions, the seed the run used, and no report files. Database
+/// URLs are masked: their passwords come from the environment on a replay.
+std::string replay_command(const RunFlags& flags, const CLI::App& command,
+                           const RunOptions& options, uint64_t seed) {
+  std::vector<std::string> words{"clobber", "run", flags.workload};
+  for (const DatabaseUrl& url : options.databases) {
+    words.push_back("--db");
+    words.push_back(url.masked);
+  }
+  const auto joined = [](const std::vector<std::string>& names) {
+    std::string text;
+    for (const std::string& name : names) text += (text.empty() ? "" : ",") + name;
+    return text;
+  };
+  if (command.count("--isolation") > 0)
+    words.insert(words.end(), {"--isolation", joined(flags.isolation)});
+  if (command.count("--locking") > 0)
+    words.insert(words.end(), {"--locking", joined(flags.locking)});
+  if (command.count("--workers") > 0)
+    words.insert(words.end(), {"--workers", std::to_string(flags.workers)});
+  if (command.count("--duration") > 0) words.insert(words.end(), {"--duration", flags.duration});
+  if (command.count("--transactions") > 0)
+    words.insert(words.end(), {"--transactions", std::to_string(flags.transactions)});
+  if (command.count("--reconnect-timeout") > 0)
+    words.insert(words.end(), {"--reconnect-timeout", flags.reconnect_timeout});
+  if (command.count("--chaos") > 0) words.insert(words.end(), {"--chaos", flags.chaos});
+  if (flags.explore) words.push_back("--explore");
+  words.insert(words.end(), {"--seed", std::to_string(seed)});
+  std::string text;
+  for (const std::string& word : words) text += (text.empty() ? "" : " ") + shell_word(word);
+  return text;
+}
+
 int command_run(const RunFlags& flags, const CLI::App& command) {
   RunOptions options;
   for (const std::string& url : flags.databases)
@@ -297,14 +304,14 @@ int command_run(const RunFlags& flags, const CLI::App& command) {
   }
   options.explore = flags.explore;
   options.on_cell = print_progress;
-  reject_unbuilt_reporters(flags.output);
 
   const Workload workload = load_workload_file(flags.workload);
-  check_report_path(flags.output.json);
+  check_report_paths(flags.output.files);
   start_signal_thread();
-  const RunResult result = run_workload(workload, options);
-  const bool written = emit_reports(result, flags.output);
-  return with_reports(run_exit_code(result), written);
+  RunResult result = run_workload(workload, options);
+  result.replay_command = replay_command(flags, command, options, result.seed);
+  const int exit_code = run_exit_code(result);
+  return with_reports(exit_code, emit_reports(Results(std::move(result)), flags.output));
 }
 
 /// Everything `scenario` takes on the command line, as given.
@@ -313,9 +320,7 @@ struct ScenarioFlags {
   std::vector<std::string> databases;
   std::vector<std::string> isolation;
   bool traces = false;
-  std::string json;
-  std::string html;
-  bool no_color = false;
+  OutputFlags output;
 };
 
 /// One progress line on stderr per finished scenario cell.
@@ -333,26 +338,21 @@ int command_scenario(const ScenarioFlags& flags, const CLI::App& command) {
   if (command.count("--isolation") > 0)
     options.isolation = parse_names<Isolation>(flags.isolation, kAllIsolations, parse_isolation,
                                                "--isolation", "isolation level");
-  if (!flags.html.empty()) throw InputError("--html: the HTML reporter is not built yet");
   std::vector<Scenario> scenarios;
   for (const std::string& file : scenario_files(flags.paths))
     scenarios.push_back(load_scenario_file(file));
   options.on_cell = print_scenario_progress;
-  check_report_path(flags.json);
+  check_report_paths(flags.output.files);
 
   start_signal_thread();
-  const ScenarioRunResult result = run_scenarios(scenarios, options);
-  const bool written = write_json_report(
-      flags.json, [&] { write_scenario_report_file(ScenarioJsonReporter{}, result, flags.json); });
-  const bool color = !flags.no_color && isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr;
-  ScenarioConsoleReporter(color, flags.traces || scenarios.size() == 1).report(result, std::cout);
-  std::cout.flush();
-
-  if (result.interrupted && g_stop_signal != 0) return 128 + g_stop_signal;
+  ScenarioRunResult result = run_scenarios(scenarios, options);
+  int exit_code = kExitPass;
   for (const ScenarioResult& scenario : result.scenarios)
     for (const ScenarioCell& cell : scenario.cells)
-      if (cell.status == CellStatus::error) return kExitDatabaseError;
-  return with_reports(kExitPass, written);
+      if (cell.status == CellStatus::error) exit_code = kExitDatabaseError;
+  if (result.interrupted && g_stop_signal != 0) exit_code = 128 + g_stop_signal;
+  const bool traces = flags.traces || scenarios.size() == 1;
+  return with_reports(exit_code, emit_reports(Results(std::move(result)), flags.output, traces));
 }
 
 /// True when a YAML file has a top-level `steps:` key: a scenario, not a workload.
@@ -423,9 +423,10 @@ int command_validate(const std::vector<std::string>& files) {
 }
 
 int command_report(const std::string& results_file, const OutputFlags& flags) {
-  reject_unbuilt_reporters(flags);
-  const RunResult result = read_json_result(results_file);
-  return with_reports(kExitPass, emit_reports(result, flags));
+  const Results results = read_json_result(results_file);
+  const bool traces = std::holds_alternative<ScenarioRunResult>(results) &&
+                      std::get<ScenarioRunResult>(results).scenarios.size() == 1;
+  return with_reports(kExitPass, emit_reports(results, flags, traces));
 }
 
 int run_cli(int argc, char** argv) {
@@ -486,7 +487,10 @@ int run_cli(int argc, char** argv) {
   OutputFlags report_flags;
   CLI::App& report =
       *app.add_subcommand("report", "Re-render a saved JSON result (exit 0 once rendered)");
-  report.add_option("results", results_file, "JSON result file written by run --json")->required();
+  report
+      .add_option("results", results_file,
+                  "JSON result file written by run --json or scenario --json")
+      ->required();
   add_output_flags(report, report_flags);
   report.footer(kExitCodesHelp);
 
@@ -511,9 +515,7 @@ int run_cli(int argc, char** argv) {
       ->allow_extra_args(false);
   scenario.add_flag("--traces", scenario_flags.traces,
                     "Print every cell's trace (the default with one scenario file)");
-  scenario.add_option("--json", scenario_flags.json, "Write the traces and the matrix as JSON");
-  scenario.add_option("--html", scenario_flags.html, "Write an HTML report (not built yet)");
-  scenario.add_flag("--no-color", scenario_flags.no_color, "No ANSI colors on the console");
+  add_output_flags(scenario, scenario_flags.output);
   scenario.footer(kExitCodesHelp);
 
   CleanFlags clean_flags;

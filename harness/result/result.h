@@ -65,6 +65,30 @@ struct LatencySummary {
   double p50 = 0, p95 = 0, p99 = 0, max = 0;
 };
 
+/// One bucket of a cell's latency histogram: the committed transactions whose
+/// latency was under `below_ms` and at least the previous bucket's bound.
+struct LatencyBucket {
+  double below_ms = 0;
+  int64_t count = 0;
+};
+
+/// What ended in one interval of a cell's run: committed transactions and
+/// aborted attempts by cause. Derived after the run from the recorded attempts
+/// (by when each ended), so the hot path pays nothing.
+struct TimelineInterval {
+  int64_t committed = 0;
+  AbortCounts aborts;
+};
+
+/// A cell's run over time, in equal intervals from the cell's start. The
+/// interval is 1 s, or longer for runs over two minutes, or shorter for runs
+/// under ten seconds, so a chart has about 10 to 120 points. Empty when the
+/// history was not recorded.
+struct Timeline {
+  double interval_s = 1;
+  std::vector<TimelineInterval> intervals;
+};
+
 /// One row/column whose final value differs from what committed work implies.
 struct RowDifference {
   std::string table;
@@ -172,6 +196,8 @@ struct CellResult {
   int64_t retries = 0;
   double throughput_tps = 0;
   LatencySummary latency_ms;
+  std::vector<LatencyBucket> latency_histogram;  // non-empty buckets, ascending
+  Timeline timeline;
   int64_t lost_updates = 0;
   LedgerResult ledger;
   std::vector<Anomaly> anomalies;  // at most 100 listed
@@ -199,6 +225,9 @@ struct RunResult {
   std::string workload_file;
   std::string description;
   uint64_t seed = 0;
+  /// The command that replays this run: its workload, databases (passwords
+  /// masked), cells, sizes and seed, without its report files.
+  std::string replay_command;
   bool explore = false;      // --explore: verdicts reported, never failing the exit code
   bool interrupted = false;  // stopped by Ctrl-C: a partial report
   std::string started_at;    // ISO 8601 UTC

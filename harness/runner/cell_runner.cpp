@@ -12,6 +12,7 @@
 
 #include "harness/check/checks.h"
 #include "harness/check/dependency_graph.h"
+#include "harness/check/timeline.h"
 #include "harness/plan/cell_plan.h"
 #include "harness/runner/cell_tables.h"
 #include "harness/runner/chaos.h"
@@ -347,6 +348,10 @@ CellResult run_cell(const Workload& workload, Driver& driver, const CellSpec& sp
   cell.latency_ms =
       LatencySummary{latency.quantile(0.50) / 1000, latency.quantile(0.95) / 1000,
                      latency.quantile(0.99) / 1000, static_cast<double>(latency.max()) / 1000};
+  for (const LatencyHistogram::Bucket& bucket : latency.coarse_buckets())
+    cell.latency_histogram.push_back(LatencyBucket{static_cast<double>(bucket.below_micros) / 1000,
+                                                   static_cast<int64_t>(bucket.count)});
+  cell.timeline = build_timeline(logs, cell.duration_s);
   if (errors > 0) {
     cell.status = CellStatus::error;
     cell.reason = fmt::format("{} of {} workers failed: {}", errors, n, cell.reason);

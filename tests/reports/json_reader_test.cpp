@@ -12,6 +12,7 @@
 
 #include "harness/common/errors.h"
 #include "reports/json_reader.h"
+#include "reports/report_files.h"
 #include "reports/reporter.h"
 #include "tests/reports/sample_result.h"
 
@@ -46,7 +47,7 @@ std::string edited_sample(Edit edit) {
 TEST(JsonReader, RoundTripIsExact) {
   const RunResult original = testing::sample_result();
   const std::string text = to_json(original);
-  const RunResult read = read_json_result_text(text, "saved.json");
+  const RunResult read = std::get<RunResult>(read_json_result_text(text, "saved.json"));
   EXPECT_EQ(to_json(read), text);
 
   EXPECT_EQ(read.seed, testing::kSampleSeed);
@@ -80,7 +81,7 @@ TEST(JsonReader, RoundTripOfPassingExploredInterruptedRun) {
   original.interrupted = true;
   original.cells.resize(2);
   const std::string text = to_json(original);
-  const RunResult read = read_json_result_text(text, "saved.json");
+  const RunResult read = std::get<RunResult>(read_json_result_text(text, "saved.json"));
   EXPECT_TRUE(read.passed);
   EXPECT_TRUE(read.explore);
   EXPECT_TRUE(read.interrupted);
@@ -107,7 +108,7 @@ TEST(JsonReader, RoundTripOfDependencyAnomalies) {
   cell.anomaly_counts = {{"G-single", 1}};
   cell.notes = {"1 rows had contradictory version numbers", "second note"};
   const std::string text = to_json(original);
-  const RunResult read = read_json_result_text(text, "saved.json");
+  const RunResult read = std::get<RunResult>(read_json_result_text(text, "saved.json"));
   EXPECT_EQ(to_json(read), text);
   const Anomaly& a = read.cells[1].anomalies.at(0);
   EXPECT_EQ(a.type, "G-single");
@@ -133,8 +134,8 @@ TEST(JsonReader, ReadsFile) {
   ASSERT_GE(fd, 0);
   close(fd);
   const RunResult original = testing::sample_result();
-  write_report_file(JsonReporter(), original, path);
-  const RunResult read = read_json_result(path);
+  write_report_file(JsonReporter(), Results(original), path);
+  const RunResult read = std::get<RunResult>(read_json_result(path));
   std::remove(path);
   EXPECT_EQ(to_json(read), to_json(original));
 }
@@ -215,13 +216,75 @@ TEST(JsonReader, OptionalFieldsDefault) {
     cell.erase("anomalies_total");
     cell["database"].erase("settings");
   });
-  const RunResult read = read_json_result_text(text, "saved.json");
+  const RunResult read = std::get<RunResult>(read_json_result_text(text, "saved.json"));
   EXPECT_EQ(read.workload_file, "");
   EXPECT_FALSE(read.explore);
   EXPECT_TRUE(read.cells[0].ledger.balanced);
   EXPECT_TRUE(read.cells[0].expectations.empty());
   EXPECT_EQ(read.cells[0].anomalies_total, 4);
   EXPECT_TRUE(read.cells[0].database.settings.empty());
+}
+
+TEST(JsonReader, ReadsAScenarioRunBackAsItWasWritten) {
+  ScenarioRunResult original;
+  original.version = "0.1.0";
+  original.started_at = "2024-05-01T12:00:00Z";
+  original.databases = {{DatabaseKind::postgresql, "15.20", "postgresql://app:***@db/shop", {}}};
+  original.isolations = {Isolation::read_committed};
+  ScenarioResult scenario;
+  scenario.name = "Lost update";
+  scenario.id = "P4";
+  scenario.file = "p4.yaml";
+  scenario.sessions = {"T1", "T2"};
+  scenario.steps = {{"T1", "SELECT v FROM t WHERE id = 1", "r1"},
+                    {"T2", "UPDATE t SET v = 2 WHERE id = 1", ""}};
+  scenario.anomaly_if = "r1 = 1";
+  ScenarioCell cell;
+  cell.database = original.databases[0];
+  cell.isolation = Isolation::read_committed;
+  cell.verdict = ScenarioVerdict::prevented;
+  cell.prevention = Prevention::aborted;
+  cell.abort = Outcome::failure(AbortCause::serialization, "40001", "could not serialize");
+  cell.how = "abort 40001";
+  cell.committed = {"T1"};
+  TraceEvent read;
+  read.at_step = 1;
+  read.step = 1;
+  read.session = "T1";
+  read.statement = scenario.steps[0].statement;
+  read.rows.columns = {"v"};
+  read.rows.rows = {{std::string("1")}, {std::nullopt}};
+  TraceEvent blocked;
+  blocked.at_step = 2;
+  blocked.step = 2;
+  blocked.session = "T2";
+  blocked.statement = scenario.steps[1].statement;
+  blocked.status = StepStatus::blocked;
+  blocked.detected_by = BlockDetection::pg_stat_activity;
+  TraceEvent failed = blocked;
+  failed.at_step = 3;
+  failed.status = StepStatus::failed;
+  failed.released = true;
+  failed.outcome = *cell.abort;
+  cell.trace = {read, blocked, failed};
+  scenario.cells.push_back(cell);
+  original.scenarios.push_back(scenario);
+
+  std::ostringstream written;
+  JsonReporter().report(original, written);
+  const Results read_back = read_json_result_text(written.str(), "saved.json");
+  ASSERT_TRUE(std::holds_alternative<ScenarioRunResult>(read_back));
+  std::ostringstream rewritten;
+  render(JsonReporter(), read_back, rewritten);
+  EXPECT_EQ(rewritten.str(), written.str());
+}
+
+TEST(JsonReader, RefusesAnUnknownKind) {
+  const InputError error = read_error(R"({"tool": "clobber", "version": "1", "schema": 1,
+                                         "kind": "benchmark"})");
+  EXPECT_NE(std::string(error.what()).find("kind: expected \"run\" or \"scenario\""),
+            std::string::npos)
+      << error.what();
 }
 
 }  // namespace

@@ -28,13 +28,15 @@ std::set<std::string> keys_of(const json& object) {
 
 TEST(JsonReporter, TopLevelFieldsHaveContractNamesAndTypes) {
   const json doc = render(testing::sample_result());
-  EXPECT_EQ(keys_of(doc), (std::set<std::string>{"tool", "version", "schema", "workload",
-                                                 "workload_file", "description", "seed", "explore",
-                                                 "interrupted", "started_at", "verdict", "cells"}));
+  EXPECT_EQ(keys_of(doc),
+            (std::set<std::string>{"tool", "version", "schema", "kind", "workload", "workload_file",
+                                   "description", "seed", "replay", "explore", "interrupted",
+                                   "started_at", "verdict", "cells"}));
   EXPECT_EQ(doc["tool"], "clobber");
   EXPECT_EQ(doc["version"], "0.1.0");
   ASSERT_TRUE(doc["schema"].is_number_integer());
   EXPECT_EQ(doc["schema"], 1);
+  EXPECT_EQ(doc["kind"], "run");
   EXPECT_EQ(doc["workload"], "joint-account");
   EXPECT_EQ(doc["workload_file"], "workloads/joint-account.yaml");
   ASSERT_TRUE(doc["seed"].is_number_unsigned());
@@ -52,11 +54,13 @@ TEST(JsonReporter, CellHasEveryContractField) {
   for (const json& cell : doc["cells"]) {
     EXPECT_EQ(keys_of(cell),
               (std::set<std::string>{
-                  "database",   "isolation",       "locking",        "status",       "reason",
-                  "workers",    "duration_s",      "transactions",   "aborts",       "retries",
-                  "abort_rate", "throughput_tps",  "latency_ms",     "lost_updates", "ledger",
-                  "anomalies",  "anomalies_total", "anomaly_counts", "invariants",   "expectations",
-                  "notes",      "errors",          "errors_total",   "chaos",        "verdict"}));
+                  "database",     "isolation",    "locking",         "status",
+                  "reason",       "workers",      "duration_s",      "transactions",
+                  "aborts",       "retries",      "abort_rate",      "throughput_tps",
+                  "latency_ms",   "lost_updates", "ledger",          "latency_histogram",
+                  "timeline",     "anomalies",    "anomalies_total", "anomaly_counts",
+                  "invariants",   "expectations", "notes",           "errors",
+                  "errors_total", "chaos",        "verdict"}));
     EXPECT_EQ(keys_of(cell["database"]),
               (std::set<std::string>{"kind", "server_version", "url", "settings"}));
     EXPECT_TRUE(cell["database"]["settings"].is_object());

@@ -24,6 +24,9 @@ inline RunResult sample_result() {
   result.workload_file = "workloads/joint-account.yaml";
   result.description = "Alice and Bob move money out of John's joint account.";
   result.seed = kSampleSeed;
+  result.replay_command =
+      "clobber run workloads/joint-account.yaml --db 'postgresql://app:***@db.internal/shop' "
+      "--seed 12345678901234567890";
   result.started_at = "2024-05-01T12:00:00Z";
   result.passed = false;
 
@@ -38,6 +41,9 @@ inline RunResult sample_result() {
   failed.retries = 6;
   failed.throughput_tps = 219.45;
   failed.latency_ms = {1.25, 7.5, 12.125, 40.0625};
+  failed.latency_histogram = {{0.5, 3}, {1.25, 900}, {8.0, 90}, {40.96, 7}};
+  failed.timeline.interval_s = 0.5;
+  failed.timeline.intervals = {{400, {1, 0, 0, 0, 0}}, {600, {0, 2, 0, 1, 3}}};
   failed.lost_updates = 12;
   failed.ledger.balanced = false;
   failed.ledger.lost_amount = 345;

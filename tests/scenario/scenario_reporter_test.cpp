@@ -6,7 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "reports/scenario_reporter.h"
+#include "reports/reporter.h"
 
 namespace clobber {
 namespace {
@@ -101,7 +101,7 @@ ScenarioRunResult sample() {
 
 std::string console(const ScenarioRunResult& result, bool traces) {
   std::ostringstream out;
-  ScenarioConsoleReporter(false, traces).report(result, out);
+  ConsoleReporter(false, traces).report(result, out);
   return out.str();
 }
 
@@ -144,10 +144,10 @@ TEST(ScenarioConsoleReporter, ServerTextCannotMoveTheCursor) {
 
 TEST(ScenarioJsonReporter, WritesTracesVerdictsAndTheMatrix) {
   std::ostringstream out;
-  ScenarioJsonReporter().report(sample(), out);
+  JsonReporter().report(sample(), out);
   const nlohmann::json json = nlohmann::json::parse(out.str());
   EXPECT_EQ(json["tool"], "clobber");
-  EXPECT_EQ(json["kind"], "scenarios");
+  EXPECT_EQ(json["kind"], "scenario");
   EXPECT_EQ(json["isolations"].size(), 3u);
   const auto& p4 = json["scenarios"][0];
   EXPECT_EQ(p4["id"], "P4");
@@ -206,10 +206,10 @@ TEST(ScenarioConsoleReporter, TellsSameVersionDatabasesApartByTheirSettings) {
 }
 
 TEST(ScenarioDatabaseLabel, ShortensVersions) {
-  EXPECT_EQ(scenario_database_label({DatabaseKind::mysql, "10.11.19-MariaDB-0+deb12u1", "", {}}),
+  EXPECT_EQ(database_label({DatabaseKind::mysql, "10.11.19-MariaDB-0+deb12u1", "", {}}),
             "mariadb 10.11.19");
-  EXPECT_EQ(scenario_database_label({DatabaseKind::mysql, "8.0.36", "", {}}), "mysql 8.0.36");
-  EXPECT_EQ(scenario_database_label({DatabaseKind::sqlite, "", "", {}}), "sqlite");
+  EXPECT_EQ(database_label({DatabaseKind::mysql, "8.0.36", "", {}}), "mysql 8.0.36");
+  EXPECT_EQ(database_label({DatabaseKind::sqlite, "", "", {}}), "sqlite");
 }
 
 }  // namespace

@@ -1,18 +1,14 @@
-// ScenarioConsoleReporter: per scenario a header and (when asked) each cell's
-// trace and verdict; then the matrix of verdicts and a summary line.
+// ConsoleReporter for scenario runs: per scenario a header and (when asked)
+// each cell's trace and verdict; then the matrix of verdicts and a summary line.
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
-#include <fstream>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include <fmt/format.h>
 
-#include "harness/common/errors.h"
 #include "reports/console_text.h"
-#include "reports/scenario_reporter.h"
+#include "reports/reporter.h"
 
 namespace clobber {
 namespace {
@@ -122,8 +118,8 @@ std::string_view verdict_color(const ScenarioCell& cell) {
 
 /// One cell's heading, trace and verdict; `steps`: how many the script has.
 void append_cell(std::string& out, const ScenarioCell& cell, size_t steps, const Paint& paint) {
-  out += fmt::format("\n  {} at {}: {}\n", scenario_database_label(cell.database),
-                     to_string(cell.isolation), paint(cell.how, verdict_color(cell)));
+  out += fmt::format("\n  {} at {}: {}\n", database_label(cell.database), to_string(cell.isolation),
+                     paint(cell.how, verdict_color(cell)));
   if (cell.status == CellStatus::unsupported) {
     out += fmt::format("    {}\n", one_line(cell.reason));
     return;
@@ -156,10 +152,10 @@ void append_cell(std::string& out, const ScenarioCell& cell, size_t steps, const
 /// run has the same label, with the settings whose values differ between them
 /// ("mariadb 10.11.19 innodb_snapshot_isolation=ON"), or else its URL.
 std::string matrix_name(const ScenarioRunResult& result, const DatabaseInfo& database) {
-  const std::string label = scenario_database_label(database);
+  const std::string label = database_label(database);
   std::vector<const DatabaseInfo*> same;
   for (const DatabaseInfo& other : result.databases)
-    if (scenario_database_label(other) == label) same.push_back(&other);
+    if (database_label(other) == label) same.push_back(&other);
   if (same.size() < 2) return label;
   const auto value_in = [](const DatabaseInfo& db, const std::string& name) -> std::string {
     for (const auto& [key, value] : db.settings)
@@ -253,18 +249,7 @@ void append_matrix(std::string& out, const ScenarioRunResult& result, const Pain
 
 }  // namespace
 
-std::string scenario_database_label(const DatabaseInfo& database) {
-  std::string version = database.server_version.substr(0, database.server_version.find(' '));
-  std::string kind(to_string(database.kind));
-  const size_t mariadb = version.find("-MariaDB");
-  if (database.kind == DatabaseKind::mysql && mariadb != std::string::npos) {
-    kind = "mariadb";
-    version.resize(mariadb);
-  }
-  return one_line(version.empty() ? kind : kind + " " + version);
-}
-
-void ScenarioConsoleReporter::report(const ScenarioRunResult& result, std::ostream& out) const {
+void ConsoleReporter::report(const ScenarioRunResult& result, std::ostream& out) const {
   const Paint paint(color_);
   std::string text;
   size_t anomalies = 0, prevented = 0, unsupported = 0, errors = 0;
@@ -291,19 +276,6 @@ void ScenarioConsoleReporter::report(const ScenarioRunResult& result, std::ostre
       cells == 1 ? "" : "s", anomalies, anomalies == 1 ? "y" : "ies", prevented, unsupported,
       errors, errors == 1 ? "" : "s", result.interrupted ? " (interrupted)" : "");
   out << text;
-}
-
-void write_scenario_report_file(const ScenarioReporter& reporter, const ScenarioRunResult& result,
-                                const std::string& path) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  if (!out)
-    throw InputError(SourceLocation{path, 0, 0},
-                     std::string("cannot write: ") + std::strerror(errno));
-  reporter.report(result, out);
-  out.flush();
-  if (!out)
-    throw InputError(SourceLocation{path, 0, 0},
-                     std::string("cannot write: ") + std::strerror(errno));
 }
 
 }  // namespace clobber

@@ -1,0 +1,23 @@
+// Names every report gives the same thing (reports/reporter.h).
+#include <string>
+
+#include "reports/reporter.h"
+
+namespace clobber {
+
+std::string database_label(const DatabaseInfo& database) {
+  std::string version = database.server_version.substr(0, database.server_version.find(' '));
+  std::string kind(to_string(database.kind));
+  const size_t mariadb = version.find("-MariaDB");
+  if (database.kind == DatabaseKind::mysql && mariadb != std::string::npos) {
+    kind = "mariadb";
+    version.resize(mariadb);
+  }
+  std::string label = version.empty() ? kind : kind + " " + version;
+  // A server's version string is the server's to choose: no control characters.
+  for (char& c : label)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
+  return label;
+}
+
+}  // namespace clobber
