@@ -65,7 +65,7 @@ class CliTest : public ::testing::Test {
 };
 
 TEST_F(CliTest, HelpExitsZeroForEverySubcommand) {
-  for (const std::string command : {"", "run ", "validate ", "report "}) {
+  for (const std::string command : {"", "run ", "validate ", "report ", "scenario ", "clean "}) {
     const Invocation run = clobber(command + "--help");
     EXPECT_EQ(run.exit_code, 0) << command << run.output;
     EXPECT_TRUE(contains(run.output, "Usage")) << run.output;
@@ -76,6 +76,12 @@ TEST_F(CliTest, HelpExitsZeroForEverySubcommand) {
        {"--db", "--isolation", "--locking", "--workers", "--duration", "--transactions", "--seed",
         "--explore", "--json", "--html", "--junit", "--markdown", "--no-color"})
     EXPECT_TRUE(contains(run.output, flag)) << flag;
+  // Every report file format is on every command that makes a report.
+  for (const std::string command : {"scenario --help", "report --help"}) {
+    const Invocation help = clobber(command);
+    for (const std::string flag : {"--json", "--html", "--junit", "--markdown", "--no-color"})
+      EXPECT_TRUE(contains(help.output, flag)) << command << " " << flag;
+  }
 }
 
 TEST_F(CliTest, Version) {
@@ -115,11 +121,16 @@ TEST_F(CliTest, DurationAndTransactionsExclude) {
   EXPECT_TRUE(contains(run.output, "--transactions")) << run.output;
 }
 
-TEST_F(CliTest, UnbuiltReportersAreRefusedBeforeRunning) {
-  for (const std::string flag : {"--html", "--junit", "--markdown"}) {
-    const Invocation run = clobber("run missing.yaml " + flag + " out");
-    EXPECT_EQ(run.exit_code, 2) << run.output;
-    EXPECT_TRUE(contains(run.output, "reporter is not built yet")) << run.output;
+TEST_F(CliTest, EveryReportFileIsCheckedBeforeRunning) {
+  const std::string workload = std::string(CLOBBER_SOURCE_DIR) + "/workloads/joint_account.yaml";
+  const std::string scenarios = std::string(CLOBBER_SOURCE_DIR) + "/workloads/scenarios";
+  for (const std::string flag : {"--json", "--html", "--junit", "--markdown"}) {
+    for (const std::string& command : {"run '" + workload + "'", "scenario '" + scenarios + "'"}) {
+      const Invocation run = clobber(command + " " + flag + " /nonexistent/dir/out");
+      EXPECT_EQ(run.exit_code, 2) << command << flag << run.output;
+      EXPECT_TRUE(contains(run.output, flag + ": cannot write /nonexistent/dir/out")) << run.output;
+      EXPECT_FALSE(contains(run.output, "verdict")) << "ran before refusing: " << run.output;
+    }
   }
 }
 

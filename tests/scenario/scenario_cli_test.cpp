@@ -64,7 +64,7 @@ TEST_F(ScenarioCliTest, BadScenarioExitsTwoWithItsPlace) {
 TEST_F(ScenarioCliTest, BadUsageExitsTwo) {
   EXPECT_EQ(clobber("scenario").exit_code, 2);
   EXPECT_EQ(clobber("scenario '" + kSuite + "' --isolation sometimes").exit_code, 2);
-  EXPECT_EQ(clobber("scenario '" + kSuite + "' --html x.html").exit_code, 2);
+  EXPECT_EQ(clobber("scenario '" + kSuite + "' --html /nonexistent/x.html").exit_code, 2);
   EXPECT_EQ(clobber("scenario /nonexistent.yaml").exit_code, 2);
 }
 
@@ -92,6 +92,22 @@ TEST_F(ScenarioCliTest, AFolderPrintsOnlyTheMatrixAndWritesJson) {
   const nlohmann::json result = nlohmann::json::parse(in);
   EXPECT_EQ(result["scenarios"].size(), 10u);
   EXPECT_EQ(result["matrix"]["columns"].size(), 10u);
+}
+
+TEST_F(ScenarioCliTest, ReportReRendersASavedScenarioRun) {
+  const std::string json = (dir_ / "out.json").string();
+  const std::string again = (dir_ / "again.json").string();
+  const Invocation run = clobber("scenario '" + kSuite + "' --no-color --json '" + json + "'");
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  const Invocation report = clobber("report '" + json + "' --no-color --json '" + again + "'");
+  EXPECT_EQ(report.exit_code, 0) << report.output;
+  // The console is the scenario console, from the saved file alone.
+  EXPECT_EQ(report.output.substr(report.output.find("Scenarios:")),
+            run.output.substr(run.output.find("Scenarios:")));
+  std::ifstream first(json), second(again);
+  const nlohmann::json saved = nlohmann::json::parse(first);
+  EXPECT_EQ(saved["kind"], "scenario");
+  EXPECT_EQ(nlohmann::json::parse(second), saved);
 }
 
 TEST_F(ScenarioCliTest, ADatabaseThatCannotBeReachedExitsThree) {
