@@ -62,6 +62,25 @@ inline void expect_consistent(const CellResult& cell) {
   ASSERT_EQ(cell.ledger.differences_total, static_cast<int64_t>(cell.ledger.differences.size()));
   EXPECT_EQ(cell.ledger.lost_amount, expected_minus_actual);
   EXPECT_EQ(cell.ledger.balanced, cell.ledger.differences.empty());
+  // What reports draw over time agrees with the totals, cause by cause.
+  TimelineInterval sum;
+  for (const TimelineInterval& interval : cell.timeline.intervals) {
+    sum.committed += interval.committed;
+    sum.aborts.serialization += interval.aborts.serialization;
+    sum.aborts.deadlock += interval.aborts.deadlock;
+    sum.aborts.lock_timeout += interval.aborts.lock_timeout;
+    sum.aborts.conflict += interval.aborts.conflict;
+    sum.aborts.other += interval.aborts.other;
+  }
+  EXPECT_EQ(sum.committed, t.committed);
+  EXPECT_EQ(sum.aborts.serialization, cell.aborts.serialization);
+  EXPECT_EQ(sum.aborts.deadlock, cell.aborts.deadlock);
+  EXPECT_EQ(sum.aborts.lock_timeout, cell.aborts.lock_timeout);
+  EXPECT_EQ(sum.aborts.conflict, cell.aborts.conflict);
+  EXPECT_EQ(sum.aborts.other, cell.aborts.other);
+  int64_t latencies = 0;
+  for (const LatencyBucket& bucket : cell.latency_histogram) latencies += bucket.count;
+  EXPECT_EQ(latencies, t.committed);
 }
 
 /// A protected cell: every transaction committed, nothing lost, invariants hold.
