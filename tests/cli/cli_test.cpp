@@ -11,6 +11,7 @@
 #include <string>
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "reports/reporter.h"
 #include "tests/reports/sample_result.h"
@@ -169,6 +170,39 @@ TEST_F(CliTest, ReportRendersSavedRunAndRewritesJson) {
   std::stringstream rewritten;
   rewritten << again.rdbuf();
   EXPECT_EQ(rewritten.str(), saved.str());
+}
+
+TEST_F(CliTest, TheReplayCommandReplaysTheRun) {
+  const std::string workload = std::string(CLOBBER_SOURCE_DIR) + "/workloads/joint_account.yaml";
+  const std::string first = (dir_ / "first.json").string();
+  const Invocation run = clobber("run '" + workload +
+                                 "' --isolation serializable --locking none --workers 1 "
+                                 "--transactions 40 --json '" +
+                                 first + "'");
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  std::ifstream in(first);
+  const nlohmann::json saved = nlohmann::json::parse(in);
+  const std::string replay = saved["replay"];
+  EXPECT_TRUE(replay.starts_with("clobber run ")) << replay;
+  EXPECT_TRUE(contains(replay, "--seed " + std::to_string(saved["seed"].get<uint64_t>())))
+      << replay;
+  EXPECT_FALSE(contains(replay, "--json")) << replay;
+
+  // The saved command, run as it is (with this build's binary), replays the
+  // same transactions: one worker makes the outcome a function of the seed.
+  const std::string second = (dir_ / "second.json").string();
+  const Invocation again =
+      clobber(replay.substr(std::string("clobber ").size()) + " --json '" + second + "'");
+  ASSERT_EQ(again.exit_code, 0) << again.output;
+  std::ifstream in_again(second);
+  const nlohmann::json replayed = nlohmann::json::parse(in_again);
+  EXPECT_EQ(replayed["seed"], saved["seed"]);
+  EXPECT_EQ(replayed["replay"], saved["replay"]);
+  ASSERT_EQ(replayed["cells"].size(), saved["cells"].size());
+  for (size_t i = 0; i < saved["cells"].size(); ++i) {
+    EXPECT_EQ(replayed["cells"][i]["transactions"], saved["cells"][i]["transactions"]) << i;
+    EXPECT_EQ(replayed["cells"][i]["ledger"], saved["cells"][i]["ledger"]) << i;
+  }
 }
 
 TEST_F(CliTest, ReportToUnwritableJsonExitsTwo) {

@@ -279,6 +279,20 @@ TEST(JsonReader, ReadsAScenarioRunBackAsItWasWritten) {
   EXPECT_EQ(rewritten.str(), written.str());
 }
 
+TEST(JsonReader, PasswordsInASavedFileAreMaskedAgain) {
+  const std::string text = edited_sample([](nlohmann::ordered_json& doc) {
+    doc["replay"] =
+        "clobber run w.yaml --db postgresql://app:hunter2@db/shop --db "
+        "'mysql://root:s3cret@127.0.0.1:3306/x' --seed 7";
+    doc["cells"][0]["database"]["url"] = "postgresql://app:hunter2@db/shop";
+  });
+  const RunResult read = std::get<RunResult>(read_json_result_text(text, "saved.json"));
+  EXPECT_EQ(read.replay_command,
+            "clobber run w.yaml --db postgresql://app:***@db/shop --db "
+            "'mysql://root:***@127.0.0.1:3306/x' --seed 7");
+  EXPECT_EQ(read.cells[0].database.url, "postgresql://app:***@db/shop");
+}
+
 TEST(JsonReader, RefusesAnUnknownKind) {
   const InputError error = read_error(R"({"tool": "clobber", "version": "1", "schema": 1,
                                          "kind": "benchmark"})");
