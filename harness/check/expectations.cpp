@@ -28,6 +28,10 @@ std::optional<double> metric_value(const CellResult& cell, const std::string& me
   if (metric == "abort_rate") return cell.abort_rate();
   if (metric == "throughput_tps") return cell.throughput_tps;
   if (metric == "anomalies") return d(cell.anomalies_total);
+  if (metric == "latency_ms.p50") return cell.latency_ms.p50;
+  if (metric == "latency_ms.p95") return cell.latency_ms.p95;
+  if (metric == "latency_ms.p99") return cell.latency_ms.p99;
+  if (metric == "latency_ms.max") return cell.latency_ms.max;
   return std::nullopt;
 }
 
@@ -69,7 +73,8 @@ std::string describe(const MetricBound& bound) {
 }
 
 std::string origin(const SourceLocation& where) {
-  return where.line > 0 ? " (" + where.str() + ")" : " (default)";
+  if (where.line > 0) return " (" + where.str() + ")";
+  return where.file.empty() ? " (default)" : " (" + where.file + ")";
 }
 
 }  // namespace
@@ -96,7 +101,7 @@ void apply_expectations(const Workload& workload, CellResult& cell, bool cut_sho
       other_anomalies_bounded = other_anomalies_bounded || bound.metric == "anomalies";
       failures_bounded = failures_bounded || bound.metric == "failed";
       auto same = std::find_if(bounds.begin(), bounds.end(), [&](const MetricBound& b) {
-        return b.metric == bound.metric && b.where.line == 0;
+        return b.metric == bound.metric && b.where.file.empty();
       });
       if (same != bounds.end()) bounds.erase(same);
       bounds.push_back(bound);

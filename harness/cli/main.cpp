@@ -18,6 +18,8 @@
 #include <string>
 #include <system_error>
 #include <thread>
+#include <type_traits>
+#include <variant>
 #include <vector>
 
 #include <fmt/core.h>
@@ -69,6 +71,7 @@ struct RunFlags {
   bool explore = false;
   std::string reconnect_timeout;
   std::string chaos;
+  std::vector<std::string> fail_on;
   OutputFlags output;
 };
 
@@ -219,6 +222,17 @@ int run_exit_code(const RunResult& result) {
   return kExitPass;
 }
 
+/// Exit code for a scenario run: 3 when a cell could not run, 128 + signal
+/// when this process was stopped, else 0.
+int scenario_exit_code(const ScenarioRunResult& result) {
+  int exit_code = kExitPass;
+  for (const ScenarioResult& scenario : result.scenarios)
+    for (const ScenarioCell& cell : scenario.cells)
+      if (cell.status == CellStatus::error) exit_code = kExitDatabaseError;
+  if (result.interrupted && g_stop_signal != 0) exit_code = 128 + g_stop_signal;
+  return exit_code;
+}
+
 /// The exit code once the reports are out: a report file that could not be
 /// written turns a pass into exit 2 (its path was bad); other codes stand.
 int with_reports(int exit_code, bool reports_written) {
@@ -264,6 +278,8 @@ std::string replay_command(const RunFlags& flags, const CLI::App& command,
   if (command.count("--reconnect-timeout") > 0)
     words.insert(words.end(), {"--reconnect-timeout", flags.reconnect_timeout});
   if (command.count("--chaos") > 0) words.insert(words.end(), {"--chaos", flags.chaos});
+  for (const std::string& threshold : flags.fail_on)
+    words.insert(words.end(), {"--fail-on", threshold});
   if (flags.explore) words.push_back("--explore");
   words.insert(words.end(), {"--seed", std::to_string(seed)});
   std::string text;
@@ -305,7 +321,13 @@ int command_run(const RunFlags& flags, const CLI::App& command) {
   options.explore = flags.explore;
   options.on_cell = print_progress;
 
-  const Workload workload = load_workload_file(flags.workload);
+  Workload workload = load_workload_file(flags.workload);
+  if (!flags.fail_on.empty()) {
+    ExpectRule thresholds;  // every cell
+    thresholds.where = SourceLocation{"--fail-on", 0, 0};
+    for (const std::string& text : flags.fail_on) thresholds.bounds.push_back(parse_fail_on(text));
+    workload.expect.push_back(std::move(thresholds));
+  }
   check_report_paths(flags.output.files);
   start_signal_thread();
   RunResult result = run_workload(workload, options);
@@ -346,11 +368,7 @@ int command_scenario(const ScenarioFlags& flags, const CLI::App& command) {
 
   start_signal_thread();
   ScenarioRunResult result = run_scenarios(scenarios, options);
-  int exit_code = kExitPass;
-  for (const ScenarioResult& scenario : result.scenarios)
-    for (const ScenarioCell& cell : scenario.cells)
-      if (cell.status == CellStatus::error) exit_code = kExitDatabaseError;
-  if (result.interrupted && g_stop_signal != 0) exit_code = 128 + g_stop_signal;
+  const int exit_code = scenario_exit_code(result);
   const bool traces = flags.traces || scenarios.size() == 1;
   return with_reports(exit_code, emit_reports(Results(std::move(result)), flags.output, traces));
 }
@@ -426,7 +444,17 @@ int command_report(const std::string& results_file, const OutputFlags& flags) {
   const Results results = read_json_result(results_file);
   const bool traces = std::holds_alternative<ScenarioRunResult>(results) &&
                       std::get<ScenarioRunResult>(results).scenarios.size() == 1;
-  return with_reports(kExitPass, emit_reports(results, flags, traces));
+  // The saved verdict gates as the run did: 1 for a failed expectation, 3 for
+  // a cell that could not run.
+  const int exit_code = std::visit(
+      [](const auto& result) {
+        if constexpr (std::is_same_v<std::decay_t<decltype(result)>, RunResult>)
+          return run_exit_code(result);
+        else
+          return scenario_exit_code(result);
+      },
+      results);
+  return with_reports(exit_code, emit_reports(results, flags, traces));
 }
 
 int run_cli(int argc, char** argv) {
@@ -474,6 +502,11 @@ int run_cli(int argc, char** argv) {
   run.add_option("--chaos", run_flags.chaos,
                  "Fault injection: kill=RATE kills random worker sessions, RATE per second, "
                  "from the admin connection (PostgreSQL, MySQL/MariaDB)");
+  run.add_option("--fail-on", run_flags.fail_on,
+                 "Fail a cell (exit 1) when a metric crosses a threshold: METRIC>N or METRIC<N, "
+                 "e.g. 'lost_updates>0', 'abort_rate>20%', 'latency_ms.p99>50'; repeatable; "
+                 "replaces the default for its metric, as an expect: rule does")
+      ->allow_extra_args(false);
   add_output_flags(run, run_flags.output);
   run.footer(kExitCodesHelp);
 
@@ -485,8 +518,8 @@ int run_cli(int argc, char** argv) {
 
   std::string results_file;
   OutputFlags report_flags;
-  CLI::App& report =
-      *app.add_subcommand("report", "Re-render a saved JSON result (exit 0 once rendered)");
+  CLI::App& report = *app.add_subcommand(
+      "report", "Re-render a saved JSON result; exits with its verdict, as the run did");
   report
       .add_option("results", results_file,
                   "JSON result file written by run --json or scenario --json")

@@ -172,10 +172,10 @@ struct Matrix {
 struct MetricBound {
   std::string metric;  // lost_updates, lost_amount, committed, rejected, failed,
                        // indeterminate, retries, aborts, aborts.<cause>, abort_rate,
-                       // throughput_tps, anomalies
+                       // throughput_tps, anomalies, latency_ms.p50/p95/p99/max
   std::optional<double> min;
   std::optional<double> max;
-  SourceLocation where;
+  SourceLocation where;  // the YAML rule; file "--fail-on" for a command-line threshold
 };
 
 /// One `expect:` rule: the cells it selects and what must hold there.

@@ -56,7 +56,11 @@ constexpr std::string_view kMetrics[] = {"lost_updates",
                                          "aborts.other",
                                          "abort_rate",
                                          "throughput_tps",
-                                         "anomalies"};
+                                         "anomalies",
+                                         "latency_ms.p50",
+                                         "latency_ms.p95",
+                                         "latency_ms.p99",
+                                         "latency_ms.max"};
 constexpr std::string_view kColumnTypes = "int, integer, bigint, text";
 constexpr std::string_view kDatabaseNames = "postgresql, mysql, mariadb, sqlite";
 
@@ -1140,6 +1144,37 @@ std::chrono::microseconds parse_duration(const std::string& text, const SourceLo
     throw InputError(where, "duration '" + text + "' is too long (at most 1440m, 24 hours)");
   }
   return std::chrono::microseconds(micros);
+}
+
+MetricBound parse_fail_on(const std::string& text) {
+  const std::string_view expression = text;
+  const size_t op = expression.find_first_of("<>");
+  const auto fail = [&](size_t at, const std::string& why) -> MetricBound {
+    throw InputError(SourceLocation{"--fail-on", 0, 0},
+                     "'" + text + "', column " + std::to_string(at + 1) + ": " + why +
+                         " (expected METRIC>NUMBER or METRIC<NUMBER, e.g. 'lost_updates>0')");
+  };
+  if (op == std::string_view::npos) return fail(0, "no > or <");
+  const std::string metric = trim(std::string(expression.substr(0, op)));
+  if (std::find(std::begin(kMetrics), std::end(kMetrics), metric) == std::end(kMetrics))
+    return fail(0, "unknown metric '" + metric + "'; metrics: " + join(kMetrics));
+  if (op + 1 < expression.size() && expression[op + 1] == '=')
+    return fail(op, "'" + std::string(expression.substr(op, 2)) +
+                        "' is not a threshold: a cell fails when the metric is above (>) or "
+                        "below (<) the number");
+  std::string number = trim(std::string(expression.substr(op + 1)));
+  double scale = 1;
+  if (metric == "abort_rate" && number.ends_with('%')) {
+    number = trim(number.substr(0, number.size() - 1));
+    scale = 0.01;
+  }
+  const std::optional<double> value = parse_double(number);
+  if (!value) return fail(op + 1, "'" + number + "' is not a number");
+  MetricBound bound;
+  bound.metric = metric;
+  (expression[op] == '>' ? bound.max : bound.min) = *value * scale;
+  bound.where = SourceLocation{"--fail-on", 0, 0};
+  return bound;
 }
 
 Workload load_workload_text(const std::string& text, const std::string& path) {

@@ -161,7 +161,7 @@ TEST_F(CliTest, ReportRendersSavedRunAndRewritesJson) {
   const std::string in = write("results.json", saved.str());
   const std::string out = (dir_ / "again.json").string();
   const Invocation run = clobber("report '" + in + "' --json '" + out + "'");
-  EXPECT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_EQ(run.exit_code, 1) << "the saved verdict: " << run.output;
   EXPECT_TRUE(contains(run.output, "joint-account")) << run.output;
   EXPECT_TRUE(contains(run.output, "verdict: FAIL")) << run.output;
   EXPECT_TRUE(contains(run.output, testing::kSampleMaskedUrl)) << run.output;
@@ -205,12 +205,47 @@ TEST_F(CliTest, TheReplayCommandReplaysTheRun) {
   }
 }
 
-TEST_F(CliTest, ReportToUnwritableJsonExitsTwo) {
+TEST_F(CliTest, ReportExitsWithTheSavedVerdict) {
+  RunResult result = testing::sample_result();  // a failed cell and an error cell
+  const auto saved = [&](const std::string& name) {
+    std::ostringstream text;
+    JsonReporter().report(result, text);
+    return write(name, text.str());
+  };
+  EXPECT_EQ(clobber("report '" + saved("failed.json") + "'").exit_code, 1);
+  result.explore = true;  // reported, never failing
+  EXPECT_EQ(clobber("report '" + saved("explored.json") + "'").exit_code, 3);
+  std::erase_if(result.cells, [](const CellResult& c) { return c.status == CellStatus::error; });
+  EXPECT_EQ(clobber("report '" + saved("explored_ok.json") + "'").exit_code, 0);
+  result.explore = false;
+  for (CellResult& cell : result.cells) cell.passed = true;
+  result.passed = true;
+  EXPECT_EQ(clobber("report '" + saved("passed.json") + "'").exit_code, 0);
+}
+
+TEST_F(CliTest, FailOnGatesACellWithoutEditingTheWorkload) {
+  const std::string workload = std::string(CLOBBER_SOURCE_DIR) + "/workloads/joint_account.yaml";
+  const std::string cell = "run '" + workload +
+                           "' --isolation serializable --locking none --workers 2 "
+                           "--transactions 30 --no-color";
+  const Invocation pass = clobber(cell + " --fail-on 'lost_updates>0' --fail-on 'committed<1'");
+  EXPECT_EQ(pass.exit_code, 0) << pass.output;
+  const Invocation fail = clobber(cell + " --fail-on 'committed<1000'");
+  EXPECT_EQ(fail.exit_code, 1) << fail.output;
+  EXPECT_TRUE(contains(fail.output, "expectation failed: committed >= 1000 (--fail-on); actual"))
+      << fail.output;
+  const Invocation bad = clobber(cell + " --fail-on 'lost_updates=0'");
+  EXPECT_EQ(bad.exit_code, 2) << bad.output;
+  EXPECT_TRUE(contains(bad.output, "clobber: --fail-on: 'lost_updates=0', column 1: no > or <"))
+      << bad.output;
+}
+
+TEST_F(CliTest, ReportToUnwritableJsonSaysSoAndKeepsTheVerdict) {
   std::ostringstream saved;
   JsonReporter().report(testing::sample_result(), saved);
   const std::string in = write("results.json", saved.str());
   const Invocation run = clobber("report '" + in + "' --json /nonexistent/dir/out.json");
-  EXPECT_EQ(run.exit_code, 2) << run.output;
+  EXPECT_EQ(run.exit_code, 1) << "a failed verdict stands: " << run.output;
   EXPECT_TRUE(contains(run.output, "clobber: /nonexistent/dir/out.json: cannot write"))
       << run.output;
 }

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "harness/check/checks.h"
+#include "harness/common/errors.h"
 #include "harness/workload/workload_loader.h"
 
 namespace clobber {
@@ -246,6 +247,73 @@ TEST_F(ChecksTest, DefaultsDemandNoLostUpdatesBalancedLedgerAndInvariants) {
   cell.lost_updates = 1;
   apply_expectations(workload_, cell);
   EXPECT_FALSE(cell.passed);
+}
+
+TEST_F(ChecksTest, LatencyBoundsAndCommandLineThresholds) {
+  Workload workload =
+      load_workload_text(std::string(kCounter) + R"(  - where: {isolation: serializable}
+    latency_ms.p99: {max: 50}
+)",
+                         "counter.yaml");
+  CellResult cell;
+  cell.isolation = Isolation::serializable;
+  cell.locking = Locking::for_update;
+  cell.transactions.committed = 10;
+  cell.latency_ms = {5, 20, 49.5, 80};
+  apply_expectations(workload, cell);
+  EXPECT_TRUE(cell.passed);
+  cell.latency_ms.p99 = 50.5;
+  apply_expectations(workload, cell);
+  EXPECT_FALSE(cell.passed);
+  EXPECT_TRUE(std::any_of(cell.expectations.begin(), cell.expectations.end(), [](const auto& e) {
+    return e.description == "latency_ms.p99 <= 50 (counter.yaml:19:5)" && !e.passed &&
+           e.actual == "50.5";
+  }));
+
+  // A command-line threshold is a rule over every cell; it replaces the
+  // default for its metric and names --fail-on.
+  ExpectRule thresholds;
+  thresholds.bounds = {parse_fail_on("lost_updates>2"), parse_fail_on("abort_rate>20%"),
+                       parse_fail_on("latency_ms.max<1")};
+  workload.expect.push_back(thresholds);
+  cell.latency_ms.p99 = 10;
+  cell.lost_updates = 2;
+  apply_expectations(workload, cell);
+  EXPECT_TRUE(cell.passed);
+  EXPECT_TRUE(std::any_of(cell.expectations.begin(), cell.expectations.end(), [](const auto& e) {
+    return e.description == "lost_updates <= 2 (--fail-on)";
+  }));
+  EXPECT_FALSE(std::any_of(cell.expectations.begin(), cell.expectations.end(), [](const auto& e) {
+    return e.description == "lost_updates = 0 (default)";
+  }));
+  cell.lost_updates = 3;
+  apply_expectations(workload, cell);
+  EXPECT_FALSE(cell.passed);
+  cell.lost_updates = 0;
+  cell.aborts.serialization = 30;  // of 30 + 10 attempts
+  apply_expectations(workload, cell);
+  EXPECT_FALSE(cell.passed);
+}
+
+TEST(FailOn, RefusesWhatIsNotAThreshold) {
+  const auto message = [](const std::string& text) {
+    try {
+      parse_fail_on(text);
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string("accepted");
+  };
+  EXPECT_EQ(message("lost>0").rfind("--fail-on: 'lost>0', column 1: unknown metric 'lost'", 0), 0u)
+      << message("lost>0");
+  EXPECT_NE(message("lost_updates>=1").find("column 13: '>=' is not a threshold"),
+            std::string::npos)
+      << message("lost_updates>=1");
+  EXPECT_NE(message("lost_updates").find("no > or <"), std::string::npos);
+  EXPECT_NE(message("lost_updates>x").find("column 14: 'x' is not a number"), std::string::npos)
+      << message("lost_updates>x");
+  EXPECT_EQ(parse_fail_on("abort_rate > 25%").max, 0.25);
+  EXPECT_EQ(parse_fail_on("committed<100").min, 100);
 }
 
 TEST_F(ChecksTest, NoGreenWithoutARun) {
