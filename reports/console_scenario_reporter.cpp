@@ -146,6 +146,11 @@ void append_cell(std::string& out, const ScenarioCell& cell, size_t steps, const
     out += fmt::format("    {}\n", paint("error: " + one_line(cell.reason), kYellow));
   else
     out += fmt::format("    {}\n", one_line(cell.explanation));
+  for (const ExpectationResult& expectation : cell.expectations)
+    out += fmt::format("    {}\n",
+                       paint(fmt::format("expected {}: {}", one_line(expectation.description),
+                                         expectation.passed ? "met" : "NOT MET"),
+                             expectation.passed ? kGreen : kRed));
 }
 
 /// How the matrix names a database: its label; when another database of the
@@ -269,12 +274,31 @@ void ConsoleReporter::report(const ScenarioRunResult& result, std::ostream& out)
       append_cell(text, cell, scenario.steps.size(), paint);
   }
   append_matrix(text, result, paint);
+  size_t unmet = 0;
+  std::string unmet_lines;
+  for (const ScenarioResult& scenario : result.scenarios)
+    for (const ScenarioCell& cell : scenario.cells)
+      for (const ExpectationResult& expectation : cell.expectations) {
+        if (expectation.passed) continue;
+        ++unmet;
+        unmet_lines +=
+            fmt::format("  {} on {} at {}: expected {}; actual {}\n", one_line(scenario.id),
+                        database_label(cell.database), to_string(cell.isolation),
+                        one_line(expectation.description), one_line(expectation.actual));
+      }
+  if (unmet > 0)
+    text += paint(fmt::format("\nexpectations not met{}:\n", result.explore ? " (--explore)" : ""),
+                  kRed) +
+            unmet_lines;
   const size_t cells = anomalies + prevented + unsupported + errors;
   text += fmt::format(
-      "\n{} scenario{}, {} cell{}: {} anomal{}, {} prevented, {} unsupported, {} error{}{}\n",
+      "\n{} scenario{}, {} cell{}: {} anomal{}, {} prevented, {} unsupported, {} error{}{}{}\n",
       result.scenarios.size(), result.scenarios.size() == 1 ? "" : "s", cells,
       cells == 1 ? "" : "s", anomalies, anomalies == 1 ? "y" : "ies", prevented, unsupported,
-      errors, errors == 1 ? "" : "s", result.interrupted ? " (interrupted)" : "");
+      errors, errors == 1 ? "" : "s",
+      unmet == 0 ? std::string()
+                 : fmt::format(", {} expectation{} not met", unmet, unmet == 1 ? "" : "s"),
+      result.interrupted ? " (interrupted)" : "");
   out << text;
 }
 

@@ -271,6 +271,18 @@ Timeline read_timeline(const Node& node) {
   return timeline;
 }
 
+std::vector<ExpectationResult> read_expectations(const Node& node) {
+  std::vector<ExpectationResult> expectations;
+  for (const Node& item : node.items()) {
+    ExpectationResult exp;
+    exp.description = item.at("description").text();
+    exp.passed = item.at("passed").boolean();
+    if (auto actual = item.find("actual")) exp.actual = actual->text_or_number();
+    expectations.push_back(std::move(exp));
+  }
+  return expectations;
+}
+
 CellResult read_cell(const Node& node) {
   CellResult cell;
   cell.database = read_database(node.at("database"));
@@ -340,15 +352,7 @@ CellResult read_cell(const Node& node) {
     cell.chaos.kills = n->at("kills").i64();
     cell.chaos.reconnects = n->at("reconnects").i64();
   }
-  if (auto n = node.find("expectations")) {
-    for (const Node& item : n->items()) {
-      ExpectationResult exp;
-      exp.description = item.at("description").text();
-      exp.passed = item.at("passed").boolean();
-      if (auto actual = item.find("actual")) exp.actual = actual->text_or_number();
-      cell.expectations.push_back(std::move(exp));
-    }
-  }
+  if (auto n = node.find("expectations")) cell.expectations = read_expectations(*n);
 
   const Node verdict = node.at("verdict");
   const std::string value = verdict.text();
@@ -434,6 +438,8 @@ ScenarioCell read_scenario_cell(const Node& node) {
     for (const Node& item : n->items()) cell.committed.push_back(item.text());
   if (auto n = node.find("duration_s")) cell.duration_s = n->number();
   if (auto n = node.find("table_prefix")) cell.table_prefix = n->text();
+  if (auto n = node.find("expectations")) cell.expectations = read_expectations(*n);
+  if (auto n = node.find("passed")) cell.passed = n->boolean();
   for (const Node& item : node.at("trace").items()) cell.trace.push_back(read_event(item));
   return cell;
 }
@@ -465,6 +471,7 @@ ScenarioRunResult read_scenario_run(const Node& root, int schema) {
   result.version = root.at("version").text();
   result.schema = schema;
   if (auto n = root.find("started_at")) result.started_at = n->text();
+  if (auto n = root.find("explore")) result.explore = n->boolean();
   if (auto n = root.find("interrupted")) result.interrupted = n->boolean();
   for (const Node& item : root.at("databases").items())
     result.databases.push_back(read_database(item));

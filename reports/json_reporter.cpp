@@ -112,6 +112,15 @@ Json timeline_json(const Timeline& timeline) {
               {"aborts", std::move(aborts)}};
 }
 
+Json expectations_json(const std::vector<ExpectationResult>& results) {
+  Json expectations = Json::array();
+  for (const ExpectationResult& exp : results) {
+    expectations.push_back(
+        Json{{"description", exp.description}, {"passed", exp.passed}, {"actual", exp.actual}});
+  }
+  return expectations;
+}
+
 Json cell_json(const CellResult& cell) {
   Json anomalies = Json::array();
   for (const Anomaly& anomaly : cell.anomalies) anomalies.push_back(anomaly_json(anomaly));
@@ -130,11 +139,7 @@ Json cell_json(const CellResult& cell) {
         Json{{"code", error.code}, {"message", error.message}, {"count", error.count}});
   Json anomaly_counts = Json::object();
   for (const AnomalyCount& count : cell.anomaly_counts) anomaly_counts[count.type] = count.count;
-  Json expectations = Json::array();
-  for (const ExpectationResult& exp : cell.expectations) {
-    expectations.push_back(
-        Json{{"description", exp.description}, {"passed", exp.passed}, {"actual", exp.actual}});
-  }
+  Json expectations = expectations_json(cell.expectations);
   const TransactionCounts& txns = cell.transactions;
   const LatencySummary& latency = cell.latency_ms;
   Json histogram = Json::array();
@@ -244,6 +249,8 @@ Json scenario_cell_json(const ScenarioCell& cell) {
   json["committed"] = cell.committed;
   json["duration_s"] = cell.duration_s;
   json["table_prefix"] = cell.table_prefix;
+  json["expectations"] = expectations_json(cell.expectations);
+  json["passed"] = cell.passed;
   json["trace"] = std::move(trace);
   return json;
 }
@@ -326,7 +333,9 @@ void JsonReporter::report(const ScenarioRunResult& result, std::ostream& out) co
                       {"schema", result.schema},
                       {"kind", "scenario"},
                       {"started_at", result.started_at},
+                      {"explore", result.explore},
                       {"interrupted", result.interrupted},
+                      {"verdict", result.passed() ? "pass" : "fail"},
                       {"databases", std::move(databases)},
                       {"isolations", std::move(isolations)},
                       {"scenarios", std::move(scenarios)},

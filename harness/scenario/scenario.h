@@ -46,6 +46,18 @@ struct AnomalyCondition {
   ExpectedRows equals;                // what `sql` returns when the anomaly happened
 };
 
+/// What a scenario's cell must show.
+enum class ExpectedOutcome { anomaly, prevented };
+
+/// One `expect:` rule: the outcome every cell it selects must have; `scenario`
+/// exits 1 when one does not (never with --explore).
+struct ScenarioExpectation {
+  std::vector<DatabaseKind> databases;  // empty: any
+  std::vector<Isolation> isolation;     // empty: any
+  ExpectedOutcome outcome = ExpectedOutcome::prevented;
+  SourceLocation where;  // the rule in its file
+};
+
 /// A scenario as loaded from its YAML file.
 struct Scenario {
   std::string file;
@@ -58,6 +70,7 @@ struct Scenario {
   std::vector<Isolation> isolation;   // levels the scenario is pinned to; empty: any
   std::vector<ScenarioStep> steps;
   AnomalyCondition anomaly_if;
+  std::vector<ScenarioExpectation> expect;
 };
 
 /// Rewrites SQL for one cell: every unquoted word equal to one of `tables`

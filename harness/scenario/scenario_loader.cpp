@@ -16,8 +16,11 @@ namespace clobber {
 namespace {
 
 constexpr std::string_view kReservedPrefix = "clobber_";
-constexpr std::string_view kTopKeys[] = {
-    "name", "id", "description", "tables", "setup", "sessions", "isolation", "steps", "anomaly_if"};
+constexpr std::string_view kTopKeys[] = {"name",       "id",       "description", "tables",
+                                         "setup",      "sessions", "isolation",   "steps",
+                                         "anomaly_if", "expect"};
+constexpr std::string_view kExpectKeys[] = {"where", "outcome"};
+constexpr std::string_view kExpectWhereKeys[] = {"database", "isolation"};
 constexpr std::string_view kConditionKeys[] = {"all_committed", "when", "sql", "equals"};
 constexpr std::string_view kStepNameKey = "as";
 constexpr std::string_view kTransactionHelp =
@@ -86,6 +89,7 @@ class Loader : private YamlReader {
     load_setup(require(top, "setup").value, scenario);
     load_steps(require(top, "steps").value, scenario);
     load_condition(require(top, "anomaly_if").value, scenario);
+    if (const Entry* expect = top.find("expect")) load_expect(expect->value, scenario);
     return scenario;
   }
 
@@ -167,6 +171,49 @@ class Loader : private YamlReader {
         fail(item.at, "unknown isolation level '" + name + "' (levels: " + join(known) + ")");
       }
       if (!contains(scenario.isolation, *level)) scenario.isolation.push_back(*level);
+    }
+  }
+
+  void load_expect(const Ref& ref, Scenario& scenario) const {
+    for (const Ref& item : list(ref, "expect")) {
+      const MapView rule = map(item, "an expect rule", kExpectKeys);
+      ScenarioExpectation expectation;
+      expectation.where = item.at;
+      if (const Entry* where = rule.find("where")) {
+        const MapView selects = map(where->value, "where", kExpectWhereKeys);
+        if (const Entry* database = selects.find("database")) {
+          for (const Ref& name_ref : one_or_list(database->value, "database")) {
+            const std::string name = text(name_ref, "a database");
+            const std::optional<DatabaseKind> kind = parse_database_kind(name);
+            if (!kind)
+              fail(name_ref.at, "unknown database '" + name +
+                                    "' (databases: postgresql, mysql, mariadb, sqlite)");
+            expectation.databases.push_back(*kind);
+          }
+        }
+        if (const Entry* isolation = selects.find("isolation")) {
+          for (const Ref& level_ref : one_or_list(isolation->value, "isolation")) {
+            const std::string name = text(level_ref, "an isolation level");
+            const std::optional<Isolation> level = parse_isolation(name);
+            if (!level) {
+              std::vector<std::string> known;
+              for (Isolation each : kAllIsolations) known.emplace_back(to_string(each));
+              fail(level_ref.at,
+                   "unknown isolation level '" + name + "' (levels: " + join(known) + ")");
+            }
+            expectation.isolation.push_back(*level);
+          }
+        }
+      }
+      const Entry& outcome = require(rule, "outcome");
+      const std::string name = text(outcome.value, "an outcome");
+      if (name == "anomaly")
+        expectation.outcome = ExpectedOutcome::anomaly;
+      else if (name == "prevented")
+        expectation.outcome = ExpectedOutcome::prevented;
+      else
+        fail(outcome.value.at, "unknown outcome '" + name + "' (outcomes: anomaly, prevented)");
+      scenario.expect.push_back(std::move(expectation));
     }
   }
 

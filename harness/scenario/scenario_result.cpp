@@ -1,6 +1,35 @@
 #include "harness/scenario/scenario_result.h"
 
+#include <algorithm>
+
 namespace clobber {
+
+bool ScenarioRunResult::passed() const {
+  return std::all_of(scenarios.begin(), scenarios.end(), [](const ScenarioResult& scenario) {
+    return std::all_of(scenario.cells.begin(), scenario.cells.end(),
+                       [](const ScenarioCell& cell) { return cell.passed; });
+  });
+}
+
+void apply_scenario_expectations(const Scenario& scenario, ScenarioCell& cell) {
+  cell.expectations.clear();
+  cell.passed = true;
+  if (cell.verdict != ScenarioVerdict::anomaly && cell.verdict != ScenarioVerdict::prevented)
+    return;
+  for (const ScenarioExpectation& rule : scenario.expect) {
+    const auto selects = [](const auto& wanted, auto value) {
+      return wanted.empty() || std::find(wanted.begin(), wanted.end(), value) != wanted.end();
+    };
+    if (!selects(rule.databases, cell.database.kind) || !selects(rule.isolation, cell.isolation))
+      continue;
+    const bool anomaly = rule.outcome == ExpectedOutcome::anomaly;
+    const bool met = (cell.verdict == ScenarioVerdict::anomaly) == anomaly;
+    cell.expectations.push_back(ExpectationResult{
+        std::string(anomaly ? "anomaly" : "prevented") + " (" + rule.where.str() + ")", met,
+        std::string(to_string(cell.verdict))});
+    cell.passed = cell.passed && met;
+  }
+}
 
 std::vector<MatrixRow> scenario_matrix(const ScenarioRunResult& result) {
   std::vector<MatrixRow> rows;

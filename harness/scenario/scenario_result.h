@@ -81,6 +81,8 @@ struct ScenarioCell {
   std::vector<TraceEvent> trace;
   std::string table_prefix;  // what the scenario's table names were prefixed with
   double duration_s = 0;
+  std::vector<ExpectationResult> expectations;  // the file's `expect:` rules selecting it
+  bool passed = true;                           // every expectation met
 };
 
 /// One step of a scenario's script, as reports list it.
@@ -112,8 +114,16 @@ struct ScenarioRunResult {
   std::vector<DatabaseInfo> databases;  // in --db order
   std::vector<Isolation> isolations;    // levels asked for, in report order
   std::vector<ScenarioResult> scenarios;
+  bool explore = false;      // --explore: unmet expectations reported, never failing
   bool interrupted = false;  // stopped by Ctrl-C: a partial report
+  /// True when every cell met its expectations.
+  bool passed() const;
 };
+
+/// Checks `cell` against the `expect:` rules of `scenario` that select it
+/// (by database kind and isolation level), filling its expectations and
+/// `passed`. A cell that did not run (unsupported, error) is held to none.
+void apply_scenario_expectations(const Scenario& scenario, ScenarioCell& cell);
 
 /// One row of the matrix: a database at an isolation level.
 struct MatrixRow {

@@ -1010,6 +1010,7 @@ ScenarioRunResult run_scenarios(const std::vector<Scenario>& scenarios,
         }
         out.cells.push_back(run_scenario_cell(scenario, *drivers[d], result.databases[d], isolation,
                                               options.timing, *registries[d]));
+        apply_scenario_expectations(scenario, out.cells.back());
         if (options.on_cell) options.on_cell(out, out.cells.back());
       }
     }

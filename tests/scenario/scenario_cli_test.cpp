@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -108,6 +109,36 @@ TEST_F(ScenarioCliTest, ReportReRendersASavedScenarioRun) {
   const nlohmann::json saved = nlohmann::json::parse(first);
   EXPECT_EQ(saved["kind"], "scenario");
   EXPECT_EQ(nlohmann::json::parse(second), saved);
+}
+
+TEST_F(ScenarioCliTest, AnExpectedOutcomeNotMetExitsOneUnlessExploring) {
+  // The shipped P4 expects it prevented at serializable: met on SQLite.
+  const std::string p4 = kSuite + "/07_p4_lost_update.yaml";
+  const Invocation met = clobber("scenario '" + p4 + "' --no-color");
+  EXPECT_EQ(met.exit_code, 0) << met.output;
+  EXPECT_TRUE(contains(met.output, "expected prevented (" + p4 + ":34:5): met")) << met.output;
+
+  // The same scenario demanding the anomaly at serializable fails the gate.
+  std::ifstream in(p4);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  text.replace(text.find("outcome: prevented"), 18, "outcome: anomaly");
+  const std::string wrong = (dir_ / "p4.yaml").string();
+  std::ofstream(wrong) << text;
+  const std::string json = (dir_ / "p4.json").string();
+  const Invocation unmet = clobber("scenario '" + wrong + "' --no-color --json '" + json + "'");
+  EXPECT_EQ(unmet.exit_code, 1) << unmet.output;
+  EXPECT_TRUE(contains(unmet.output, "expectations not met:\n  P4 on sqlite 3.")) << unmet.output;
+  EXPECT_TRUE(contains(unmet.output,
+                       "at serializable: expected anomaly (" + wrong + ":34:5); actual prevented"))
+      << unmet.output;
+  EXPECT_TRUE(contains(unmet.output, "1 expectation not met")) << unmet.output;
+  std::ifstream saved(json);
+  const nlohmann::json result = nlohmann::json::parse(saved);
+  EXPECT_EQ(result["verdict"], "fail");
+  // The saved file gates a later step the same way.
+  EXPECT_EQ(clobber("report '" + json + "'").exit_code, 1);
+
+  EXPECT_EQ(clobber("scenario '" + wrong + "' --explore").exit_code, 0);
 }
 
 TEST_F(ScenarioCliTest, ADatabaseThatCannotBeReachedExitsThree) {
