@@ -478,26 +478,33 @@ int run_cli(int argc, char** argv) {
       ->allow_extra_args(false);
   run.add_option("--isolation", run_flags.isolation,
                  "Isolation levels, comma separated, or all: none, read_uncommitted, "
-                 "read_committed, repeatable_read, serializable")
+                 "read_committed, repeatable_read, serializable (default: the workload's "
+                 "matrix.isolation, else all)")
       ->delimiter(',')
       ->allow_extra_args(false);
   run.add_option("--locking", run_flags.locking,
                  "Locking modes, comma separated, or all: none, for_update, for_share, optimistic, "
-                 "compare_and_set, atomic, advisory, single_writer")
+                 "compare_and_set, atomic, advisory, single_writer (default: the workload's "
+                 "matrix.locking, else all)")
       ->delimiter(',')
       ->allow_extra_args(false);
-  run.add_option("--workers", run_flags.workers,
-                 "Concurrent workers (sessions) per cell, at most " + std::to_string(kMaxWorkers))
+  run.add_option("-c,--workers", run_flags.workers,
+                 "Concurrent workers (sessions) per cell, at most " + std::to_string(kMaxWorkers) +
+                     " (default: the workload's run.workers, else 8; -c as in pgbench)")
       ->check(whole_number(1, kMaxWorkers));
   CLI::Option* duration =
-      run.add_option("--duration", run_flags.duration, "How long each cell runs: 10s, 500ms, 2m");
+      run.add_option("-T,--duration", run_flags.duration,
+                     "How long each cell runs: 10s, 500ms, 2m (default: the workload's "
+                     "run.duration or run.transactions, else 5s; -T as in pgbench)");
   CLI::Option* transactions =
       run.add_option("--transactions", run_flags.transactions,
                      "Transactions per cell, across workers (instead of --duration), at most " +
                          std::to_string(kMaxTransactions))
           ->check(whole_number<int64_t>(1, kMaxTransactions));
   duration->excludes(transactions);
-  run.add_option("--seed", run_flags.seed, "Random seed; the same seed replays the same run")
+  run.add_option("--seed", run_flags.seed,
+                 "Random seed; the same seed replays the same run (default: the workload's "
+                 "run.seed, else random, printed)")
       ->check(whole_number<uint64_t>(0));
   run.add_flag("--explore", run_flags.explore, "Report verdicts without failing the exit code");
   run.add_option("--reconnect-timeout", run_flags.reconnect_timeout,

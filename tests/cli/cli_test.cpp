@@ -74,9 +74,14 @@ TEST_F(CliTest, HelpExitsZeroForEverySubcommand) {
   }
   const Invocation run = clobber("run --help");
   for (const std::string flag :
-       {"--db", "--isolation", "--locking", "--workers", "--duration", "--transactions", "--seed",
-        "--explore", "--json", "--html", "--junit", "--markdown", "--no-color"})
+       {"--db", "--isolation", "--locking", "-c,--workers", "-T,--duration", "--transactions",
+        "--seed", "--explore", "--fail-on", "--json", "--html", "--junit", "--markdown",
+        "--no-color"})
     EXPECT_TRUE(contains(run.output, flag)) << flag;
+  // Each default is shown where a flag has one.
+  for (const std::string shown :
+       {"else all)", "else 8;", "else 5s;", "else random", "30s (default)"})
+    EXPECT_TRUE(contains(run.output, shown)) << shown;
   // Every report file format is on every command that makes a report.
   for (const std::string command : {"scenario --help", "report --help"}) {
     const Invocation help = clobber(command);
