@@ -14,6 +14,7 @@
 #include <fstream>
 #include <iostream>
 #include <limits>
+#include <memory>
 #include <new>
 #include <string>
 #include <system_error>
@@ -26,6 +27,7 @@
 #include <CLI/CLI.hpp>
 
 #include "drivers/url.h"
+#include "harness/cli/progress_line.h"
 #include "harness/common/errors.h"
 #include "harness/runner/interrupt.h"
 #include "harness/runner/run.h"
@@ -72,6 +74,8 @@ struct RunFlags {
   std::string reconnect_timeout;
   std::string chaos;
   std::vector<std::string> fail_on;
+  std::string progress;
+  bool quiet = false;
   OutputFlags output;
 };
 
@@ -194,19 +198,6 @@ void start_signal_thread() {
   }).detach();
 }
 
-/// One progress line on stderr per finished cell.
-void print_progress(const CellResult& cell) {
-  const DatabaseInfo& db = cell.database;
-  std::string line = fmt::format(
-      "clobber: {} {} {}: {}", db.url.empty() ? std::string(to_string(db.kind)) : db.url,
-      to_string(cell.isolation), to_string(cell.locking), to_string(cell.status));
-  if (cell.status != CellStatus::unsupported)
-    line += fmt::format(", {} committed, {} lost updates", cell.transactions.committed,
-                        cell.lost_updates);
-  if (cell.status == CellStatus::error) line += fmt::format(" ({})", cell.reason);
-  fmt::print(stderr, "{}\n", line);
-}
-
 /// Exit code of a finished run: failed expectations first, then cells that could
 /// not run, then 128 + the signal when a signal cut the run short.
 int run_exit_code(const RunResult& result) {
@@ -321,7 +312,22 @@ int command_run(const RunFlags& flags, const CLI::App& command) {
           "a PostgreSQL or MySQL/MariaDB URL");
   }
   options.explore = flags.explore;
-  options.on_cell = print_progress;
+  // Progress on stderr: a status line redrawn on a terminal (every second
+  // unless --progress says), else a plain line every --progress (10 s).
+  const bool terminal = isatty(STDERR_FILENO) != 0;
+  auto progress = std::make_shared<ProgressLine>(terminal, terminal_columns(STDERR_FILENO));
+  options.progress_interval = std::chrono::milliseconds(terminal ? 1000 : 10000);
+  if (command.count("--progress") > 0) {
+    const auto interval = parse_duration(flags.progress, SourceLocation{"--progress", 0, 0});
+    if (interval < std::chrono::milliseconds(100)) throw InputError("--progress: at least 100ms");
+    options.progress_interval = std::chrono::duration_cast<std::chrono::milliseconds>(interval);
+  }
+  if (!flags.quiet) {
+    options.on_progress = [progress](const CellProgress& snapshot) {
+      progress->snapshot(snapshot);
+    };
+    options.on_cell = [progress](const CellResult& cell) { progress->finished(cell); };
+  }
 
   Workload workload = load_workload_file(flags.workload);
   if (!flags.fail_on.empty()) {
@@ -518,6 +524,10 @@ int run_cli(int argc, char** argv) {
                  "e.g. 'lost_updates>0', 'abort_rate>20%', 'latency_ms.p99>50'; repeatable; "
                  "replaces the default for its metric, as an expect: rule does")
       ->allow_extra_args(false);
+  run.add_option("--progress", run_flags.progress,
+                 "How often progress is shown while a cell runs: a status line redrawn on a "
+                 "terminal (default 1s), else a line on stderr (default 10s)");
+  run.add_flag("-q,--quiet", run_flags.quiet, "No progress lines on stderr");
   add_output_flags(run, run_flags.output);
   run.footer(kExitCodesHelp);
 

@@ -241,6 +241,8 @@ CellResult run_cell(const Workload& workload, Driver& driver, const CellSpec& sp
   BackendIds backend_ids(chaos ? static_cast<size_t>(threads_total) : 0);
   if (chaos) shared.backend_ids = &backend_ids;
   std::vector<WorkerLog> logs(static_cast<size_t>(threads_total));
+  const auto live = std::make_unique<LiveCounters[]>(static_cast<size_t>(threads_total));
+  if (spec.on_progress) shared.live = live.get();
   std::latch ready(threads_total);
   std::latch go(1);
   std::string launch_error;  // written before `go` opens, read after
@@ -309,11 +311,31 @@ CellResult run_cell(const Workload& workload, Driver& driver, const CellSpec& sp
     cell.passed = false;
     return cell;
   }
+  std::optional<ProgressSampler> progress;
+  if (spec.on_progress) {
+    CellProgress heading;
+    heading.cell = spec.cell_number;
+    heading.cells = spec.cell_count;
+    heading.kind = driver.kind();
+    heading.server_version = spec.server_version;
+    heading.isolation = spec.isolation;
+    heading.locking = spec.locking;
+    std::optional<std::chrono::steady_clock::time_point> deadline;
+    if (!spec.transactions) deadline = shared.deadline;
+    try {
+      progress.emplace(live.get(), static_cast<size_t>(threads_total), std::move(heading),
+                       shared.origin, deadline, spec.transactions, spec.progress_interval,
+                       spec.on_progress);
+    } catch (const std::system_error&) {
+      // No thread for progress lines: the cell runs without them.
+    }
+  }
   for (int w = 0; w < n; ++w) threads[static_cast<size_t>(w)].join();
   if (single_writer) {
     queue.close();
     threads.back().join();
   }
+  progress.reset();
   cell.duration_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - shared.origin).count();
   if (chaos_thread) {

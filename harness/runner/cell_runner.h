@@ -8,6 +8,7 @@
 
 #include "drivers/driver.h"
 #include "harness/result/result.h"
+#include "harness/runner/progress.h"
 #include "harness/runner/table_registry.h"
 #include "harness/workload/workload.h"
 
@@ -27,6 +28,10 @@ struct CellSpec {
   std::chrono::microseconds reconnect_timeout{30000000};      // see harness/runner/reconnect.h
   double chaos_kill_rate = 0;         // worker sessions killed per second (0: no chaos)
   TableRegistry* registry = nullptr;  // the run's registry on this database; required
+  int cell_number = 0;                // 1-based position in the run, for progress
+  int cell_count = 0;                 // cells in the run
+  ProgressCallback on_progress;       // called every progress_interval while it runs; may be empty
+  std::chrono::milliseconds progress_interval{1000};
 };
 
 /// A cell result naming the database, isolation, locking and workers of

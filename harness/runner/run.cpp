@@ -108,6 +108,9 @@ RunResult run_workload(const Workload& workload, const RunOptions& options) {
 
   spec.reconnect_timeout = options.reconnect_timeout;
   spec.chaos_kill_rate = options.chaos_kill_rate;
+  spec.on_progress = options.on_progress;
+  spec.progress_interval = options.progress_interval;
+  spec.cell_count = static_cast<int>(databases.size() * isolations.size() * lockings.size());
   for (const DatabaseUrl& url : databases) {
     if (stop_requested()) {
       run.interrupted = true;
@@ -136,6 +139,7 @@ RunResult run_workload(const Workload& workload, const RunOptions& options) {
         }
         spec.isolation = isolation;
         spec.locking = locking;
+        ++spec.cell_number;
         // The same (isolation, locking) gets the same parameter streams on
         // every database, so databases are compared on identical work.
         spec.seed = mix_seed(run.seed ^ mix_seed(++cell_index));

@@ -10,6 +10,7 @@
 
 #include "drivers/driver.h"
 #include "harness/result/result.h"
+#include "harness/runner/progress.h"
 #include "harness/runner/table_registry.h"
 #include "harness/workload/workload.h"
 
@@ -34,6 +35,10 @@ struct RunOptions {
   bool record_history = true;
   /// Called after each cell finishes (progress output); may be empty.
   std::function<void(const CellResult&)> on_cell;
+  /// Called every `progress_interval` while a cell's workers run, on a
+  /// sampler thread (harness/runner/progress.h); may be empty.
+  ProgressCallback on_progress;
+  std::chrono::milliseconds progress_interval{1000};
 };
 
 /// Runs every cell and checks it. A database that cannot be reached, and a

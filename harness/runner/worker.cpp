@@ -141,6 +141,8 @@ bool Worker::run_transaction(uint32_t type) {
     switch (result) {
       case Result::committed:
         ++counters.committed;
+        if (shared_.live)
+          shared_.live[index_].committed.store(counters.committed, std::memory_order_relaxed);
         return true;
       case Result::rejected:
         ++counters.rejected;
@@ -150,6 +152,10 @@ bool Worker::run_transaction(uint32_t type) {
         return false;
       case Result::aborted:
         ++counters.aborts[static_cast<int>(last_cause_)];
+        if (shared_.live) {
+          std::atomic<int64_t>& aborts = shared_.live[index_].aborts;
+          aborts.store(aborts.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+        }
         break;
     }
     const bool retry = shared_.retry->retries(last_cause_) && attempt < shared_.retry->max_tries &&

@@ -12,6 +12,7 @@
 #include "harness/history/history.h"
 #include "harness/plan/cell_plan.h"
 #include "harness/runner/chaos.h"
+#include "harness/runner/progress.h"
 #include "harness/runner/single_writer.h"
 #include "harness/workload/generators.h"
 
@@ -30,6 +31,7 @@ struct WorkerShared {
   SingleWriterQueue* single_writer = nullptr;              // set in single_writer mode
   BackendIds* backend_ids = nullptr;  // under --chaos: each worker's connection, for the killer
   bool record_history = true;         // false only to measure what recording costs
+  LiveCounters* live = nullptr;       // one per worker, for progress lines; may be null
 };
 
 /// Runs transactions on its session until the deadline passes, `quota` logical

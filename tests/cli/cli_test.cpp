@@ -1,5 +1,6 @@
 // The clobber binary's command-line contract: help, usage errors and exit codes.
 // Runs the built binary (CLOBBER_BINARY); nothing here needs a database.
+#include <pty.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -208,6 +209,59 @@ TEST_F(CliTest, TheReplayCommandReplaysTheRun) {
     EXPECT_EQ(replayed["cells"][i]["transactions"], saved["cells"][i]["transactions"]) << i;
     EXPECT_EQ(replayed["cells"][i]["ledger"], saved["cells"][i]["ledger"]) << i;
   }
+}
+
+TEST_F(CliTest, ProgressLinesOffATerminal) {
+  const std::string workload = std::string(CLOBBER_SOURCE_DIR) + "/workloads/joint_account.yaml";
+  const std::string cell =
+      "run '" + workload + "' --isolation serializable --locking none -c 2 --no-color";
+  const Invocation run = clobber(cell + " -T 5s --progress 1s");
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  size_t lines = 0;
+  for (size_t at = 0;
+       (at = run.output.find("clobber: progress cell 1/1 sqlite", at)) != std::string::npos; ++at)
+    ++lines;
+  EXPECT_GE(lines, 3u) << run.output;
+  EXPECT_TRUE(contains(run.output, "serializable/none: ")) << run.output;
+  EXPECT_TRUE(contains(run.output, "s left, ")) << run.output;
+  EXPECT_TRUE(contains(run.output, " tps), ")) << run.output;
+  EXPECT_FALSE(contains(run.output, "\r")) << "no redraws off a terminal";
+
+  const Invocation quiet = clobber(cell + " -T 1500ms --progress 200ms --quiet");
+  ASSERT_EQ(quiet.exit_code, 0) << quiet.output;
+  EXPECT_FALSE(contains(quiet.output, "clobber: progress")) << quiet.output;
+  EXPECT_FALSE(contains(quiet.output, "clobber: sqlite:")) << quiet.output;
+  EXPECT_EQ(clobber(cell + " --progress 10ms").exit_code, 2);
+}
+
+TEST_F(CliTest, ProgressIsOneLineRedrawnOnATerminal) {
+  const std::string workload = std::string(CLOBBER_SOURCE_DIR) + "/workloads/joint_account.yaml";
+  int master = -1;
+  const pid_t child = forkpty(&master, nullptr, nullptr, nullptr);
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    execl(CLOBBER_BINARY, "clobber", "run", workload.c_str(), "--isolation", "serializable",
+          "--locking", "none", "-c", "2", "-T", "2s", "--progress", "300ms",
+          static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  std::string output;
+  std::array<char, 4096> buffer;
+  for (ssize_t n; (n = read(master, buffer.data(), buffer.size())) > 0;)
+    output.append(buffer.data(), static_cast<size_t>(n));
+  close(master);
+  int status = 0;
+  waitpid(child, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status)) << output;
+  EXPECT_EQ(WEXITSTATUS(status), 0) << output;
+  // The status line is drawn, then redrawn in place ("\r", erase line), and
+  // cleared before the cell's own line.
+  size_t redraws = 0;
+  for (size_t at = 0; (at = output.find("\r\x1b[Kcell 1/1 sqlite", at)) != std::string::npos; ++at)
+    ++redraws;
+  EXPECT_GE(redraws, 3u) << output;
+  EXPECT_TRUE(contains(output, "\r\x1b[Kclobber: sqlite:")) << output;
+  EXPECT_FALSE(contains(output, "clobber: progress")) << output;
 }
 
 TEST_F(CliTest, ReportExitsWithTheSavedVerdict) {
