@@ -300,6 +300,10 @@ std::string svg_scatter(std::string_view title, const std::vector<ScatterPoint>&
         "<text x=\"{0:.1f}\" y=\"{3:.1f}\" class=\"tick\" text-anchor=\"middle\">{4}%</text>",
         plot.x_of(f), plot.top, plot.top + plot.height, plot.top + plot.height + 14,
         tick(f * x_max));
+  struct Box {
+    double left, top, right, bottom;
+  };
+  std::vector<Box> placed;  // labels drawn
   for (const ScatterPoint& p : points) {
     const double x = plot.x_of(std::min(1.0, p.x * 100 / x_max));
     const double y = plot.y_of(p.y / y_max);
@@ -309,9 +313,18 @@ std::string svg_scatter(std::string_view title, const std::vector<ScatterPoint>&
                    "tps</title></path></a>",
                    html_escape(p.anchor), marker_path(p.group, x, y, 5), group_color(p.group),
                    label(p.label, 80), p.x * 100, p.y);
-    if (points.size() <= labelled)
-      fmt::format_to(to, "<text x=\"{:.1f}\" y=\"{:.1f}\" class=\"point\">{}</text>", x + 8, y - 4,
-                     label(p.label, 28));
+    // A label is left out where it would overlap one already drawn (its
+    // marker's tooltip still names it).
+    const std::string text = cut(p.label, 28);
+    const Box box{x + 8, y - 12, x + 8 + 5.2 * text.size(), y - 1};
+    const bool overlaps = std::any_of(placed.begin(), placed.end(), [&](const Box& other) {
+      return box.left < other.right && other.left < box.right && box.top < other.bottom &&
+             other.top < box.bottom;
+    });
+    if (points.size() > labelled || overlaps) continue;
+    placed.push_back(box);
+    fmt::format_to(to, "<text x=\"{:.1f}\" y=\"{:.1f}\" class=\"point\">{}</text>", x + 8, y - 4,
+                   html_escape(text));
   }
   for (size_t g = 0; g < groups.size(); ++g)
     fmt::format_to(to,

@@ -67,7 +67,8 @@ struct ScatterPoint {
 
 /// The scatter of `points` (x a fraction 0..1 shown as percent), one marker
 /// shape and color per group, named by `groups` in the legend; points are
-/// labelled with their label when there are at most `labelled` of them.
+/// labelled with their label when there are at most `labelled` of them, where
+/// the label overlaps no other.
 std::string svg_scatter(std::string_view title, const std::vector<ScatterPoint>& points,
                         const std::vector<std::string>& groups, std::string_view x_unit,
                         std::string_view y_unit, size_t labelled);
