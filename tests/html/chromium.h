@@ -115,6 +115,7 @@ inline BrowserRun open_in_chromium(const std::filesystem::path& html, const std:
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   if (WIFEXITED(status)) run.exit_code = WEXITSTATUS(status);
+  std::filesystem::remove_all(work / "profile");  // megabytes nobody reads
   run.dom = read_text(out_path);
   // Console messages (errors, CSP violations, uncaught exceptions) are logged
   // as "[pid:tid:time:LEVEL:CONSOLE:line] "message", source: ...".
