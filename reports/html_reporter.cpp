@@ -46,7 +46,7 @@ code,pre{font:12px/1.35 ui-monospace,monospace}pre{background:#f4f4f4;padding:8p
 .verdict{display:inline-block;padding:2px 10px;border-radius:4px;font-weight:bold;color:#fff}
 .verdict.pass{background:#1e8449}.verdict.fail{background:#c0392b}.verdict.other{background:#7f8c8d}
 table{border-collapse:collapse;margin:6px 0}td,th{border:1px solid #bbb;padding:3px 7px;vertical-align:top;text-align:left}
-th{background:#eee}.wide{overflow-x:auto}table.matrix td{min-width:70px}table.matrix{font-size:13px}table.matrix th{white-space:nowrap}table.matrix td a{color:inherit;text-decoration:none;display:block}
+th{background:#eee}.wide{overflow-x:auto}table.matrix td{min-width:70px}table.matrix{font-size:13px}table.matrix th{white-space:nowrap}#scenario-matrix td{min-width:0;padding:3px 5px;font-size:12px}th.group{background:#d6dbdf}table.matrix td a{color:inherit;text-decoration:none;display:block}
 dl.banner{display:grid;grid-template-columns:max-content 1fr;gap:2px 14px}dl.banner dt{font-weight:bold}dl.banner dd{margin:0}
 .lost{background:#f5b7b1}.expected{background:repeating-linear-gradient(45deg,#f5b7b1 0 6px,#fdedec 6px 12px)}
 .high-abort{background:#fad7a0}.safe{background:#abebc6}.unsupported{background:#e5e7e9;color:#555}
@@ -583,19 +583,23 @@ void append_scenario_matrix(std::string& out, const ScenarioRunResult& result) {
       "<span class=\"legend-swatch error\">error</span>"
       "<span class=\"legend-swatch not-run\">not run</span> Each cell links to its sequence "
       "diagram; hover it for why.</p>\n<div class=\"wide\"><table class=\"matrix\" "
-      "id=\"scenario-matrix\"><tr><th>database</th>"
-      "<th>isolation</th>";
+      "id=\"scenario-matrix\"><tr><th>isolation</th>";
   for (const ScenarioResult& scenario : result.scenarios)
     fmt::format_to(Out(out), "<th title=\"{}\">{}</th>", e(scenario.name), e(scenario.id));
   out += "</tr>\n";
   std::vector<const DatabaseInfo*> databases;
   for (const DatabaseInfo& db : result.databases) databases.push_back(&db);
   const std::vector<std::string> headers = database_headers(databases);
+  const DatabaseInfo* group = nullptr;  // each database heads its rows
   for (const MatrixRow& row : scenario_matrix(result)) {
-    const size_t db = row.database - result.databases.data();
-    fmt::format_to(Out(out), "<tr><th>{}</th><th>{}</th>",
-                   e(db < headers.size() ? headers[db] : database_label(*row.database)),
-                   to_string(row.isolation));
+    if (row.database != group) {
+      group = row.database;
+      const size_t db = row.database - result.databases.data();
+      fmt::format_to(Out(out), "<tr><th colspan=\"{}\" class=\"group\">{}</th></tr>\n",
+                     result.scenarios.size() + 1,
+                     e(db < headers.size() ? headers[db] : database_label(*row.database)));
+    }
+    fmt::format_to(Out(out), "<tr><th>{}</th>", to_string(row.isolation));
     for (size_t s = 0; s < row.cells.size() && s < result.scenarios.size(); ++s) {
       const ScenarioCell* cell = row.cells[s];
       if (!cell) {
