@@ -23,6 +23,9 @@ std::unique_ptr<Reporter> make() {
 constexpr std::array kFileFormats{
     FileFormat{"json", "JSON", "Write the JSON result to this file (clobber report re-renders it)",
                &make<JsonReporter>},
+    FileFormat{"html", "HTML",
+               "Write a self-contained HTML report to this file (opens offline, no script)",
+               &make<HtmlReporter>},
 };
 
 /// The path asked for `format`, or empty.

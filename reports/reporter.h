@@ -56,6 +56,16 @@ class JsonReporter : public Reporter {
   void report(const ScenarioRunResult& result, std::ostream& out) const override;
 };
 
+/// HTML: one self-contained page (inline CSS and SVG, no script, a CSP that
+/// forbids every fetch) with the banner, the matrix, charts and folded details
+/// of every cell, a glossary and the raw JSON; docs/reports.md says what is
+/// capped. reports/html_reporter.cpp.
+class HtmlReporter : public Reporter {
+ public:
+  void report(const RunResult& result, std::ostream& out) const override;
+  void report(const ScenarioRunResult& result, std::ostream& out) const override;
+};
+
 /// How every report names a database: its kind and version, MariaDB told
 /// apart from MySQL ("postgresql 15.20", "mariadb 10.11.19", "sqlite 3.40.1").
 std::string database_label(const DatabaseInfo& database);

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # install_deps.sh: installs the Debian 12 packages clobber needs to build, test
 # and benchmark (compiler, CMake, client libraries, GoogleTest/Benchmark,
-# PostgreSQL 15, MariaDB, sysbench, and clang with libFuzzer for scripts/fuzz.sh).
+# PostgreSQL 15, MariaDB, sysbench, clang with libFuzzer for scripts/fuzz.sh,
+# and Chromium, in which tests/html opens the HTML report headless).
 #
 # Idempotent: when every package is already installed (checked with dpkg-query)
 # it does nothing and exits 0. Otherwise, as root, it runs apt-get update and
@@ -22,6 +23,7 @@ PACKAGES=(
   mariadb-server mariadb-client
   sysbench
   clang libclang-rt-14-dev
+  chromium
 )
 
 quiet=0

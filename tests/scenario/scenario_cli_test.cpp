@@ -66,6 +66,7 @@ TEST_F(ScenarioCliTest, BadUsageExitsTwo) {
   EXPECT_EQ(clobber("scenario").exit_code, 2);
   EXPECT_EQ(clobber("scenario '" + kSuite + "' --isolation sometimes").exit_code, 2);
   EXPECT_EQ(clobber("scenario '" + kSuite + "' --html /nonexistent/x.html").exit_code, 2);
+  EXPECT_EQ(clobber("scenario '" + kSuite + "' --html").exit_code, 2);  // no file named
   EXPECT_EQ(clobber("scenario /nonexistent.yaml").exit_code, 2);
 }
 
