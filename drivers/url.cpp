@@ -780,7 +780,7 @@ std::vector<std::string> split_database_list(std::string_view text) {
 }
 
 std::string mask_saved_url(const std::string& text) {
-  const size_t scheme_end = uri_scheme_end(text);
+  const size_t scheme_end = text.find("://");  // also in a quoted word of a replay command
   if (scheme_end == npos && !text.starts_with("sqlite:") && text.find('=') != npos)
     return conservative_conninfo_mask(text, split_conninfo(text));
   return conservative_mask(text, scheme_end == npos ? 0 : scheme_end + 3);

@@ -393,7 +393,7 @@ struct CleanFlags {
 /// in the registry whose run's lock is free) and prints one line per table.
 int command_clean(const CleanFlags& flags) {
   const std::vector<std::string> databases = database_arguments(flags.databases);
-  if (databases.empty()) throw InputError("clean: give the databases with --db or CLOBBER_DB");
+  if (databases.empty()) throw InputError("clean: --db is required (or CLOBBER_DB)");
   for (const std::string& text : databases) {
     const DatabaseUrl url = parse_database_url(text);
     if (url.kind == DatabaseKind::sqlite && access(url.database.c_str(), F_OK) != 0)
