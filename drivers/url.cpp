@@ -381,8 +381,8 @@ std::string masked_conninfo(const DatabaseUrl& url) {
   std::string masked;
   for (const auto& [key, value] : items) {
     if (!masked.empty()) masked += ' ';
-    masked += key + "=" +
-              (is_secret_option(key) ? std::string(kSecretMask) : conninfo_value(value));
+    masked +=
+        key + "=" + (is_secret_option(key) ? std::string(kSecretMask) : conninfo_value(value));
   }
   return masked;
 }

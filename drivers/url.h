@@ -32,18 +32,19 @@ std::vector<std::string> split_database_list(std::string_view text);
 /// A URL read back from a saved result (`clobber report`), masked again: a
 /// file written by an older clobber, or edited by hand, may hold a password.
 /// Masks everything from the first ':' after the scheme to the last '@' and
-/// every secret option's value; an already masked URL stays as it is.
+/// every secret option's value; in a key=value string, the values of secret
+/// and unknown keys. An already masked URL stays as it is.
 std::string mask_saved_url(const std::string& text);
 
 /// The InputError for a --db URL a parser or driver refuses:
 /// "--db: bad database URL 'MASKED': PROBLEM". PROBLEM must hold no secret.
 InputError bad_database_url(const std::string& masked, const std::string& problem);
 
-/// `message` scrubbed of the secrets of every argument that looks like a server
-/// URL ("scheme://...", also as "--flag=scheme://..."), read conservatively,
-/// the secret values of every key=value string argument, the same of every
-/// CLOBBER_DB entry, and of PGPASSWORD / MYSQL_PWD: for errors about the command line itself,
-/// which may echo a URL given where a URL was not expected.
+/// `message` scrubbed of the secrets of every argument and CLOBBER_DB entry
+/// that looks like a server URL ("scheme://...", also as "--flag=scheme://..."),
+/// read conservatively, of the secret keys' values of every one that looks like
+/// a key=value string, and of PGPASSWORD / MYSQL_PWD: for errors about the
+/// command line itself, which may echo a URL given where a URL was not expected.
 std::string scrub_command_line_secrets(std::string_view message, int argc, char** argv);
 
 /// A URL for a fresh embedded SQLite database in a temporary file, which the

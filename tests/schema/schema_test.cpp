@@ -46,8 +46,8 @@ class SchemaTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     schema_ = new valijson::Schema;
-    const Json document = Json::parse(read_file(fs::path(CLOBBER_SOURCE_DIR) / "docs" /
-                                                "result.schema.json"));
+    const Json document =
+        Json::parse(read_file(fs::path(CLOBBER_SOURCE_DIR) / "docs" / "result.schema.json"));
     valijson::SchemaParser parser(valijson::SchemaParser::kDraft7);
     valijson::adapters::NlohmannJsonAdapter adapter(document);
     parser.populateSchema(adapter, *schema_);
@@ -159,37 +159,51 @@ TEST_F(SchemaTest, ScenarioFolderValidates) {
 TEST_F(SchemaTest, BrokenRunsDoNotValidate) {
   ASSERT_FALSE(failing_->is_null());
   const Json& run = *failing_;
-  expect_invalid(run, [](Json& d) { d.erase("verdict"); }, "missing verdict");
-  expect_invalid(run, [](Json& d) { d["cells"][0].erase("lost_updates"); }, "missing field");
-  expect_invalid(run, [](Json& d) { d["seed"] = "42"; }, "seed as a string");
-  expect_invalid(run, [](Json& d) { d["cells"][0]["transactions"]["committed"] = 1.5; },
-                 "fractional count");
-  expect_invalid(run, [](Json& d) { d["cells"][0]["status"] = "maybe"; }, "unknown status");
-  expect_invalid(run, [](Json& d) { d["cells"][0]["isolation"] = "snapshot"; }, "isolation");
-  expect_invalid(run, [](Json& d) { d["cells"][0]["locking"] = "pessimistic"; }, "locking");
-  expect_invalid(run, [](Json& d) { d["kind"] = "bench"; }, "unknown kind");
-  expect_invalid(run, [](Json& d) { d["cells"][0]["surprise"] = 1; }, "extra field");
-  expect_invalid(run, [](Json& d) { d["cells"][0]["anomalies"][0]["type"] = "G3"; },
-                 "unknown anomaly type");
-  expect_invalid(run, [](Json& d) { d["cells"][0]["verdict"] = "skipped"; },
-                 "a ran cell skipped");
-  expect_invalid(run, [](Json& d) { d["cells"][0]["latency_histogram"][0].erase("count"); },
-                 "histogram bucket without count");
-  expect_invalid(run, [](Json& d) { d["cells"][0]["timeline"]["aborts"].erase("deadlock"); },
-                 "timeline without a cause");
+  expect_invalid(
+      run, [](Json& d) { d.erase("verdict"); }, "missing verdict");
+  expect_invalid(
+      run, [](Json& d) { d["cells"][0].erase("lost_updates"); }, "missing field");
+  expect_invalid(
+      run, [](Json& d) { d["seed"] = "42"; }, "seed as a string");
+  expect_invalid(
+      run, [](Json& d) { d["cells"][0]["transactions"]["committed"] = 1.5; }, "fractional count");
+  expect_invalid(
+      run, [](Json& d) { d["cells"][0]["status"] = "maybe"; }, "unknown status");
+  expect_invalid(
+      run, [](Json& d) { d["cells"][0]["isolation"] = "snapshot"; }, "isolation");
+  expect_invalid(
+      run, [](Json& d) { d["cells"][0]["locking"] = "pessimistic"; }, "locking");
+  expect_invalid(
+      run, [](Json& d) { d["kind"] = "bench"; }, "unknown kind");
+  expect_invalid(
+      run, [](Json& d) { d["cells"][0]["surprise"] = 1; }, "extra field");
+  expect_invalid(
+      run, [](Json& d) { d["cells"][0]["anomalies"][0]["type"] = "G3"; }, "unknown anomaly type");
+  expect_invalid(
+      run, [](Json& d) { d["cells"][0]["verdict"] = "skipped"; }, "a ran cell skipped");
+  expect_invalid(
+      run, [](Json& d) { d["cells"][0]["latency_histogram"][0].erase("count"); },
+      "histogram bucket without count");
+  expect_invalid(
+      run, [](Json& d) { d["cells"][0]["timeline"]["aborts"].erase("deadlock"); },
+      "timeline without a cause");
 }
 
 TEST_F(SchemaTest, BrokenScenarioRunsDoNotValidate) {
   ASSERT_FALSE(scenarios_->is_null());
   const Json& run = *scenarios_;
-  expect_invalid(run, [](Json& d) { d.erase("matrix"); }, "missing matrix");
-  expect_invalid(run, [](Json& d) { d["scenarios"][0]["cells"][0]["verdict"] = "maybe"; },
-                 "unknown verdict");
-  expect_invalid(run, [](Json& d) { d["scenarios"][0]["cells"][0]["trace"] = "none"; },
-                 "trace as a string");
-  expect_invalid(run, [](Json& d) { d["scenarios"][0]["steps"][0]["step"] = 0; }, "step 0");
-  expect_invalid(run, [](Json& d) { d["databases"][0]["kind"] = "oracle"; }, "unknown database");
-  expect_invalid(run, [](Json& d) { d["kind"] = "run"; }, "a scenario run called a run");
+  expect_invalid(
+      run, [](Json& d) { d.erase("matrix"); }, "missing matrix");
+  expect_invalid(
+      run, [](Json& d) { d["scenarios"][0]["cells"][0]["verdict"] = "maybe"; }, "unknown verdict");
+  expect_invalid(
+      run, [](Json& d) { d["scenarios"][0]["cells"][0]["trace"] = "none"; }, "trace as a string");
+  expect_invalid(
+      run, [](Json& d) { d["scenarios"][0]["steps"][0]["step"] = 0; }, "step 0");
+  expect_invalid(
+      run, [](Json& d) { d["databases"][0]["kind"] = "oracle"; }, "unknown database");
+  expect_invalid(
+      run, [](Json& d) { d["kind"] = "run"; }, "a scenario run called a run");
 }
 
 }  // namespace

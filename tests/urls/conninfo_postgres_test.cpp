@@ -71,13 +71,14 @@ class ConninfoPostgresTest : public ::testing::Test {
     const fs::path json = dir_ / "result.json";
     fs::remove(json);
     std::string unset;
-    for (const char* name : {"PGHOST", "PGHOSTADDR", "PGPORT", "PGUSER", "PGDATABASE",
-                             "PGSERVICE", "PGSSLMODE", "CLOBBER_DB"})
+    for (const char* name : {"PGHOST", "PGHOSTADDR", "PGPORT", "PGUSER", "PGDATABASE", "PGSERVICE",
+                             "PGSSLMODE", "CLOBBER_DB"})
       unset += std::string(" -u ") + name;
-    const std::string command = "cd " + quoted(CLOBBER_SOURCE_DIR) + " && env" + unset + " " +
-                                env + " " + quoted(CLOBBER_BINARY) + " " + args +
-                                (json_file ? " --json " + quoted(json.string()) : "") + " >" + quoted((dir_ / "out").string()) +
-                                " 2>" + quoted((dir_ / "err").string());
+    const std::string command = "cd " + quoted(CLOBBER_SOURCE_DIR) + " && env" + unset + " " + env +
+                                " " + quoted(CLOBBER_BINARY) + " " + args +
+                                (json_file ? " --json " + quoted(json.string()) : "") + " >" +
+                                quoted((dir_ / "out").string()) + " 2>" +
+                                quoted((dir_ / "err").string());
     const int status = std::system(command.c_str());
     Outputs outputs;
     outputs.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -144,9 +145,9 @@ TEST_F(ConninfoPostgresTest, ClobberDbForRunScenarioAndClean) {
   ASSERT_EQ(ran.exit_code, 0) << ran.err;
   EXPECT_EQ(cell_urls(ran), (std::vector<std::string>{url, key_value_shown}));
 
-  const Outputs scenario = clobber(
-      "CLOBBER_DB=" + quoted(key_value()),
-      "scenario workloads/scenarios/07_p4_lost_update.yaml --isolation read_committed");
+  const Outputs scenario =
+      clobber("CLOBBER_DB=" + quoted(key_value()),
+              "scenario workloads/scenarios/07_p4_lost_update.yaml --isolation read_committed");
   ASSERT_EQ(scenario.exit_code, 0) << scenario.err;
   ASSERT_EQ(scenario.json.at("databases").size(), 1u);
   EXPECT_EQ(scenario.json.at("databases")[0].at("url"), key_value_shown);

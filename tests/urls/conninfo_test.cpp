@@ -125,8 +125,8 @@ TEST_F(ConninfoTest, BadKeyValueStringsAreRefusedWithoutTheirSecrets) {
            Case{"host=h dbname=d password='Qz9 unterminated", "unterminated quoted value", "Qz9"},
            Case{"host=h dbname=d pasword=Qz9typo", "libpq refuses it", "Qz9typo"},
            Case{"host=h port=abc dbname=d password=Qz9port", "bad port 'abc'", "Qz9port"},
-           Case{"host=h port=1,2 dbname=d password=Qz9list hostaddr=1.2.3.4",
-                "2 ports for 1 hosts", "Qz9list"},
+           Case{"host=h port=1,2 dbname=d password=Qz9list hostaddr=1.2.3.4", "2 ports for 1 hosts",
+                "Qz9list"},
        }) {
     const std::string message = parse_error(bad.text);
     EXPECT_NE(message.find("--db: bad database URL"), std::string::npos) << message;
