@@ -1,7 +1,10 @@
 // docs/result.schema.json is the JSON contract: real outputs of the built
 // binary on SQLite (a run with unsupported, passing and failing cells, and the
 // whole scenario folder) validate against it, and documents that break it (a
-// missing required field, a wrong type, an unknown value, an extra field) do not.
+// missing required field, a wrong type, an unknown value, an extra field) do
+// not. Built a second time with CLOBBER_SCHEMA_SERVERS: the same on the
+// PostgreSQL and MySQL test servers (dependency-graph anomalies with their
+// edges, blocked statements and how they were detected).
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -9,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <memory>
 #include <sstream>
 #include <string>
 
@@ -41,11 +45,12 @@ std::string quoted(const std::string& text) {
   return out + "'";
 }
 
-/// The parsed schema, and real results written once for every test.
+/// The parsed schema, and the real results every test of this binary checks,
+/// written once per test process (null when clobber failed).
 class SchemaTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    schema_ = new valijson::Schema;
+    schema_ = std::make_unique<valijson::Schema>();
     const Json document =
         Json::parse(read_file(fs::path(CLOBBER_SOURCE_DIR) / "docs" / "result.schema.json"));
     valijson::SchemaParser parser(valijson::SchemaParser::kDraft7);
@@ -53,8 +58,9 @@ class SchemaTest : public ::testing::Test {
     parser.populateSchema(adapter, *schema_);
 
     std::string pattern = (fs::temp_directory_path() / "clobber_schema_XXXXXX").string();
-    if (mkdtemp(pattern.data()) == nullptr) return;
-    dir_ = new fs::path(pattern);
+    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
+    dir_ = pattern;
+#ifndef CLOBBER_SCHEMA_SERVERS
     const std::string source = CLOBBER_SOURCE_DIR;
     // Unsupported cells (read_committed, FOR UPDATE on SQLite) and ran cells.
     joint_ = write("run " + quoted(source + "/workloads/joint_account.yaml") +
@@ -65,27 +71,27 @@ class SchemaTest : public ::testing::Test {
     failing_ = write("run " + quoted(source + "/tests/schema/inputs/schema_counter.yaml"),
                      "failing.json", 1);
     scenarios_ = write("scenario " + quoted(source + "/workloads/scenarios"), "scenarios.json", 0);
+#endif
   }
   static void TearDownTestSuite() {
-    if (dir_ != nullptr) fs::remove_all(*dir_);
-    delete dir_;
-    delete schema_;
+    if (!dir_.empty()) fs::remove_all(dir_);
+    schema_.reset();
   }
 
   /// Runs `clobber ARGS --json DIR/NAME` and returns the document (null when
   /// clobber exited other than `exit_code` or wrote nothing).
-  static Json* write(const std::string& args, const std::string& name, int exit_code) {
-    const fs::path json = *dir_ / name;
+  static Json write(const std::string& args, const std::string& name, int exit_code) {
+    const fs::path json = dir_ / name;
     const std::string command = quoted(CLOBBER_BINARY) + " " + args + " --json " +
                                 quoted(json.string()) + " >/dev/null 2>" +
-                                quoted((*dir_ / (name + ".err")).string());
+                                quoted((dir_ / (name + ".err")).string());
     const int status = std::system(command.c_str());
     if (!WIFEXITED(status) || WEXITSTATUS(status) != exit_code) {
       ADD_FAILURE() << command << " exited " << status << ":\n"
-                    << read_file(*dir_ / (name + ".err"));
-      return new Json();
+                    << read_file(dir_ / (name + ".err"));
+      return Json();
     }
-    return new Json(Json::parse(read_file(json)));
+    return Json::parse(read_file(json));
   }
 
   /// "" when `document` validates, else every error with where it is.
@@ -112,35 +118,36 @@ class SchemaTest : public ::testing::Test {
     EXPECT_NE(errors(changed), "") << what;
   }
 
-  static valijson::Schema* schema_;
-  static fs::path* dir_;
-  static Json* joint_;
-  static Json* failing_;
-  static Json* scenarios_;
+  static std::unique_ptr<valijson::Schema> schema_;
+  static fs::path dir_;
+  static Json joint_;
+  static Json failing_;
+  static Json scenarios_;
 };
 
-valijson::Schema* SchemaTest::schema_ = nullptr;
-fs::path* SchemaTest::dir_ = nullptr;
-Json* SchemaTest::joint_ = nullptr;
-Json* SchemaTest::failing_ = nullptr;
-Json* SchemaTest::scenarios_ = nullptr;
+std::unique_ptr<valijson::Schema> SchemaTest::schema_;
+fs::path SchemaTest::dir_;
+Json SchemaTest::joint_;
+Json SchemaTest::failing_;
+Json SchemaTest::scenarios_;
 
+#ifndef CLOBBER_SCHEMA_SERVERS
 TEST_F(SchemaTest, RunWithUnsupportedAndPassingCellsValidates) {
-  ASSERT_FALSE(joint_->is_null());
-  EXPECT_EQ(errors(*joint_), "");
-  const Json& cells = joint_->at("cells");
+  ASSERT_FALSE(joint_.is_null());
+  EXPECT_EQ(errors(joint_), "");
+  const Json& cells = joint_.at("cells");
   ASSERT_EQ(cells.size(), 4u);
   int unsupported = 0;
   for (const Json& cell : cells) unsupported += cell.at("status") == "unsupported" ? 1 : 0;
   EXPECT_EQ(unsupported, 3);  // read_committed, and FOR UPDATE, on SQLite
-  EXPECT_EQ(joint_->at("verdict"), "pass");
+  EXPECT_EQ(joint_.at("verdict"), "pass");
 }
 
 TEST_F(SchemaTest, FailingRunWithAnomaliesValidates) {
-  ASSERT_FALSE(failing_->is_null());
-  EXPECT_EQ(errors(*failing_), "");
-  EXPECT_EQ(failing_->at("verdict"), "fail");
-  const Json& naive = failing_->at("cells")[0];
+  ASSERT_FALSE(failing_.is_null());
+  EXPECT_EQ(errors(failing_), "");
+  EXPECT_EQ(failing_.at("verdict"), "fail");
+  const Json& naive = failing_.at("cells")[0];
   EXPECT_EQ(naive.at("isolation"), "none");
   EXPECT_EQ(naive.at("verdict"), "fail");
   ASSERT_FALSE(naive.at("anomalies").empty());  // the witnesses are checked too
@@ -150,15 +157,15 @@ TEST_F(SchemaTest, FailingRunWithAnomaliesValidates) {
 }
 
 TEST_F(SchemaTest, ScenarioFolderValidates) {
-  ASSERT_FALSE(scenarios_->is_null());
-  EXPECT_EQ(errors(*scenarios_), "");
-  EXPECT_EQ(scenarios_->at("kind"), "scenario");
-  EXPECT_GE(scenarios_->at("scenarios").size(), 10u);
+  ASSERT_FALSE(scenarios_.is_null());
+  EXPECT_EQ(errors(scenarios_), "");
+  EXPECT_EQ(scenarios_.at("kind"), "scenario");
+  EXPECT_GE(scenarios_.at("scenarios").size(), 10u);
 }
 
 TEST_F(SchemaTest, BrokenRunsDoNotValidate) {
-  ASSERT_FALSE(failing_->is_null());
-  const Json& run = *failing_;
+  ASSERT_FALSE(failing_.is_null());
+  const Json& run = failing_;
   expect_invalid(
       run, [](Json& d) { d.erase("verdict"); }, "missing verdict");
   expect_invalid(
@@ -190,8 +197,8 @@ TEST_F(SchemaTest, BrokenRunsDoNotValidate) {
 }
 
 TEST_F(SchemaTest, BrokenScenarioRunsDoNotValidate) {
-  ASSERT_FALSE(scenarios_->is_null());
-  const Json& run = *scenarios_;
+  ASSERT_FALSE(scenarios_.is_null());
+  const Json& run = scenarios_;
   expect_invalid(
       run, [](Json& d) { d.erase("matrix"); }, "missing matrix");
   expect_invalid(
@@ -205,6 +212,36 @@ TEST_F(SchemaTest, BrokenScenarioRunsDoNotValidate) {
   expect_invalid(
       run, [](Json& d) { d["kind"] = "run"; }, "a scenario run called a run");
 }
+
+#else
+TEST_F(SchemaTest, RunsAndScenariosOnTheServersValidate) {
+  const char* pg = std::getenv("CLOBBER_TEST_PG_URL");
+  const char* mysql = std::getenv("CLOBBER_TEST_MYSQL_URL");
+  if (pg == nullptr || mysql == nullptr) GTEST_SKIP() << "CLOBBER_TEST_PG_URL / MYSQL_URL unset";
+  const std::string source = CLOBBER_SOURCE_DIR;
+  const std::string dbs = " --db " + quoted(pg) + " --db " + quoted(mysql);
+  // Read skew: G-single anomalies with their edges at read_committed.
+  const Json run =
+      write("run " + quoted(source + "/workloads/read_skew.yaml") + dbs + " --transactions 300",
+            "servers_run.json", 0);
+  ASSERT_FALSE(run.is_null());
+  EXPECT_EQ(errors(run), "");
+  bool edges = false;
+  for (const Json& cell : run.at("cells"))
+    for (const Json& anomaly : cell.at("anomalies")) edges = edges || !anomaly.at("edges").empty();
+  EXPECT_TRUE(edges) << "no anomaly with edges to check";
+  const Json scenarios =
+      write("scenario " + quoted(source + "/workloads/scenarios") + dbs, "servers_s.json", 0);
+  ASSERT_FALSE(scenarios.is_null());
+  EXPECT_EQ(errors(scenarios), "");
+  bool blocked = false;
+  for (const Json& scenario : scenarios.at("scenarios"))
+    for (const Json& cell : scenario.at("cells"))
+      for (const Json& event : cell.at("trace"))
+        blocked = blocked || event.at("status") == "blocked";
+  EXPECT_TRUE(blocked) << "no blocked statement to check";
+}
+#endif
 
 }  // namespace
 }  // namespace clobber
