@@ -23,7 +23,9 @@ namespace {
 constexpr size_t npos = std::string::npos;
 
 /// Where "://" starts when `text` begins with a URI scheme (a letter, then
-/// letters, digits, '+', '-' or '.'), else npos: libpq's test for a URI.
+/// letters, digits, '+', '-' or '.'), else npos. Anything else that holds '='
+/// is a libpq key=value string, as libpq tells them apart (libpq itself knows
+/// only the postgresql:// and postgres:// schemes).
 size_t uri_scheme_end(std::string_view text) {
   const size_t end = text.find("://");
   if (end == npos || end == 0 || !std::isalpha(static_cast<unsigned char>(text[0]))) return npos;
