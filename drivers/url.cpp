@@ -1,9 +1,11 @@
 #include "drivers/url.h"
 
 #include <libpq-fe.h>
+#include <pg_config_manual.h>  // DEFAULT_PGSOCKET_DIR: libpq's default host
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -19,6 +21,19 @@ namespace clobber {
 namespace {
 
 constexpr size_t npos = std::string::npos;
+
+/// Where "://" starts when `text` begins with a URI scheme (a letter, then
+/// letters, digits, '+', '-' or '.'), else npos. Anything else that holds '='
+/// is a libpq key=value string, as libpq tells them apart (libpq itself knows
+/// only the postgresql:// and postgres:// schemes).
+size_t uri_scheme_end(std::string_view text) {
+  const size_t end = text.find("://");
+  if (end == npos || end == 0 || !std::isalpha(static_cast<unsigned char>(text[0]))) return npos;
+  for (char c : text.substr(0, end))
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '+' && c != '-' && c != '.')
+      return npos;
+  return end;
+}
 
 /// The value of one hexadecimal digit, or -1.
 int hex_value(char c) {
@@ -221,6 +236,159 @@ void parse_query(std::string_view query, DatabaseUrl& url) {
 /// libpq's parse of a conninfo string; freed with PQconninfoFree.
 using ConninfoOptions = std::unique_ptr<PQconninfoOption, decltype(&PQconninfoFree)>;
 
+/// One "key=value" of a libpq key=value string: the key, where its value is
+/// written ([begin, end), quotes included) and the value as libpq reads it.
+struct ConninfoItem {
+  std::string key;
+  size_t begin = 0;
+  size_t end = 0;
+  std::string value;
+};
+
+/// A key=value string split as libpq's conninfo_parse splits it: keys end at
+/// '=' or white space; a value is a run of non-space characters or a
+/// '...'-quoted string, '\' escaping the next character in both. `stopped` is
+/// npos when the whole text splits, else where the first malformed item starts.
+struct ConninfoSplit {
+  std::vector<ConninfoItem> items;
+  size_t stopped = npos;
+  std::string problem;  // names no value: safe to print
+};
+
+/// True for libpq's white space in a key=value string.
+bool is_conninfo_space(char c) {
+  return std::isspace(static_cast<unsigned char>(c)) != 0;
+}
+
+/// Splits a libpq key=value string (see ConninfoSplit).
+ConninfoSplit split_conninfo(std::string_view text) {
+  ConninfoSplit split;
+  size_t at = 0;
+  while (true) {
+    while (at < text.size() && is_conninfo_space(text[at])) ++at;
+    if (at == text.size()) return split;
+    const size_t item_begin = at;
+    ConninfoItem item;
+    while (at < text.size() && text[at] != '=' && !is_conninfo_space(text[at])) ++at;
+    item.key = std::string(text.substr(item_begin, at - item_begin));
+    while (at < text.size() && is_conninfo_space(text[at])) ++at;
+    if (at == text.size() || text[at] != '=') {
+      split.stopped = item_begin;
+      split.problem = "a keyword without '=' (expected key=value key=value ...)";
+      return split;
+    }
+    ++at;
+    while (at < text.size() && is_conninfo_space(text[at])) ++at;
+    item.begin = at;
+    const bool quoted = at < text.size() && text[at] == '\'';
+    if (quoted) ++at;
+    bool closed = !quoted;
+    while (at < text.size()) {
+      const char c = text[at];
+      if (!quoted && is_conninfo_space(c)) break;
+      if (quoted && c == '\'') {
+        ++at;
+        closed = true;
+        break;
+      }
+      if (c == '\\' && at + 1 < text.size()) ++at;
+      item.value += text[at++];
+    }
+    if (!closed) {
+      split.stopped = item_begin;
+      split.problem = "an unterminated quoted value";
+      return split;
+    }
+    item.end = at;
+    split.items.push_back(std::move(item));
+  }
+}
+
+/// The keywords libpq knows, each with whether libpq treats it as a secret
+/// (PQconndefaults' dispchar "*": password, sslpassword).
+std::vector<std::pair<std::string, bool>> libpq_keywords() {
+  std::vector<std::pair<std::string, bool>> keywords;
+  ConninfoOptions defaults(PQconndefaults(), &PQconninfoFree);
+  if (!defaults) return keywords;
+  for (const PQconninfoOption* option = defaults.get(); option->keyword != nullptr; ++option)
+    keywords.emplace_back(option->keyword,
+                          option->dispchar != nullptr && std::strchr(option->dispchar, '*'));
+  return keywords;
+}
+
+/// True when a key=value string may show `key`'s value in a message: libpq
+/// knows the key and it is not a secret. Values of unknown keys (a misspelt
+/// "pasword=") and everything past a malformed item are masked.
+bool shows_conninfo_value(const std::string& key,
+                          const std::vector<std::pair<std::string, bool>>& keywords) {
+  if (is_secret_option(key)) return false;
+  return std::any_of(keywords.begin(), keywords.end(),
+                     [&key](const auto& known) { return known.first == key && !known.second; });
+}
+
+/// A key=value string for messages, whether or not it parses: the values of
+/// secret and unknown keys are ***, and so is everything from a malformed item on.
+std::string conservative_conninfo_mask(const std::string& text, const ConninfoSplit& split) {
+  const auto keywords = libpq_keywords();
+  std::string masked = text;
+  if (split.stopped != npos)
+    masked.replace(split.stopped, npos, std::string(kSecretMask));  // '=' may be missing
+  for (auto item = split.items.rbegin(); item != split.items.rend(); ++item)
+    if (!shows_conninfo_value(item->key, keywords))
+      masked.replace(item->begin, item->end - item->begin, kSecretMask);
+  return masked;
+}
+
+/// The secrets of a key=value string that may not parse: the values of secret
+/// and unknown keys as written and as read, the text from a malformed item on,
+/// and the environment's passwords.
+std::vector<std::string> conservative_conninfo_secrets(std::string_view text,
+                                                       const ConninfoSplit& split) {
+  const auto keywords = libpq_keywords();
+  std::vector<std::string> secrets;
+  for (const ConninfoItem& item : split.items) {
+    if (shows_conninfo_value(item.key, keywords)) continue;
+    add_secret(secrets, item.value);
+    add_secret(secrets, text.substr(item.begin, item.end - item.begin));
+  }
+  if (split.stopped != npos) add_secret(secrets, text.substr(split.stopped));
+  add_environment_secrets(secrets);
+  return secrets;
+}
+
+/// `value` as a key=value string writes it: quoted when empty or when it holds
+/// white space, a quote or a backslash.
+std::string conninfo_value(std::string_view value) {
+  const bool plain = !value.empty() && std::none_of(value.begin(), value.end(), [](char c) {
+    return is_conninfo_space(c) || c == '\'' || c == '\\';
+  });
+  if (plain) return std::string(value);
+  std::string quoted = "'";
+  for (char c : value) {
+    if (c == '\'' || c == '\\') quoted += '\\';
+    quoted += c;
+  }
+  return quoted + "'";
+}
+
+/// The masked key=value string rebuilt from the parsed fields, secrets as ***.
+std::string masked_conninfo(const DatabaseUrl& url) {
+  std::vector<std::pair<std::string, std::string>> items;
+  if (!url.host.empty()) items.emplace_back("host", url.host);
+  if (!url.ports.empty()) items.emplace_back("port", url.ports);
+  if (!url.user.empty()) items.emplace_back("user", url.user);
+  if (!url.password.empty()) items.emplace_back("password", std::string(kSecretMask));
+  items.emplace_back("dbname", url.database);
+  items.insert(items.end(), url.options.begin(), url.options.end());
+  std::string masked;
+  for (const auto& [key, value] : items) {
+    if (!masked.empty()) masked += ' ';
+    masked +=
+        key + "=" + (is_secret_option(key) ? std::string(kSecretMask) : conninfo_value(value));
+  }
+  return masked;
+}
+
 /// The masked PostgreSQL URL rebuilt from the parsed fields: hosts and ports in
 /// the authority when libpq reads them back the same way, else as ?host= / ?port=.
 std::string masked_postgres_url(const DatabaseUrl& url, std::string_view scheme) {
@@ -252,6 +420,128 @@ std::string masked_postgres_url(const DatabaseUrl& url, std::string_view scheme)
   return masked;
 }
 
+/// libpq's parse of `text` (a URI or a key=value string), or throws with
+/// libpq's reason scrubbed of `url.secrets`.
+ConninfoOptions libpq_parse(const std::string& text, const DatabaseUrl& url) {
+  char* error = nullptr;
+  ConninfoOptions options(PQconninfoParse(text.c_str(), &error), &PQconninfoFree);
+  if (!options) {
+    std::string message = error != nullptr ? error : "out of memory";
+    PQfreemem(error);
+    while (!message.empty() && (message.back() == '\n' || message.back() == ' '))
+      message.pop_back();
+    throw bad_database_url(url.masked, "libpq refuses it: " + scrub_secrets(message, url.secrets));
+  }
+  return options;
+}
+
+/// Stores one libpq keyword's value in `url`'s fields or options.
+void set_libpq_field(DatabaseUrl& url, std::string_view keyword, const char* value) {
+  if (keyword == "user")
+    url.user = value;
+  else if (keyword == "password")
+    url.password = value;
+  else if (keyword == "host")
+    url.host = value;
+  else if (keyword == "port")
+    url.ports = value;
+  else if (keyword == "dbname")
+    url.database = value;
+  else
+    url.options.emplace_back(std::string(keyword), value);
+}
+
+/// Fills what `parsed` leaves unset as libpq does when it connects, so that
+/// the fields are what it connects to: PQconndefaults gives the PG* variables
+/// (and the PGSERVICE service), else the operating-system user; the database
+/// defaults to the user and the host to the Unix socket directory. Values that
+/// are libpq's built-in defaults are left out, and so are application_name and
+/// connect_timeout, which the driver sets (drivers/postgres/postgres_driver.cpp).
+/// Secrets from the environment (PGPASSWORD) are not copied: libpq reads them
+/// itself; they are added to url.secrets.
+void apply_libpq_defaults(const PQconninfoOption* parsed, DatabaseUrl& url) {
+  ConninfoOptions defaults(PQconndefaults(), &PQconninfoFree);
+  if (!defaults) throw DatabaseError("libpq could not allocate its connection defaults");
+  for (const PQconninfoOption* option = defaults.get(); option->keyword != nullptr; ++option) {
+    const std::string_view keyword = option->keyword;
+    if (option->val == nullptr || *option->val == '\0') continue;
+    bool given = false;
+    for (const PQconninfoOption* own = parsed; own->keyword != nullptr; ++own)
+      if (keyword == own->keyword) given = own->val != nullptr;
+    if (given || keyword == "application_name" || keyword == "fallback_application_name" ||
+        keyword == "connect_timeout" || keyword == "service")
+      continue;
+    if (is_secret_option(keyword) ||
+        (option->dispchar != nullptr && std::strchr(option->dispchar, '*') != nullptr)) {
+      add_secret(url.secrets, option->val);
+      continue;
+    }
+    if (option->compiled != nullptr && std::strcmp(option->compiled, option->val) == 0) continue;
+    set_libpq_field(url, keyword, option->val);
+  }
+  const bool has_hostaddr =
+      std::any_of(url.options.begin(), url.options.end(),
+                  [](const auto& option) { return option.first == "hostaddr"; });
+  if (url.host.empty() && !has_hostaddr) url.host = DEFAULT_PGSOCKET_DIR;
+  if (url.database.empty()) url.database = url.user;
+}
+
+/// Reads libpq's parse of a PostgreSQL URI or key=value string into `url`, fills
+/// libpq's defaults, checks the result, and rebuilds url.masked in the same form
+/// (`scheme` "" for a key=value string). url.text, url.masked and url.secrets
+/// must hold the conservative forms; `written_secrets` are the secrets as
+/// written in the text, which libpq decodes.
+DatabaseUrl finish_postgres(DatabaseUrl url, std::string_view scheme,
+                            const std::vector<std::string>& written_secrets) {
+  const ConninfoOptions options = libpq_parse(url.text, url);
+  for (const PQconninfoOption* option = options.get(); option->keyword != nullptr; ++option)
+    if (option->val != nullptr) set_libpq_field(url, option->keyword, option->val);
+  url.secrets.clear();
+  add_secret(url.secrets, url.password);
+  for (const std::string& secret : written_secrets) add_secret(url.secrets, secret);
+  for (const auto& [key, value] : url.options)
+    if (is_secret_option(key)) add_secret(url.secrets, value);
+  add_environment_secrets(url.secrets);
+  if (std::any_of(url.options.begin(), url.options.end(),
+                  [](const auto& option) { return option.first == "service"; }))
+    throw bad_database_url(url.masked,
+                           "service= is not supported: clobber could not show what the service "
+                           "file sets; set PGSERVICE instead, which clobber reads as libpq does");
+  apply_libpq_defaults(options.get(), url);
+
+  if (url.host.empty() &&
+      std::none_of(url.options.begin(), url.options.end(),
+                   [](const auto& option) { return option.first == "hostaddr"; }))
+    throw bad_database_url(url.masked,
+                           "missing host (give one in the URL, host=, or PGHOST: libpq has no "
+                           "default socket directory here)");
+  if (url.database.empty())
+    throw bad_database_url(url.masked, "missing database name (give dbname= or PGDATABASE)");
+  url.port = 5432;
+  if (!url.ports.empty()) {
+    const std::vector<std::string_view> ports = split_list(url.ports);
+    bool first = true;
+    for (std::string_view port : ports) {
+      if (port.empty()) continue;  // libpq: the default port for that host
+      const int number = parse_port(port, url.masked);
+      if (first) url.port = number;
+      first = false;
+    }
+    std::string hostaddr;
+    for (const auto& [key, value] : url.options)
+      if (key == "hostaddr") hostaddr = value;
+    const size_t hosts = split_list(url.host.empty() ? hostaddr : url.host).size();
+    if (ports.size() > 1 && ports.size() != hosts)
+      throw bad_database_url(url.masked, std::to_string(ports.size()) + " ports for " +
+                                             std::to_string(hosts) +
+                                             " hosts (give one port for all, or one per host)");
+  }
+  // A secret that is also the user, host or database name is masked there too.
+  url.masked = scrub_secrets(
+      scheme.empty() ? masked_conninfo(url) : masked_postgres_url(url, scheme), url.secrets);
+  return url;
+}
+
 /// Parses a postgresql:// or postgres:// URL with libpq's own parser, so that
 /// every field is what libpq connects to. Refuses what libpq refuses, and an
 /// unencoded '@' past the user info, which libpq would read as part of the
@@ -278,64 +568,32 @@ DatabaseUrl parse_postgres_url(const std::string& text, size_t authority_begin,
         "of the password (or user name) as the host or the database name; percent-encode '@' "
         "as %40 and '/' as %2F");
 
-  char* error = nullptr;
-  ConninfoOptions options(PQconninfoParse(text.c_str(), &error), &PQconninfoFree);
-  if (!options) {
-    std::string message = error != nullptr ? error : "out of memory";
-    PQfreemem(error);
-    while (!message.empty() && (message.back() == '\n' || message.back() == ' '))
-      message.pop_back();
-    throw bad_database_url(url.masked, "libpq refuses it: " + scrub_secrets(message, url.secrets));
-  }
-  std::string hostaddr;
-  for (const PQconninfoOption* option = options.get(); option->keyword != nullptr; ++option) {
-    if (option->val == nullptr) continue;
-    const std::string_view keyword = option->keyword;
-    if (keyword == "user")
-      url.user = option->val;
-    else if (keyword == "password")
-      url.password = option->val;
-    else if (keyword == "host")
-      url.host = option->val;
-    else if (keyword == "port")
-      url.ports = option->val;
-    else if (keyword == "dbname")
-      url.database = option->val;
-    else
-      url.options.emplace_back(option->keyword, option->val);
-    if (keyword == "hostaddr") hostaddr = option->val;
-  }
+  std::vector<std::string> written;
   const size_t colon = text.find(':', authority_begin);
-  const std::string_view written_password =
-      has_user_info && colon < stop ? std::string_view(text).substr(colon + 1, stop - colon - 1)
-                                    : std::string_view();
-  url.secrets = parsed_secrets(url, written_password, query_begin);
+  if (has_user_info && colon < stop)
+    add_written_secret(written, std::string_view(text).substr(colon + 1, stop - colon - 1));
+  if (query_begin != npos)
+    for (const auto& [begin, end] : secret_option_values(text, query_begin))
+      add_written_secret(written, std::string_view(text).substr(begin, end - begin));
+  return finish_postgres(std::move(url), scheme, written);
+}
 
-  if (url.host.empty() && hostaddr.empty())
-    throw bad_database_url(
-        url.masked, "missing host (expected postgresql://user@host/db, or ?host=/socket/dir)");
-  if (url.database.empty())
-    throw bad_database_url(url.masked,
-                           "missing database name (expected postgresql://user@host/db)");
-  url.port = 5432;
-  if (!url.ports.empty()) {
-    const std::vector<std::string_view> ports = split_list(url.ports);
-    bool first = true;
-    for (std::string_view port : ports) {
-      if (port.empty()) continue;  // libpq: the default port for that host
-      const int number = parse_port(port, url.masked);
-      if (first) url.port = number;
-      first = false;
-    }
-    const size_t hosts = split_list(url.host.empty() ? hostaddr : url.host).size();
-    if (ports.size() > 1 && ports.size() != hosts)
-      throw bad_database_url(url.masked, std::to_string(ports.size()) + " ports for " +
-                                             std::to_string(hosts) +
-                                             " hosts (give one port for all, or one per host)");
-  }
-  // A secret that is also the user, host or database name is masked there too.
-  url.masked = scrub_secrets(masked_postgres_url(url, scheme), url.secrets);
-  return url;
+/// Parses a libpq key=value string ("host=h port=5432 dbname=db user=u"), as
+/// libpq does when the text is not a URI but holds '='.
+DatabaseUrl parse_postgres_conninfo(const std::string& text) {
+  DatabaseUrl url;
+  url.kind = DatabaseKind::postgresql;
+  url.text = text;
+  const ConninfoSplit split = split_conninfo(text);
+  url.secrets = conservative_conninfo_secrets(text, split);
+  url.masked = scrub_secrets(conservative_conninfo_mask(text, split), url.secrets);
+  if (split.stopped != npos)
+    throw bad_database_url(url.masked, "not a libpq key=value string: " + split.problem);
+  std::vector<std::string> written;
+  for (const ConninfoItem& item : split.items)
+    if (is_secret_option(item.key))
+      add_secret(written, std::string_view(text).substr(item.begin, item.end - item.begin));
+  return finish_postgres(std::move(url), "", written);
 }
 
 /// Parses mysql:// and mariadb:// URLs: [user[:password]@]host[:port]/database[?options].
@@ -457,10 +715,13 @@ InputError bad_database_url(const std::string& masked, const std::string& proble
 
 DatabaseUrl parse_database_url(const std::string& text) {
   if (text.starts_with("sqlite:")) return parse_sqlite_url(text);
-  const size_t scheme_end = text.find("://");
-  if (scheme_end == npos)
+  const size_t scheme_end = uri_scheme_end(text);
+  if (scheme_end == npos) {
+    if (text.find('=') != npos) return parse_postgres_conninfo(text);
     throw bad_database_url(conservative_mask(text, 0),
-                           "expected postgresql://..., mysql://..., mariadb://... or sqlite:PATH");
+                           "expected postgresql://..., a libpq key=value string (host=H "
+                           "dbname=D ...), mysql://..., mariadb://... or sqlite:PATH");
+  }
   const std::string scheme = text.substr(0, scheme_end);
   const size_t authority_begin = scheme_end + 3;
   if (scheme == "postgresql" || scheme == "postgres")
@@ -473,22 +734,92 @@ DatabaseUrl parse_database_url(const std::string& text) {
                              "sqlite:PATH)");
 }
 
+std::vector<std::string> split_database_list(std::string_view text) {
+  std::vector<std::string> entries;
+  std::string conninfo;  // the key=value words read so far
+  const auto end_conninfo = [&] {
+    if (!conninfo.empty()) entries.push_back(std::move(conninfo));
+    conninfo.clear();
+  };
+  size_t at = 0;
+  while (at < text.size()) {
+    const char c = text[at];
+    if (c == ';' || c == '\n') {
+      end_conninfo();
+      ++at;
+      continue;
+    }
+    if (is_conninfo_space(c)) {
+      ++at;
+      continue;
+    }
+    const size_t begin = at;
+    const std::string_view rest = text.substr(begin);
+    const bool url = rest.starts_with("sqlite:") || uri_scheme_end(rest) != npos;
+    bool quoted = false;  // inside a key=value string's '...' value
+    while (at < text.size()) {
+      const char d = text[at];
+      if (quoted) {
+        if (d == '\\' && at + 1 < text.size()) ++at;
+        if (d == '\'') quoted = false;
+        ++at;
+        continue;
+      }
+      if (is_conninfo_space(d) || d == ';') break;
+      if (d == '\'' && !url) quoted = true;
+      ++at;
+    }
+    const std::string word(text.substr(begin, at - begin));
+    if (url || word.find('=') == npos) {
+      end_conninfo();
+      entries.push_back(word);
+    } else {
+      conninfo += (conninfo.empty() ? "" : " ") + word;
+    }
+  }
+  end_conninfo();
+  return entries;
+}
+
 std::string mask_saved_url(const std::string& text) {
-  const size_t scheme_end = text.find("://");
+  const size_t scheme_end = text.find("://");  // also in a quoted word of a replay command
+  if (scheme_end == npos && !text.starts_with("sqlite:") && text.find('=') != npos)
+    return conservative_conninfo_mask(text, split_conninfo(text));
   return conservative_mask(text, scheme_end == npos ? 0 : scheme_end + 3);
 }
 
 std::string scrub_command_line_secrets(std::string_view message, int argc, char** argv) {
+  std::vector<std::string> arguments;
+  for (int i = 1; i < argc; ++i) arguments.emplace_back(argv[i]);
+  if (const char* list = std::getenv("CLOBBER_DB"))
+    for (std::string& entry : split_database_list(list)) arguments.push_back(std::move(entry));
   std::vector<std::string> secrets;
   add_environment_secrets(secrets);
-  for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i];
-    if (arg.starts_with("--") && arg.find('=') != npos) arg.erase(0, arg.find('=') + 1);
-    const size_t scheme_end = arg.find("://");
-    if (scheme_end == npos) continue;
-    for (const std::string& secret : conservative_secrets(arg, scheme_end + 3))
+  const auto add = [&secrets](const std::vector<std::string>& found) {
+    for (const std::string& secret : found)
       if (std::find(secrets.begin(), secrets.end(), secret) == secrets.end())
         secrets.push_back(secret);
+  };
+  for (std::string arg : arguments) {
+    if (arg.starts_with("--") && arg.find('=') != npos) arg.erase(0, arg.find('=') + 1);
+    const size_t scheme_end = arg.find("://");
+    if (scheme_end != npos) {
+      add(conservative_secrets(arg, scheme_end + 3));
+      continue;
+    }
+    if (arg.starts_with("sqlite:") || arg.find('=') == npos) continue;
+    // A key=value string: the values of its secret keys, and all of it from a
+    // malformed item on when that part names a password.
+    const ConninfoSplit split = split_conninfo(arg);
+    std::vector<std::string> found;
+    for (const ConninfoItem& item : split.items) {
+      if (!is_secret_option(item.key)) continue;
+      add_secret(found, item.value);
+      add_secret(found, std::string_view(arg).substr(item.begin, item.end - item.begin));
+    }
+    if (split.stopped != npos && is_secret_option(arg.substr(split.stopped)))
+      add_secret(found, std::string_view(arg).substr(split.stopped));
+    add(found);
   }
   std::stable_sort(secrets.begin(), secrets.end(),
                    [](const std::string& a, const std::string& b) { return a.size() > b.size(); });

@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
 # install_deps.sh: installs the Debian 12 packages clobber needs to build, test
 # and benchmark (compiler, CMake, client libraries, GoogleTest/Benchmark,
-# PostgreSQL 15, MariaDB, sysbench, clang with libFuzzer for scripts/fuzz.sh,
-# and Chromium, in which tests/html opens the HTML report headless).
+# valijson, PostgreSQL 15, MariaDB, sysbench, clang with libFuzzer for
+# scripts/fuzz.sh, and Chromium, in which tests/html opens the HTML report
+# headless). With --run-only, only what building and running the
+# clobber binary needs (compiler, CMake, and the libraries it links: libpqxx
+# and libpq, Connector/C++, yaml-cpp, nlohmann-json, CLI11, fmt, SQLite): no
+# server, no test or benchmark library. scripts/clobber uses --run-only;
+# scripts/test.sh installs everything.
 #
 # Idempotent: when every package is already installed (checked with dpkg-query)
 # it does nothing and exits 0. Otherwise, as root, it runs apt-get update and
@@ -10,15 +15,21 @@
 # It never starts or enables a system database service: scripts/servers.sh
 # starts clobber's own throwaway servers.
 #
-# Usage: scripts/install_deps.sh [-q|--quiet]
-#   -q  print nothing when there is nothing to do
+# Usage: scripts/install_deps.sh [-q|--quiet] [--run-only]
+#   -q          print nothing when there is nothing to do
+#   --run-only  only the packages that build and run build/clobber
 set -euo pipefail
 
-PACKAGES=(
+# What the clobber binary needs to build and run (CMakeLists.txt: every
+# find_package and pkg_check_modules outside tests/ and bench/).
+RUN_PACKAGES=(
   build-essential cmake pkg-config
   libpqxx-dev libmysqlcppconn-dev libyaml-cpp-dev libsqlite3-dev
   nlohmann-json3-dev libcli11-dev libfmt-dev
-  libgtest-dev libgmock-dev libbenchmark-dev
+)
+# What the test suite, the benchmarks and the fuzzers need on top.
+TEST_PACKAGES=(
+  libgtest-dev libgmock-dev libbenchmark-dev libvalijson-dev
   postgresql-15 postgresql-client-15
   mariadb-server mariadb-client
   sysbench
@@ -27,11 +38,13 @@ PACKAGES=(
 )
 
 quiet=0
+PACKAGES=("${RUN_PACKAGES[@]}" "${TEST_PACKAGES[@]}")
 for arg in "$@"; do
   case "$arg" in
     -q | --quiet) quiet=1 ;;
+    --run-only) PACKAGES=("${RUN_PACKAGES[@]}") ;;
     -h | --help)
-      sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
+      sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'
       exit 0
       ;;
     *)

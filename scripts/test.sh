@@ -52,7 +52,8 @@ echo "test.sh: CLOBBER_TEST_PG_URL=$CLOBBER_TEST_PG_URL" >&2
 echo "test.sh: CLOBBER_TEST_MYSQL_URL=$CLOBBER_TEST_MYSQL_URL" >&2
 phase_done "server start"
 
-bash scripts/build.sh
+# The tests and benchmarks on, also in a build/ that scripts/clobber configured without them.
+bash scripts/build.sh build -DCLOBBER_BUILD_TESTS=ON -DCLOBBER_BUILD_BENCH=ON
 phase_done "build"
 
 # The fuzzers run before ctest, so that ctest's summary stays the last output.

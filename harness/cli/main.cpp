@@ -280,9 +280,28 @@ std::string replay_command(const RunFlags& flags, const CLI::App& command,
   return text;
 }
 
+/// The databases of `run`, `scenario` and `clean`: the --db values, else the
+/// entries of the CLOBBER_DB environment variable (drivers/url.h,
+/// split_database_list), each checked here so that an error names CLOBBER_DB.
+std::vector<std::string> database_arguments(const std::vector<std::string>& flags) {
+  const char* list = std::getenv("CLOBBER_DB");
+  if (!flags.empty() || list == nullptr) return flags;
+  std::vector<std::string> entries = split_database_list(list);
+  for (const std::string& entry : entries) {
+    try {
+      parse_database_url(entry);
+    } catch (const InputError& error) {
+      std::string message = error.message();
+      if (message.starts_with("--db:")) message.replace(0, 4, "CLOBBER_DB");
+      throw InputError(message);
+    }
+  }
+  return entries;
+}
+
 int command_run(const RunFlags& flags, const CLI::App& command) {
   RunOptions options;
-  for (const std::string& url : flags.databases)
+  for (const std::string& url : database_arguments(flags.databases))
     options.databases.push_back(parse_database_url(url));
   if (command.count("--isolation") > 0)
     options.isolation = parse_names<Isolation>(flags.isolation, kAllIsolations, parse_isolation,
@@ -364,7 +383,7 @@ void print_scenario_progress(const ScenarioResult& scenario, const ScenarioCell&
 
 int command_scenario(const ScenarioFlags& flags, const CLI::App& command) {
   ScenarioOptions options;
-  for (const std::string& url : flags.databases)
+  for (const std::string& url : database_arguments(flags.databases))
     options.databases.push_back(parse_database_url(url));
   if (command.count("--isolation") > 0)
     options.isolation = parse_names<Isolation>(flags.isolation, kAllIsolations, parse_isolation,
@@ -401,7 +420,9 @@ struct CleanFlags {
 /// Drops the tables that dead clobber runs left on each database (only tables
 /// in the registry whose run's lock is free) and prints one line per table.
 int command_clean(const CleanFlags& flags) {
-  for (const std::string& text : flags.databases) {
+  const std::vector<std::string> databases = database_arguments(flags.databases);
+  if (databases.empty()) throw InputError("clean: --db is required (or CLOBBER_DB)");
+  for (const std::string& text : databases) {
     const DatabaseUrl url = parse_database_url(text);
     if (url.kind == DatabaseKind::sqlite && access(url.database.c_str(), F_OK) != 0)
       throw InputError("--db " + url.masked + ": no such SQLite database file");
@@ -480,7 +501,8 @@ int run_cli(int argc, char** argv) {
   run.add_option("workload", run_flags.workload, "Workload file (YAML)")->required();
   run.add_option("--db", run_flags.databases,
                  "Database URL: postgresql://user:pass@host:port/db, mysql://..., mariadb://..., "
-                 "sqlite:PATH; repeatable (default: a temporary SQLite database)")
+                 "sqlite:PATH, host=H dbname=D ...; repeatable (default: CLOBBER_DB, else a "
+                 "temporary SQLite database)")
       ->allow_extra_args(false);
   run.add_option("--isolation", run_flags.isolation,
                  "Isolation levels, comma separated, or all: none, read_uncommitted, "
@@ -559,7 +581,8 @@ int run_cli(int argc, char** argv) {
   scenario
       .add_option("--db", scenario_flags.databases,
                   "Database URL: postgresql://user:pass@host:port/db, mysql://..., mariadb://..., "
-                  "sqlite:PATH; repeatable (default: a temporary SQLite database)")
+                  "sqlite:PATH, host=H dbname=D ...; repeatable (default: CLOBBER_DB, else a "
+                  "temporary SQLite database)")
       ->allow_extra_args(false);
   scenario
       .add_option("--isolation", scenario_flags.isolation,
@@ -581,9 +604,8 @@ int run_cli(int argc, char** argv) {
       "clobber_registry whose run is no longer alive (exit 0 when all could be dropped)");
   clean
       .add_option("--db", clean_flags.databases,
-                  "Database URL: postgresql://..., mysql://..., mariadb://..., sqlite:PATH; "
-                  "repeatable")
-      ->required()
+                  "Database URL: postgresql://..., mysql://..., mariadb://..., sqlite:PATH, "
+                  "host=H dbname=D ...; repeatable (default: CLOBBER_DB)")
       ->allow_extra_args(false);
   clean.add_flag("--dry-run", clean_flags.dry_run, "Print what would be dropped; change nothing");
   clean.footer(kExitCodesHelp);

@@ -2,6 +2,7 @@
 // MySQL grammar), masking, secrets and their scrubbing, and the messages of bad URLs.
 #include <gtest/gtest.h>
 
+#include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -15,6 +16,13 @@
 
 namespace clobber {
 namespace {
+
+/// The user libpq connects as when neither the URL nor PGUSER names one.
+std::string default_user() {
+  if (const char* user = std::getenv("PGUSER")) return user;
+  const passwd* entry = getpwuid(geteuid());
+  return entry != nullptr ? entry->pw_name : "";
+}
 
 /// The message of the InputError that parsing `text` throws ("" when it does not).
 std::string parse_error(const std::string& text) {
@@ -54,7 +62,7 @@ TEST(DatabaseUrl, PostgresShortSchemeDefaultsPort) {
 
 TEST(DatabaseUrl, UserIsOptional) {
   DatabaseUrl url = parse_database_url("postgresql://127.0.0.1:55999/clobber_test");
-  EXPECT_EQ(url.user, "");
+  EXPECT_EQ(url.user, default_user());  // libpq's default, shown
   EXPECT_EQ(url.host, "127.0.0.1");
   EXPECT_EQ(url.port, 55999);
 }
@@ -135,12 +143,16 @@ TEST(DatabaseUrl, BadPort) {
   }
 }
 
-TEST(DatabaseUrl, MissingHostOrDatabase) {
-  std::string no_host = parse_error("postgresql://u:pw@/db");
+TEST(DatabaseUrl, MissingHostOrDatabaseAreLibpqDefaults) {
+  if (std::getenv("PGHOST") != nullptr || std::getenv("PGDATABASE") != nullptr)
+    GTEST_SKIP() << "PGHOST or PGDATABASE is set";
+  EXPECT_EQ(parse_database_url("postgresql://u:pw@/db").host, "/var/run/postgresql");
+  EXPECT_EQ(parse_database_url("postgresql://u:pw@h").database, "u");
+  EXPECT_EQ(parse_database_url("postgresql://u:pw@h:5432/").database, "u");
+  std::string no_host = parse_error("mysql://u:pw@/db");
   EXPECT_NE(no_host.find("missing host"), std::string::npos) << no_host;
-  EXPECT_NE(no_host.find("postgresql://u:***@/db"), std::string::npos) << no_host;
-  EXPECT_NE(parse_error("postgresql://u:pw@h").find("missing database"), std::string::npos);
-  EXPECT_NE(parse_error("postgresql://u:pw@h:5432/").find("missing database"), std::string::npos);
+  EXPECT_NE(no_host.find("mysql://u:***@/db"), std::string::npos) << no_host;
+  EXPECT_NE(parse_error("mysql://u:pw@h").find("missing database"), std::string::npos);
 }
 
 TEST(DatabaseUrl, BadPercentEncoding) {
@@ -210,7 +222,7 @@ TEST(PostgresUrl, HostInTheQueryWinsAsInLibpq) {
   EXPECT_EQ(socket.host, "/tmp");
   EXPECT_EQ(socket.database, "db");
   EXPECT_EQ(socket.port, 5432);
-  EXPECT_EQ(socket.masked, "postgresql:///db?host=/tmp");
+  EXPECT_EQ(socket.masked, "postgresql://" + default_user() + "@/db?host=/tmp");
   DatabaseUrl replaced = parse_database_url("postgresql://u:pw@decoy:7000/db?host=real");
   EXPECT_EQ(replaced.host, "real");
   EXPECT_EQ(replaced.port, 7000);
@@ -247,7 +259,7 @@ TEST(PostgresUrl, MultipleHostsAndPorts) {
   EXPECT_EQ(one_port.masked, "postgresql://u@/db?host=h1,h2&port=5435");
   DatabaseUrl ipv6 = parse_database_url("postgresql://[::1]:5433,h2/db");
   EXPECT_EQ(ipv6.host, "::1,h2");
-  EXPECT_EQ(ipv6.masked, "postgresql://[::1]:5433,h2/db");
+  EXPECT_EQ(ipv6.masked, "postgresql://" + default_user() + "@[::1]:5433,h2/db");
   std::string message = parse_error("postgresql://u:pw@h1,h2,h3/db?port=1,2");
   EXPECT_NE(message.find("2 ports for 3 hosts"), std::string::npos) << message;
   message = parse_error("postgresql://u:pw@h1:1,h2:x/db");

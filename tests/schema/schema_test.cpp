@@ -1,0 +1,247 @@
+// docs/result.schema.json is the JSON contract: real outputs of the built
+// binary on SQLite (a run with unsupported, passing and failing cells, and the
+// whole scenario folder) validate against it, and documents that break it (a
+// missing required field, a wrong type, an unknown value, an extra field) do
+// not. Built a second time with CLOBBER_SCHEMA_SERVERS: the same on the
+// PostgreSQL and MySQL test servers (dependency-graph anomalies with their
+// edges, blocked statements and how they were detected).
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <memory>
+#include <sstream>
+#include <string>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <valijson/adapters/nlohmann_json_adapter.hpp>
+#include <valijson/schema.hpp>
+#include <valijson/schema_parser.hpp>
+#include <valijson/validation_results.hpp>
+#include <valijson/validator.hpp>
+
+namespace clobber {
+namespace {
+
+namespace fs = std::filesystem;
+using Json = nlohmann::json;
+
+/// The whole of a file, or "" when it does not exist.
+std::string read_file(const fs::path& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+/// `text` quoted for the shell.
+std::string quoted(const std::string& text) {
+  std::string out = "'";
+  for (char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+/// The parsed schema, and the real results every test of this binary checks,
+/// written once per test process (null when clobber failed).
+class SchemaTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    schema_ = std::make_unique<valijson::Schema>();
+    const Json document =
+        Json::parse(read_file(fs::path(CLOBBER_SOURCE_DIR) / "docs" / "result.schema.json"));
+    valijson::SchemaParser parser(valijson::SchemaParser::kDraft7);
+    valijson::adapters::NlohmannJsonAdapter adapter(document);
+    parser.populateSchema(adapter, *schema_);
+
+    std::string pattern = (fs::temp_directory_path() / "clobber_schema_XXXXXX").string();
+    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
+    dir_ = pattern;
+#ifndef CLOBBER_SCHEMA_SERVERS
+    const std::string source = CLOBBER_SOURCE_DIR;
+    // Unsupported cells (read_committed, FOR UPDATE on SQLite) and ran cells.
+    joint_ = write("run " + quoted(source + "/workloads/joint_account.yaml") +
+                       " --locking none,for_update --isolation read_committed,serializable "
+                       "--transactions 200",
+                   "joint.json", 0);
+    // A failing cell with lost updates, a failed invariant and a failed expectation.
+    failing_ = write("run " + quoted(source + "/tests/schema/inputs/schema_counter.yaml"),
+                     "failing.json", 1);
+    scenarios_ = write("scenario " + quoted(source + "/workloads/scenarios"), "scenarios.json", 0);
+#endif
+  }
+  static void TearDownTestSuite() {
+    if (!dir_.empty()) fs::remove_all(dir_);
+    schema_.reset();
+  }
+
+  /// Runs `clobber ARGS --json DIR/NAME` and returns the document (null when
+  /// clobber exited other than `exit_code` or wrote nothing).
+  static Json write(const std::string& args, const std::string& name, int exit_code) {
+    const fs::path json = dir_ / name;
+    const std::string command = quoted(CLOBBER_BINARY) + " " + args + " --json " +
+                                quoted(json.string()) + " >/dev/null 2>" +
+                                quoted((dir_ / (name + ".err")).string());
+    const int status = std::system(command.c_str());
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != exit_code) {
+      ADD_FAILURE() << command << " exited " << status << ":\n"
+                    << read_file(dir_ / (name + ".err"));
+      return Json();
+    }
+    return Json::parse(read_file(json));
+  }
+
+  /// "" when `document` validates, else every error with where it is.
+  static std::string errors(const Json& document) {
+    valijson::Validator validator;
+    valijson::ValidationResults results;
+    valijson::adapters::NlohmannJsonAdapter adapter(document);
+    if (validator.validate(*schema_, adapter, &results)) return "";
+    std::string text;
+    valijson::ValidationResults::Error error;
+    while (results.popError(error)) {
+      std::string where;
+      for (const std::string& part : error.context) where += part;
+      text += where + ": " + error.description + "\n";
+    }
+    return text.empty() ? "invalid" : text;
+  }
+
+  /// Expects `document`, changed by `change`, to fail validation.
+  static void expect_invalid(const Json& document, const std::function<void(Json&)>& change,
+                             const std::string& what) {
+    Json changed = document;
+    change(changed);
+    EXPECT_NE(errors(changed), "") << what;
+  }
+
+  static std::unique_ptr<valijson::Schema> schema_;
+  static fs::path dir_;
+  static Json joint_;
+  static Json failing_;
+  static Json scenarios_;
+};
+
+std::unique_ptr<valijson::Schema> SchemaTest::schema_;
+fs::path SchemaTest::dir_;
+Json SchemaTest::joint_;
+Json SchemaTest::failing_;
+Json SchemaTest::scenarios_;
+
+#ifndef CLOBBER_SCHEMA_SERVERS
+TEST_F(SchemaTest, RunWithUnsupportedAndPassingCellsValidates) {
+  ASSERT_FALSE(joint_.is_null());
+  EXPECT_EQ(errors(joint_), "");
+  const Json& cells = joint_.at("cells");
+  ASSERT_EQ(cells.size(), 4u);
+  int unsupported = 0;
+  for (const Json& cell : cells) unsupported += cell.at("status") == "unsupported" ? 1 : 0;
+  EXPECT_EQ(unsupported, 3);  // read_committed, and FOR UPDATE, on SQLite
+  EXPECT_EQ(joint_.at("verdict"), "pass");
+}
+
+TEST_F(SchemaTest, FailingRunWithAnomaliesValidates) {
+  ASSERT_FALSE(failing_.is_null());
+  EXPECT_EQ(errors(failing_), "");
+  EXPECT_EQ(failing_.at("verdict"), "fail");
+  const Json& naive = failing_.at("cells")[0];
+  EXPECT_EQ(naive.at("isolation"), "none");
+  EXPECT_EQ(naive.at("verdict"), "fail");
+  ASSERT_FALSE(naive.at("anomalies").empty());  // the witnesses are checked too
+  EXPECT_FALSE(naive.at("anomalies")[0].at("transactions").empty());
+  EXPECT_FALSE(naive.at("latency_histogram").empty());
+  EXPECT_FALSE(naive.at("timeline").at("committed").empty());
+}
+
+TEST_F(SchemaTest, ScenarioFolderValidates) {
+  ASSERT_FALSE(scenarios_.is_null());
+  EXPECT_EQ(errors(scenarios_), "");
+  EXPECT_EQ(scenarios_.at("kind"), "scenario");
+  EXPECT_GE(scenarios_.at("scenarios").size(), 10u);
+}
+
+TEST_F(SchemaTest, BrokenRunsDoNotValidate) {
+  ASSERT_FALSE(failing_.is_null());
+  const Json& run = failing_;
+  expect_invalid(
+      run, [](Json& d) { d.erase("verdict"); }, "missing verdict");
+  expect_invalid(
+      run, [](Json& d) { d["cells"][0].erase("lost_updates"); }, "missing field");
+  expect_invalid(
+      run, [](Json& d) { d["seed"] = "42"; }, "seed as a string");
+  expect_invalid(
+      run, [](Json& d) { d["cells"][0]["transactions"]["committed"] = 1.5; }, "fractional count");
+  expect_invalid(
+      run, [](Json& d) { d["cells"][0]["status"] = "maybe"; }, "unknown status");
+  expect_invalid(
+      run, [](Json& d) { d["cells"][0]["isolation"] = "snapshot"; }, "isolation");
+  expect_invalid(
+      run, [](Json& d) { d["cells"][0]["locking"] = "pessimistic"; }, "locking");
+  expect_invalid(
+      run, [](Json& d) { d["kind"] = "bench"; }, "unknown kind");
+  expect_invalid(
+      run, [](Json& d) { d["cells"][0]["surprise"] = 1; }, "extra field");
+  expect_invalid(
+      run, [](Json& d) { d["cells"][0]["anomalies"][0]["type"] = "G3"; }, "unknown anomaly type");
+  expect_invalid(
+      run, [](Json& d) { d["cells"][0]["verdict"] = "skipped"; }, "a ran cell skipped");
+  expect_invalid(
+      run, [](Json& d) { d["cells"][0]["latency_histogram"][0].erase("count"); },
+      "histogram bucket without count");
+  expect_invalid(
+      run, [](Json& d) { d["cells"][0]["timeline"]["aborts"].erase("deadlock"); },
+      "timeline without a cause");
+}
+
+TEST_F(SchemaTest, BrokenScenarioRunsDoNotValidate) {
+  ASSERT_FALSE(scenarios_.is_null());
+  const Json& run = scenarios_;
+  expect_invalid(
+      run, [](Json& d) { d.erase("matrix"); }, "missing matrix");
+  expect_invalid(
+      run, [](Json& d) { d["scenarios"][0]["cells"][0]["verdict"] = "maybe"; }, "unknown verdict");
+  expect_invalid(
+      run, [](Json& d) { d["scenarios"][0]["cells"][0]["trace"] = "none"; }, "trace as a string");
+  expect_invalid(
+      run, [](Json& d) { d["scenarios"][0]["steps"][0]["step"] = 0; }, "step 0");
+  expect_invalid(
+      run, [](Json& d) { d["databases"][0]["kind"] = "oracle"; }, "unknown database");
+  expect_invalid(
+      run, [](Json& d) { d["kind"] = "run"; }, "a scenario run called a run");
+}
+
+#else
+TEST_F(SchemaTest, RunsAndScenariosOnTheServersValidate) {
+  const char* pg = std::getenv("CLOBBER_TEST_PG_URL");
+  const char* mysql = std::getenv("CLOBBER_TEST_MYSQL_URL");
+  if (pg == nullptr || mysql == nullptr) GTEST_SKIP() << "CLOBBER_TEST_PG_URL / MYSQL_URL unset";
+  const std::string source = CLOBBER_SOURCE_DIR;
+  const std::string dbs = " --db " + quoted(pg) + " --db " + quoted(mysql);
+  // Read skew: G-single anomalies with their edges at read_committed.
+  const Json run =
+      write("run " + quoted(source + "/workloads/read_skew.yaml") + dbs + " --transactions 300",
+            "servers_run.json", 0);
+  ASSERT_FALSE(run.is_null());
+  EXPECT_EQ(errors(run), "");
+  bool edges = false;
+  for (const Json& cell : run.at("cells"))
+    for (const Json& anomaly : cell.at("anomalies")) edges = edges || !anomaly.at("edges").empty();
+  EXPECT_TRUE(edges) << "no anomaly with edges to check";
+  const Json scenarios =
+      write("scenario " + quoted(source + "/workloads/scenarios") + dbs, "servers_s.json", 0);
+  ASSERT_FALSE(scenarios.is_null());
+  EXPECT_EQ(errors(scenarios), "");
+  bool blocked = false;
+  for (const Json& scenario : scenarios.at("scenarios"))
+    for (const Json& cell : scenario.at("cells"))
+      for (const Json& event : cell.at("trace"))
+        blocked = blocked || event.at("status") == "blocked";
+  EXPECT_TRUE(blocked) << "no blocked statement to check";
+}
+#endif
+
+}  // namespace
+}  // namespace clobber
