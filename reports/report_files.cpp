@@ -23,6 +23,11 @@ std::unique_ptr<Reporter> make() {
 constexpr std::array kFileFormats{
     FileFormat{"json", "JSON", "Write the JSON result to this file (clobber report re-renders it)",
                &make<JsonReporter>},
+    FileFormat{"junit", "JUnit", "Write JUnit XML to this file (one test case per cell)",
+               &make<JunitReporter>},
+    FileFormat{"markdown", "Markdown",
+               "Write a Markdown summary to this file (e.g. $GITHUB_STEP_SUMMARY)",
+               &make<MarkdownReporter>},
 };
 
 /// The path asked for `format`, or empty.

@@ -56,6 +56,26 @@ class JsonReporter : public Reporter {
   void report(const ScenarioRunResult& result, std::ostream& out) const override;
 };
 
+/// JUnit XML (docs/reports.md, "JUnit"). A run: one test suite per database,
+/// one test case per cell (skipped: unsupported; error: could not run;
+/// failure: failed expectations and the first witness). A scenario run: one
+/// suite per scenario, one case per database x isolation level (error and
+/// skipped likewise; an anomaly passes, the verdict in its system-out).
+class JunitReporter : public Reporter {
+ public:
+  void report(const RunResult& result, std::ostream& out) const override;
+  void report(const ScenarioRunResult& result, std::ostream& out) const override;
+};
+
+/// A Markdown summary for $GITHUB_STEP_SUMMARY or a pull-request comment
+/// (docs/reports.md, "Markdown"): the verdict, the matrix, what failed with one
+/// witness each; lines within 100 columns where they can be.
+class MarkdownReporter : public Reporter {
+ public:
+  void report(const RunResult& result, std::ostream& out) const override;
+  void report(const ScenarioRunResult& result, std::ostream& out) const override;
+};
+
 /// How every report names a database: its kind and version, MariaDB told
 /// apart from MySQL ("postgresql 15.20", "mariadb 10.11.19", "sqlite 3.40.1").
 std::string database_label(const DatabaseInfo& database);
