@@ -301,7 +301,7 @@ std::string run_entry(const CellResult* cell) {
     case EntryState::failed:
       break;
   }
-  return fmt::format("{}{} / {} / {}", entry.state == EntryState::failed ? "❌ " : "", entry.lost,
+  return fmt::format("{}{}/{}/{}", entry.state == EntryState::failed ? "❌ " : "", entry.lost,
                      entry.abort, entry.tps);
 }
 
@@ -435,7 +435,7 @@ void MarkdownReporter::report(const RunResult& result, std::ostream& out) const 
     }
     text += "\n### Matrix\n\n";
     text += split_table("isolation / locking", database_headers(databases), row_names, entries);
-    text += "\nEach entry: lost updates / aborted attempts / committed per second; ❌ failed.\n";
+    text += "\nEach entry: lost updates/aborted attempts/committed per second; ❌ failed.\n";
   }
 
   if (failed > 0) {

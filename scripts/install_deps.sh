@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # install_deps.sh: installs the Debian 12 packages clobber needs to build, test
 # and benchmark (compiler, CMake, client libraries, GoogleTest/Benchmark,
-# PostgreSQL 15, MariaDB, sysbench, and clang with libFuzzer for scripts/fuzz.sh).
+# PostgreSQL 15, MariaDB, sysbench, libxml2 for the JUnit XML test, and clang with libFuzzer for scripts/fuzz.sh).
 #
 # Idempotent: when every package is already installed (checked with dpkg-query)
 # it does nothing and exits 0. Otherwise, as root, it runs apt-get update and
@@ -17,6 +17,7 @@ PACKAGES=(
   build-essential cmake pkg-config
   libpqxx-dev libmysqlcppconn-dev libyaml-cpp-dev libsqlite3-dev
   nlohmann-json3-dev libcli11-dev libfmt-dev
+  libxml2-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   postgresql-15 postgresql-client-15
   mariadb-server mariadb-client
