@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # install_deps.sh: installs the Debian 12 packages clobber needs to build, test
 # and benchmark (compiler, CMake, client libraries, GoogleTest/Benchmark,
-# PostgreSQL 15, MariaDB, sysbench, libxml2 for the JUnit XML test, and clang with libFuzzer for scripts/fuzz.sh).
+# PostgreSQL 15, MariaDB, sysbench, libxml2 for the JUnit XML test, and clang
+# with libFuzzer for scripts/fuzz.sh).
 #
 # Idempotent: when every package is already installed (checked with dpkg-query)
 # it does nothing and exits 0. Otherwise, as root, it runs apt-get update and

@@ -116,7 +116,7 @@ TEST_F(CliTest, DurationAndTransactionsExclude) {
 }
 
 TEST_F(CliTest, UnbuiltReportersAreRefusedBeforeRunning) {
-  for (const std::string flag : {"--html", "--junit", "--markdown"}) {
+  for (const std::string flag : {"--html"}) {
     const Invocation run = clobber("run missing.yaml " + flag + " out");
     EXPECT_EQ(run.exit_code, 2) << run.output;
     EXPECT_TRUE(contains(run.output, "reporter is not built yet")) << run.output;
@@ -158,6 +158,27 @@ TEST_F(CliTest, ReportRendersSavedRunAndRewritesJson) {
   std::stringstream rewritten;
   rewritten << again.rdbuf();
   EXPECT_EQ(rewritten.str(), saved.str());
+}
+
+TEST_F(CliTest, ReportRendersSavedRunAsJunitAndMarkdown) {
+  std::ostringstream saved, junit, markdown;
+  JsonReporter().report(testing::sample_result(), saved);
+  JunitReporter().report(testing::sample_result(), junit);
+  MarkdownReporter().report(testing::sample_result(), markdown);
+  const std::string in = write("results.json", saved.str());
+  const fs::path xml = dir_ / "out.xml", md = dir_ / "out.md";
+  const Invocation run = clobber("report '" + in + "' --junit '" + xml.string() + "' --markdown '" +
+                                 md.string() + "'");
+  EXPECT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_TRUE(contains(run.output, "clobber: wrote " + xml.string())) << run.output;
+  const auto read = [](const fs::path& path) {
+    std::ifstream file(path);
+    std::stringstream text;
+    text << file.rdbuf();
+    return text.str();
+  };
+  EXPECT_EQ(read(xml), junit.str());
+  EXPECT_EQ(read(md), markdown.str());
 }
 
 TEST_F(CliTest, ReportToUnwritableJsonExitsTwo) {
