@@ -405,7 +405,7 @@ void MarkdownReporter::report(const RunResult& result, std::ostream& out) const 
 
   std::string workload = "- workload: " + md(result.workload);
   if (!result.workload_file.empty()) workload += " (" + code(result.workload_file) + ")";
-  text += workload + '\n';
+  text += item("", workload);
   text += fmt::format("- seed: `{}`\n", result.seed);
   text += item("- ",
                fmt::format("clobber {}{}", md(result.version),
