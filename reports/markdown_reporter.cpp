@@ -114,8 +114,8 @@ std::string code(std::string_view text, bool in_table = false) {
 
 /// A list item `prefix` + `text` (already Markdown), wrapped at spaces to kWidth
 /// columns with continuation lines indented by `indent`. A continuation line
-/// that could start a block (a list, a heading, a setext underline) starts with
-/// a backslash.
+/// that could start a block (a list, a heading, a setext underline) has its
+/// marker escaped.
 std::string item(std::string_view prefix, std::string_view text, std::string_view indent = "  ") {
   std::string out(prefix);
   size_t width = columns(prefix);
@@ -130,11 +130,12 @@ std::string item(std::string_view prefix, std::string_view text, std::string_vie
       out += indent;
       width = indent.size();
       const char c = word.front();
-      const bool numbered = std::isdigit(static_cast<unsigned char>(c)) &&
-                            word.find_first_not_of("0123456789") != std::string::npos &&
-                            (word[word.find_first_not_of("0123456789")] == '.' ||
-                             word[word.find_first_not_of("0123456789")] == ')');
-      if (c == '-' || c == '+' || c == '#' || c == '=' || numbered) word.insert(0, "\\");
+      const size_t digits = word.find_first_not_of("0123456789");
+      if (c == '-' || c == '+' || c == '#' || c == '=')
+        word.insert(0, "\\");
+      else if (digits > 0 && digits != std::string::npos &&
+               (word[digits] == '.' || word[digits] == ')'))
+        word.insert(digits, "\\");  // "1." would start an ordered list: "1\."
     } else if (!first_word) {
       out += ' ';
       ++width;

@@ -139,6 +139,26 @@ TEST(MarkdownReporter, TextFromFilesAndServersIsEscaped) {
                              {{"^| a\\|b\\<i\\> | n/a%sp| ANOMALY%sp| abort 40001%sp|$"}}));
 }
 
+TEST(MarkdownReporter, AWrappedLineNeverStartsABlock) {
+  RunResult run = testing::sample_result();
+  std::string text = "x";
+  for (int i = 0; i < 60; ++i) text += " -";
+  for (int i = 0; i < 60; ++i) text += " 1.";
+  for (int i = 0; i < 60; ++i) text += " #";
+  run.cells[0].expectations[0].description = text;
+  int continued = 0;
+  bool failed_section = false;
+  for (const std::string& line : testing::output_lines(markdown(run))) {
+    failed_section = failed_section || line == "### Failed";
+    if (!failed_section || !line.starts_with("  ") || line.starts_with("  - T")) continue;
+    ++continued;
+    EXPECT_TRUE(line.starts_with("  \\- -") || line.starts_with("  1\\. 1.") ||
+                line.starts_with("  \\# #") || line.starts_with("  both wrote it"))
+        << line;
+  }
+  EXPECT_GE(continued, 3);
+}
+
 TEST(MarkdownReporter, ReplayCommandWithBackticksKeepsItsFence) {
   RunResult run = testing::sample_result();
   run.replay_command = "clobber run 'w```x.yaml' --seed 1";
