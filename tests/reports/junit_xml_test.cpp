@@ -6,6 +6,7 @@
 #include <libxml/xpath.h>
 
 #include <memory>
+#include <random>
 #include <sstream>
 #include <string>
 
@@ -173,6 +174,31 @@ TEST(JunitXml, HostileTextStillParsesAndReadsBackAsText) {
   EXPECT_EQ(scenario_xml.count("//testcase"), 7);
   EXPECT_TRUE(contains(scenario_xml.text("//error/@message"), "<script>"));
   EXPECT_TRUE(contains(scenario_xml.text("//testsuite[1]/@name"), "]]>"));
+}
+
+TEST(JunitXml, RandomBytesAlwaysParseAndMarkdownStaysValidUtf8) {
+  std::mt19937 random(42);
+  std::uniform_int_distribution<int> byte(0, 255), length(0, 40);
+  const auto bytes = [&] {
+    std::string text(static_cast<size_t>(length(random)), '\0');
+    for (char& c : text) c = static_cast<char>(byte(random));
+    return text;
+  };
+  for (int i = 0; i < 300; ++i) {
+    RunResult run = testing::sample_result();
+    run.workload = bytes();
+    run.replay_command = bytes();
+    run.cells[0].expectations[0].description = bytes();
+    run.cells[0].anomalies[0].transactions[0].type = bytes();
+    run.cells[2].reason = bytes();
+    run.cells[3].reason = bytes();
+    const std::string text = junit(run);
+    ASSERT_TRUE(Junit(text).parsed()) << text;
+    std::ostringstream markdown;
+    MarkdownReporter().report(run, markdown);
+    EXPECT_EQ(xmlCheckUTF8(reinterpret_cast<const xmlChar*>(markdown.str().c_str())), 1)
+        << markdown.str();
+  }
 }
 
 TEST(JunitXml, LongMessagesAreCutAndDetailsKept) {
