@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "harness/history/history.h"
 #include "reports/comparison_table.h"
 #include "reports/reporter.h"
 #include "reports/utf8_text.h"
@@ -178,10 +179,14 @@ std::string settings_properties(const DatabaseInfo& database) {
 // ---- runs ----
 
 std::string witness_transaction(const WitnessTransaction& t) {
-  return fmt::format(
-      "  T{}: worker {}, attempt {}, {}, start {:.3f} ms, commit {:.3f} ms, read {}, wrote {}{}\n",
-      t.id, t.worker, t.attempt, t.type, t.start_ms, t.commit_ms, t.read_value, t.written_value,
-      t.autocommit ? " (autocommit)" : "");
+  // A lost-update witness also knows when the COMMIT was sent, which its explanation cites.
+  const std::string commit =
+      t.commit_sent_ms > 0
+          ? fmt::format("commit sent {:.3f} ms, returned {:.3f} ms", t.commit_sent_ms, t.commit_ms)
+          : fmt::format("commit {:.3f} ms", t.commit_ms);
+  return fmt::format("  {}: worker {}, attempt {}, {}, start {:.3f} ms, {}, read {}, wrote {}{}\n",
+                     txn_name(t.id), t.worker, t.attempt, t.type, t.start_ms, commit, t.read_value,
+                     t.written_value, t.autocommit ? " (autocommit)" : "");
 }
 
 /// What a failed cell's `<failure>` carries: its failed expectations and
@@ -220,7 +225,8 @@ std::string failure_details(const CellResult& cell) {
     out += fmt::format("first witness: {} on {}: {}\n", anomaly.type, where, anomaly.explanation);
     for (const WitnessTransaction& t : anomaly.transactions) out += witness_transaction(t);
     for (const AnomalyEdge& edge : anomaly.edges)
-      out += fmt::format("  {} T{} -> T{}: {}\n", edge.kind, edge.from, edge.to, edge.explanation);
+      out += fmt::format("  {} {} -> {}: {}\n", edge.kind, txn_name(edge.from), txn_name(edge.to),
+                         edge.explanation);
     if (!anomaly.rules_out.empty()) {
       std::string levels;
       for (const std::string& level : anomaly.rules_out)

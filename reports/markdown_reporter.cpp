@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "harness/history/history.h"
 #include "reports/comparison_table.h"
 #include "reports/reporter.h"
 #include "reports/utf8_text.h"
@@ -19,8 +20,9 @@ namespace {
 
 /// Columns of raw text a line stays within where it can.
 constexpr size_t kWidth = 100;
-/// Columns a table's header of a database and a scenario's id are cut to.
+/// Columns a database's header in a table is cut to.
 constexpr size_t kHeaderWidth = 30;
+/// Columns a scenario's id is cut to in a table.
 constexpr size_t kScenarioWidth = 20;
 /// Columns the workload's name is cut to in the title.
 constexpr size_t kTitleWidth = 60;
@@ -335,18 +337,23 @@ std::string failed_cell(const CellResult& cell) {
   if (!anomaly.column.empty()) where += '.' + md(anomaly.column);
   out += item("- ", fmt::format("witness (1 of {}): {} on {}: {}", anomalies, md(anomaly.type),
                                 where, md(anomaly.explanation)));
-  for (const WitnessTransaction& t : anomaly.transactions)
+  for (const WitnessTransaction& t : anomaly.transactions) {
+    // A lost-update witness also knows when the COMMIT was sent, which its explanation cites.
+    const std::string commit =
+        t.commit_sent_ms > 0
+            ? fmt::format("{:.3f} (commit sent) → {:.3f} ms", t.commit_sent_ms, t.commit_ms)
+            : fmt::format("{:.3f} ms", t.commit_ms);
     out += item("  - ",
-                fmt::format("T{}: worker {}, attempt {}, {}, {:.3f} → {:.3f} ms, read {}, "
-                            "wrote {}",
-                            t.id, t.worker, t.attempt, md(t.type), t.start_ms, t.commit_ms,
+                fmt::format("{}: worker {}, attempt {}, {}, {:.3f} → {}, read {}, wrote {}",
+                            txn_name(t.id), t.worker, t.attempt, md(t.type), t.start_ms, commit,
                             t.read_value, t.written_value),
                 "    ");
+  }
   for (const AnomalyEdge& edge : anomaly.edges)
-    out += item(
-        "  - ",
-        fmt::format("{} T{} → T{}: {}", md(edge.kind), edge.from, edge.to, md(edge.explanation)),
-        "    ");
+    out += item("  - ",
+                fmt::format("{} {} → {}: {}", md(edge.kind), txn_name(edge.from), txn_name(edge.to),
+                            md(edge.explanation)),
+                "    ");
   if (!anomaly.rules_out.empty()) {
     std::string levels;
     for (const std::string& level : anomaly.rules_out)

@@ -88,7 +88,7 @@ TEST(JunitXml, RunHasACasePerCellWithFailuresErrorsAndSkips) {
   EXPECT_TRUE(contains(details, "expectation failed: ledger balanced; actual unbalanced"));
   EXPECT_TRUE(contains(details, "relation \"audit\" does not exist"));
   EXPECT_TRUE(contains(details, "first witness: lost_update on accounts[1].balance"));
-  EXPECT_TRUE(contains(details, "T202: worker 5, attempt 2, transfer, start 10.625 ms"));
+  EXPECT_TRUE(contains(details, "T-1.202: worker 5, attempt 2, transfer, start 10.625 ms"));
   EXPECT_FALSE(contains(details, "T102"));  // the first witness only
 
   EXPECT_EQ(xml.count("//testcase[@name='serializable / for_update']/*[self::failure or "
@@ -199,6 +199,49 @@ TEST(JunitXml, RandomBytesAlwaysParseAndMarkdownStaysValidUtf8) {
     EXPECT_EQ(xmlCheckUTF8(reinterpret_cast<const xmlChar*>(markdown.str().c_str())), 1)
         << markdown.str();
   }
+}
+
+/// The sample with a G-single witness first: two edges between T3.7 and T1.2.
+RunResult with_dependency_witness() {
+  RunResult run = testing::sample_result();
+  Anomaly& anomaly = run.cells[0].anomalies[0];
+  anomaly.type = "G-single";
+  anomaly.transactions[0].id = (4ULL << 32) | 7;
+  anomaly.transactions[1].id = (2ULL << 32) | 2;
+  anomaly.edges = {{anomaly.transactions[0].id, anomaly.transactions[1].id, "rw", "accounts", 1,
+                    "T3.7 did not see the write of T1.2"},
+                   {anomaly.transactions[1].id, anomaly.transactions[0].id, "wr", "accounts", 2,
+                    "T3.7 read the write of T1.2"}};
+  anomaly.rules_out = {"repeatable_read", "serializable"};
+  anomaly.transactions[0].commit_sent_ms = 12.5;
+  return run;
+}
+
+TEST(JunitXml, DependencyWitnessShowsItsEdgesAndWhatItRulesOut) {
+  const Junit xml(junit(with_dependency_witness()));
+  ASSERT_TRUE(xml.parsed());
+  const std::string details = xml.text("//failure");
+  EXPECT_TRUE(contains(details, "first witness: G-single on accounts[1].balance")) << details;
+  EXPECT_TRUE(contains(details,
+                       "  T3.7: worker 3, attempt 1, transfer, start 10.500 ms, commit sent 12.500 "
+                       "ms, returned 12.750 ms, read 400, wrote 380\n"))
+      << details;
+  EXPECT_TRUE(contains(details,
+                       "  rw T3.7 -> T1.2: T3.7 did not see the write of T1.2\n  wr "
+                       "T1.2 -> T3.7: T3.7 read the write of T1.2\n  rules out: "
+                       "repeatable_read, serializable\n"))
+      << details;
+  std::ostringstream markdown;
+  MarkdownReporter().report(with_dependency_witness(), markdown);
+  EXPECT_TRUE(contains(markdown.str(),
+                       "  - T3.7: worker 3, attempt 1, transfer, 10.500 → 12.500 (commit sent) → "
+                       "12.750 ms, read 400, wrote\n    380\n"
+                       "  - T1.2: worker 5, attempt 2, transfer, 10.625 → 13.000 ms, read 400, "
+                       "wrote 390\n"
+                       "  - rw T3.7 → T1.2: T3.7 did not see the write of T1.2\n"
+                       "  - wr T1.2 → T3.7: T3.7 read the write of T1.2\n"
+                       "  - rules out: repeatable_read, serializable\n"))
+      << markdown.str();
 }
 
 TEST(JunitXml, LongMessagesAreCutAndDetailsKept) {

@@ -178,9 +178,9 @@ TEST(OutputPatterns, MarkdownRun) {
         "version 40 and$",
         kNext},
        {"^  both wrote it$", kNext},
-       {"^  - T101: worker 3, attempt 1, transfer, 10.500 → 12.750 ms, read 400, wrote 380$",
+       {"^  - T-1.101: worker 3, attempt 1, transfer, 10.500 → 12.750 ms, read 400, wrote 380$",
         kNext},
-       {"^  - T202: worker 5, attempt 2, transfer, 10.625 → 13.000 ms, read 400, wrote 390$",
+       {"^  - T-1.202: worker 5, attempt 2, transfer, 10.625 → 13.000 ms, read 400, wrote 390$",
         kNext},
        {"T102", kNever},
        {"^### Could not run$"},
@@ -240,10 +240,10 @@ TEST(OutputPatterns, JunitRun) {
         "not exist)$"},
        {"^first witness: lost_update on accounts[1].balance: T101 and T202 both read version 40 "
         "and both wrote it$"},
-       {"^  T101: worker 3, attempt 1, transfer, start 10.500 ms, commit 12.750 ms, read 400, "
+       {"^  T-1.101: worker 3, attempt 1, transfer, start 10.500 ms, commit 12.750 ms, read 400, "
         "wrote 380$",
         kNext},
-       {"^  T202: worker 5, attempt 2, transfer, start 10.625 ms, commit 13.000 ms, read 400, "
+       {"^  T-1.202: worker 5, attempt 2, transfer, start 10.625 ms, commit 13.000 ms, read 400, "
         "wrote 390$",
         kNext},
        {"^</failure>$", kNext},
