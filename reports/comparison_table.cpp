@@ -27,7 +27,9 @@ std::string percent(double rate) {
   return fmt::format("{:.0f}%", value);
 }
 
-ComparisonEntry entry_of(const CellResult& cell) {
+}  // namespace
+
+ComparisonEntry comparison_entry(const CellResult& cell) {
   ComparisonEntry entry;
   switch (cell.status) {
     case CellStatus::unsupported:
@@ -45,8 +47,6 @@ ComparisonEntry entry_of(const CellResult& cell) {
   entry.tps = fmt::format("{:.0f}", cell.throughput_tps);
   return entry;
 }
-
-}  // namespace
 
 bool same_database(const DatabaseInfo& a, const DatabaseInfo& b) {
   return a.kind == b.kind && a.server_version == b.server_version && a.url == b.url;
@@ -88,7 +88,7 @@ ComparisonTable build_comparison(const RunResult& result) {
                                std::vector<ComparisonEntry>(databases.size())};
         });
     ComparisonEntry& entry = table.rows[row].entries[column_of[i]];
-    if (entry.state == EntryState::not_run) entry = entry_of(cell);
+    if (entry.state == EntryState::not_run) entry = comparison_entry(cell);
   }
   return table;
 }

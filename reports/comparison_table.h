@@ -29,6 +29,9 @@ struct ComparisonEntry {
   std::string tps;    // committed transactions per second: "1243"
 };
 
+/// `cell`'s entry as the comparison shows it.
+ComparisonEntry comparison_entry(const CellResult& cell);
+
 /// One (isolation, locking) with an entry per database, in column order.
 struct ComparisonRow {
   Isolation isolation = Isolation::none;

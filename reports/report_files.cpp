@@ -26,6 +26,11 @@ constexpr std::array kFileFormats{
     FileFormat{"html", "HTML",
                "Write a self-contained HTML report to this file (opens offline, no script)",
                &make<HtmlReporter>},
+    FileFormat{"junit", "JUnit", "Write JUnit XML to this file (one test case per cell)",
+               &make<JunitReporter>},
+    FileFormat{"markdown", "Markdown",
+               "Write a Markdown summary to this file (e.g. $GITHUB_STEP_SUMMARY)",
+               &make<MarkdownReporter>},
 };
 
 /// The path asked for `format`, or empty.

@@ -56,6 +56,26 @@ class JsonReporter : public Reporter {
   void report(const ScenarioRunResult& result, std::ostream& out) const override;
 };
 
+/// JUnit XML (docs/reports.md, "JUnit"). A run: one test suite per database,
+/// one test case per cell (skipped: unsupported; error: could not run;
+/// failure: failed expectations and the first witness). A scenario run: one
+/// suite per scenario, one case per database x isolation level (error and
+/// skipped likewise; an anomaly passes, the verdict in its system-out).
+class JunitReporter : public Reporter {
+ public:
+  void report(const RunResult& result, std::ostream& out) const override;
+  void report(const ScenarioRunResult& result, std::ostream& out) const override;
+};
+
+/// A Markdown summary for $GITHUB_STEP_SUMMARY or a pull-request comment
+/// (docs/reports.md, "Markdown"): the verdict, the matrix, what failed with one
+/// witness each; lines within 100 columns where they can be.
+class MarkdownReporter : public Reporter {
+ public:
+  void report(const RunResult& result, std::ostream& out) const override;
+  void report(const ScenarioRunResult& result, std::ostream& out) const override;
+};
+
 /// HTML: one self-contained page (inline CSS and SVG, no script, a CSP that
 /// forbids every fetch) with the banner, the matrix, charts and folded details
 /// of every cell, a glossary and the raw JSON; docs/reports.md says what is

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # install_deps.sh: installs the Debian 12 packages clobber needs to build, test
 # and benchmark (compiler, CMake, client libraries, GoogleTest/Benchmark,
-# valijson, PostgreSQL 15, MariaDB, sysbench, clang with libFuzzer for
+# valijson, libxml2 (the JUnit XML test), PostgreSQL 15, MariaDB, sysbench,
+# clang with libFuzzer for
 # scripts/fuzz.sh, and Chromium, in which tests/html opens the HTML report
 # headless). With --run-only, only what building and running the
 # clobber binary needs (compiler, CMake, and the libraries it links: libpqxx
@@ -30,6 +31,7 @@ RUN_PACKAGES=(
 # What the test suite, the benchmarks and the fuzzers need on top.
 TEST_PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev libvalijson-dev
+  libxml2-dev
   postgresql-15 postgresql-client-15
   mariadb-server mariadb-client
   sysbench

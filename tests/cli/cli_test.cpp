@@ -300,6 +300,32 @@ TEST_F(CliTest, FailOnGatesACellWithoutEditingTheWorkload) {
 }
 
 TEST_F(CliTest, ReportToUnwritableJsonSaysSoAndKeepsTheVerdict) {
+TEST_F(CliTest, ReportRendersSavedRunAsJunitAndMarkdown) {
+  // A passing run: `report` exits 0 whatever exit code it gives a saved failure.
+  RunResult result = testing::sample_result();
+  result.cells = {result.cells[1], result.cells[2]};
+  result.passed = true;
+  std::ostringstream saved, junit, markdown;
+  JsonReporter().report(result, saved);
+  JunitReporter().report(result, junit);
+  MarkdownReporter().report(result, markdown);
+  const std::string in = write("results.json", saved.str());
+  const fs::path xml = dir_ / "out.xml", md = dir_ / "out.md";
+  const Invocation run = clobber("report '" + in + "' --junit '" + xml.string() + "' --markdown '" +
+                                 md.string() + "'");
+  EXPECT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_TRUE(contains(run.output, "clobber: wrote " + xml.string())) << run.output;
+  const auto read = [](const fs::path& path) {
+    std::ifstream file(path);
+    std::stringstream text;
+    text << file.rdbuf();
+    return text.str();
+  };
+  EXPECT_EQ(read(xml), junit.str());
+  EXPECT_EQ(read(md), markdown.str());
+}
+
+TEST_F(CliTest, ReportToUnwritableJsonExitsTwo) {
   std::ostringstream saved;
   JsonReporter().report(testing::sample_result(), saved);
   const std::string in = write("results.json", saved.str());
