@@ -299,7 +299,6 @@ TEST_F(CliTest, FailOnGatesACellWithoutEditingTheWorkload) {
       << bad.output;
 }
 
-TEST_F(CliTest, ReportToUnwritableJsonSaysSoAndKeepsTheVerdict) {
 TEST_F(CliTest, ReportRendersSavedRunAsJunitAndMarkdown) {
   // A passing run: `report` exits 0 whatever exit code it gives a saved failure.
   RunResult result = testing::sample_result();
@@ -325,7 +324,7 @@ TEST_F(CliTest, ReportRendersSavedRunAsJunitAndMarkdown) {
   EXPECT_EQ(read(md), markdown.str());
 }
 
-TEST_F(CliTest, ReportToUnwritableJsonExitsTwo) {
+TEST_F(CliTest, ReportToUnwritableJsonSaysSoAndKeepsTheVerdict) {
   std::ostringstream saved;
   JsonReporter().report(testing::sample_result(), saved);
   const std::string in = write("results.json", saved.str());
