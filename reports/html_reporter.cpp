@@ -52,6 +52,7 @@ dl.banner{display:grid;grid-template-columns:max-content 1fr;gap:2px 14px}dl.ban
 .high-abort{background:#fad7a0}.safe{background:#abebc6}.unsupported{background:#e5e7e9;color:#555}
 .error{background:#d7bde2}.not-run{background:#fff;color:#999}.anomaly{background:#f5b7b1}.prevented{background:#abebc6}
 .legend-swatch{display:inline-block;padding:1px 8px;margin-right:6px;border:1px solid #bbb}
+.unmet{display:block;font-size:85%;color:#7b241c;font-weight:bold}
 details{border:1px solid #ccc;border-radius:4px;margin:6px 0;padding:4px 8px}details>summary{cursor:pointer;font-weight:bold}
 details.cell>summary{padding:2px 6px;border-radius:3px}
 small{color:#444}.note{color:#555;font-style:italic}
@@ -570,8 +571,19 @@ void append_scenario_banner(std::string& out, const ScenarioRunResult& result,
   append_databases(out, databases);
   fmt::format_to(Out(out),
                  "<dt>cells</dt><dd id=\"counts\">{} anomaly, {} prevented, {} unsupported, {} "
-                 "error</dd></dl></header>\n",
+                 "error</dd>",
                  counts[0], counts[1], counts[2], counts[3]);
+  size_t met = 0, unmet = 0;
+  for (const ScenarioResult& scenario : result.scenarios)
+    for (const ScenarioCell& cell : scenario.cells)
+      for (const ExpectationResult& expectation : cell.expectations)
+        ++(expectation.passed ? met : unmet);
+  if (met + unmet > 0)
+    fmt::format_to(
+        Out(out),
+        "<dt>expected outcomes</dt><dd id=\"expectations\">{} met, <b>{} not met</b>{}</dd>", met,
+        unmet, result.explore ? " (--explore: reported, not failing)" : "");
+  out += "</dl></header>\n";
 }
 
 void append_scenario_matrix(std::string& out, const ScenarioRunResult& result) {
@@ -607,10 +619,16 @@ void append_scenario_matrix(std::string& out, const ScenarioRunResult& result) {
         continue;
       }
       const size_t index = cell - result.scenarios[s].cells.data();
-      fmt::format_to(Out(out), "<td class=\"{}\" title=\"{}\"><a href=\"#{}\"><b>{}</b></a></td>",
+      std::string unmet;  // the file's expect: demanded another outcome
+      for (const ExpectationResult& expectation : cell->expectations)
+        if (!expectation.passed)
+          unmet = fmt::format("<span class=\"unmet\" title=\"expected {}\">✗ expected {}</span>",
+                              e(expectation.description),
+                              expectation.description.substr(0, expectation.description.find(' ')));
+      fmt::format_to(Out(out), "<td class=\"{}\" title=\"{}\"><a href=\"#{}\"><b>{}</b></a>{}</td>",
                      verdict_css(*cell),
                      e(cell->status == CellStatus::ran ? cell->explanation : cell->reason),
-                     scenario_anchor(s, index), e(cell->how));
+                     scenario_anchor(s, index), e(cell->how), unmet);
     }
     out += "</tr>\n";
   }
@@ -645,6 +663,14 @@ void append_scenario_cell(std::string& out, const ScenarioResult& scenario,
     }
   }
   fmt::format_to(Out(out), "<p>{}</p>", e(cell.explanation));
+  if (!cell.expectations.empty()) {
+    out += "<table><tr><th>expected (the file's expect:)</th><th>actual</th><th></th></tr>";
+    for (const ExpectationResult& expectation : cell.expectations)
+      fmt::format_to(Out(out), "<tr class=\"{}\"><td>{}</td><td>{}</td><td>{}</td></tr>",
+                     expectation.passed ? "prevented" : "anomaly", e(expectation.description),
+                     e(expectation.actual), expectation.passed ? "met" : "NOT MET");
+    out += "</table>";
+  }
   if (!cell.committed.empty()) {
     out += "<p>Committed: ";
     for (size_t i = 0; i < cell.committed.size(); ++i)

@@ -296,9 +296,10 @@ std::string run_testcase(const CellResult& cell, std::string_view classname, Cou
 // ---- scenario runs ----
 
 /// One scenario cell as a test case, counted into `counts`: an error is an
-/// `<error>`, an unsupported level a skip; anomaly or prevented passes, with
-/// the verdict in `<system-out>` (the matrix of which levels allow the anomaly
-/// is the result, not a failure).
+/// `<error>`, an unsupported level a skip; a cell whose outcome is not the one
+/// its file's `expect:` demands is a `<failure>`; otherwise anomaly or
+/// prevented passes, with the verdict in `<system-out>` (the matrix of which
+/// levels allow the anomaly is the result, not a failure).
 std::string scenario_testcase(const ScenarioCell& cell, std::string_view classname,
                               std::string_view database, Counts& counts) {
   ++counts.tests;
@@ -320,6 +321,19 @@ std::string scenario_testcase(const ScenarioCell& cell, std::string_view classna
       for (const std::string& session : cell.committed)
         sessions += (sessions.empty() ? "" : ", ") + session;
       text += fmt::format("committed: {}\n", sessions);
+    }
+    const ExpectationResult* unmet = nullptr;
+    for (const ExpectationResult& expectation : cell.expectations) {
+      text += fmt::format("expected {}: {}\n", expectation.description,
+                          expectation.passed ? "met" : "NOT MET, actual " + expectation.actual);
+      if (!expectation.passed && unmet == nullptr) unmet = &expectation;
+    }
+    if (unmet != nullptr) {
+      ++counts.failures;
+      out += fmt::format(
+          "      <failure message=\"{}\" type=\"expectation\">{}</failure>\n",
+          short_attribute(fmt::format("expected {}; actual {}", unmet->description, unmet->actual)),
+          xml(text));
     }
     out += fmt::format("      <system-out>{}</system-out>\n", xml(text));
   }

@@ -490,8 +490,21 @@ void MarkdownReporter::report(const ScenarioRunResult& result, std::ostream& out
       errors += cell.verdict == ScenarioVerdict::error;
     }
   const size_t cells = anomalies + prevented + unsupported + errors;
-  std::string text = fmt::format("## {} clobber scenarios{}\n\n", errors > 0 ? kFail : kPass,
-                                 errors > 0 ? ": cells could not run" : "");
+  // Cells whose outcome is not the one their file's `expect:` demands.
+  std::vector<std::string> unmet_lines;
+  for (const ScenarioResult& scenario : result.scenarios)
+    for (const ScenarioCell& cell : scenario.cells)
+      for (const ExpectationResult& expectation : cell.expectations)
+        if (!expectation.passed)
+          unmet_lines.push_back(
+              item("- ", fmt::format("{} · {} · {}: expected {}; actual {}", md(scenario.id),
+                                     md(database_label(cell.database)), to_string(cell.isolation),
+                                     md(expectation.description), md(expectation.actual))));
+  const bool failed = errors > 0 || (!unmet_lines.empty() && !result.explore);
+  std::string text =
+      fmt::format("## {} clobber scenarios{}\n\n", failed ? kFail : kPass,
+                  !unmet_lines.empty() ? ": expected outcomes not met"
+                                       : (errors > 0 ? ": cells could not run" : ""));
   text += fmt::format(
       "{} scenario{}, {} cell{}: {} anomal{}, {} prevented, {} unsupported, {} error{}{}.\n\n",
       result.scenarios.size(), result.scenarios.size() == 1 ? "" : "s", cells,
@@ -554,6 +567,11 @@ void MarkdownReporter::report(const ScenarioRunResult& result, std::ostream& out
               unsupported_lines.end())
         unsupported_lines.push_back(line);
     }
+  if (!unmet_lines.empty()) {
+    text += result.explore ? "\n### Expected outcomes not met (--explore)\n\n"
+                           : "\n### Expected outcomes not met\n\n";
+    for (const std::string& line : unmet_lines) text += line;
+  }
   if (!error_lines.empty()) {
     text += "\n### Could not run\n\n";
     for (const std::string& line : error_lines) text += line;

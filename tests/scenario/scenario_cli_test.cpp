@@ -126,8 +126,23 @@ TEST_F(ScenarioCliTest, AnExpectedOutcomeNotMetExitsOneUnlessExploring) {
   const std::string wrong = (dir_ / "p4.yaml").string();
   std::ofstream(wrong) << text;
   const std::string json = (dir_ / "p4.json").string();
-  const Invocation unmet = clobber("scenario '" + wrong + "' --no-color --json '" + json + "'");
+  const std::string junit = (dir_ / "p4.xml").string();
+  const std::string markdown = (dir_ / "p4.md").string();
+  const std::string html = (dir_ / "p4.html").string();
+  const Invocation unmet =
+      clobber("scenario '" + wrong + "' --no-color --json '" + json + "' --junit '" + junit +
+              "' --markdown '" + markdown + "' --html '" + html + "'");
   EXPECT_EQ(unmet.exit_code, 1) << unmet.output;
+  // Every format says which cell missed its expected outcome.
+  const auto read = [](const std::string& path) {
+    std::ifstream file(path);
+    return std::string((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  };
+  EXPECT_TRUE(contains(read(junit), "failures=\"1\"")) << read(junit);
+  EXPECT_TRUE(contains(read(junit), "<failure message=\"expected anomaly (")) << read(junit);
+  EXPECT_TRUE(contains(read(markdown), "### Expected outcomes not met")) << read(markdown);
+  EXPECT_TRUE(contains(read(html), "<span class=\"unmet\"")) << read(html);
+  EXPECT_TRUE(contains(read(html), "0 met, <b>1 not met</b>")) << read(html);
   EXPECT_TRUE(contains(unmet.output, "expectations not met:\n  P4 on sqlite 3.")) << unmet.output;
   EXPECT_TRUE(contains(unmet.output,
                        "at serializable: expected anomaly (" + wrong + ":34:5); actual prevented"))
