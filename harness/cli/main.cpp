@@ -27,6 +27,7 @@
 #include <CLI/CLI.hpp>
 
 #include "drivers/url.h"
+#include "harness/cli/help_formatter.h"
 #include "harness/cli/progress_line.h"
 #include "harness/common/errors.h"
 #include "harness/runner/interrupt.h"
@@ -492,6 +493,8 @@ int run_cli(int argc, char** argv) {
   CLI::App app{"clobber: a concurrency test harness and race detector for database-backed code",
                "clobber"};
   app.set_version_flag("--version", "clobber " CLOBBER_VERSION);
+  app.formatter(std::make_shared<WrappingFormatter>(
+      std::min<size_t>(120, isatty(STDOUT_FILENO) ? terminal_columns(STDOUT_FILENO) : 120)));
   app.require_subcommand(1);
   app.footer(kExitCodesHelp);
 

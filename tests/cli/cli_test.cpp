@@ -72,6 +72,14 @@ TEST_F(CliTest, HelpExitsZeroForEverySubcommand) {
     EXPECT_EQ(run.exit_code, 0) << command << run.output;
     EXPECT_TRUE(contains(run.output, "Usage")) << run.output;
     EXPECT_TRUE(contains(run.output, "Exit codes")) << run.output;
+    // Help fits 120 columns (code points) when stdout is not a terminal.
+    std::istringstream lines(run.output);
+    for (std::string line; std::getline(lines, line);) {
+      const auto columns = std::count_if(line.begin(), line.end(), [](char c) {
+        return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+      });
+      EXPECT_LE(columns, 120) << command << "--help: " << line;
+    }
   }
   const Invocation run = clobber("run --help");
   for (const std::string flag :
