@@ -503,18 +503,9 @@ std::string scenario_anchor(size_t scenario, size_t cell) {
   return fmt::format("sc-{}-{}", scenario, cell);
 }
 
+/// The CSS class of a scenario cell: its verdict's name.
 std::string_view verdict_css(const ScenarioCell& cell) {
-  switch (cell.verdict) {
-    case ScenarioVerdict::anomaly:
-      return "anomaly";
-    case ScenarioVerdict::prevented:
-      return "prevented";
-    case ScenarioVerdict::unsupported:
-      return "unsupported";
-    case ScenarioVerdict::error:
-      return "error";
-  }
-  return "";
+  return to_string(cell.verdict);
 }
 
 /// A trace event's result as the trace table shows it.
