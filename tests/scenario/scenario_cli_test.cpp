@@ -157,6 +157,18 @@ TEST_F(ScenarioCliTest, AnExpectedOutcomeNotMetExitsOneUnlessExploring) {
   EXPECT_EQ(clobber("scenario '" + wrong + "' --explore").exit_code, 0);
 }
 
+TEST_F(ScenarioCliTest, ValidateChecksScenariosWithoutADatabase) {
+  const Invocation good = clobber("validate '" + kSuite + "/07_p4_lost_update.yaml' '" + kSuite +
+                                  "/09_g2_item_write_skew.yaml'");
+  EXPECT_EQ(good.exit_code, 0) << good.output;
+  EXPECT_TRUE(contains(good.output, "07_p4_lost_update.yaml: ok")) << good.output;
+  const std::string bad =
+      std::string(CLOBBER_SOURCE_DIR) + "/tests/scenario/bad/expect_unknown_outcome.yaml";
+  const Invocation refused = clobber("validate '" + bad + "'");
+  EXPECT_EQ(refused.exit_code, 2) << refused.output;
+  EXPECT_TRUE(contains(refused.output, bad + ":23:14: unknown outcome 'lost'")) << refused.output;
+}
+
 TEST_F(ScenarioCliTest, ADatabaseThatCannotBeReachedExitsThree) {
   const Invocation run = clobber("scenario '" + kSuite +
                                  "/07_p4_lost_update.yaml' --db postgresql://nobody@127.0.0.1:1/x");
