@@ -13,6 +13,7 @@
 #include <atomic>
 #include <cctype>
 #include <cstdlib>
+#include <optional>
 #include <span>
 #include <stdexcept>
 #include <string_view>
@@ -105,10 +106,13 @@ std::unique_ptr<sql::Connection> open_connection(const MysqlConnectConfig& confi
 
 /// Transaction-control statements, built once: the hot path passes them by reference.
 const sql::SQLString& isolation_sql(Isolation level) {
-  static const sql::SQLString read_uncommitted("SET TRANSACTION ISOLATION LEVEL READ UNCOMMITTED");
-  static const sql::SQLString read_committed("SET TRANSACTION ISOLATION LEVEL READ COMMITTED");
-  static const sql::SQLString repeatable_read("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
-  static const sql::SQLString serializable("SET TRANSACTION ISOLATION LEVEL SERIALIZABLE");
+  static const sql::SQLString read_uncommitted(
+      "SET SESSION TRANSACTION ISOLATION LEVEL READ UNCOMMITTED");
+  static const sql::SQLString read_committed(
+      "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED");
+  static const sql::SQLString repeatable_read(
+      "SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ");
+  static const sql::SQLString serializable("SET SESSION TRANSACTION ISOLATION LEVEL SERIALIZABLE");
   switch (level) {
     case Isolation::read_uncommitted:
       return read_uncommitted;
@@ -121,7 +125,7 @@ const sql::SQLString& isolation_sql(Isolation level) {
     case Isolation::none:
       break;
   }
-  throw std::invalid_argument("no SET TRANSACTION for isolation none");
+  throw std::invalid_argument("no isolation level statement for isolation none");
 }
 const sql::SQLString& start_sql() {
   static const sql::SQLString sql("START TRANSACTION");
@@ -146,8 +150,10 @@ struct Prepared {
 
 /// One connection. Statements are server-side prepared (binary protocol) and
 /// reused; transaction control is text on one long-lived sql::Statement.
-/// Autocommit stays on: a transaction is SET TRANSACTION ISOLATION LEVEL plus
-/// START TRANSACTION, ended by COMMIT or ROLLBACK.
+/// Autocommit stays on: a transaction is START TRANSACTION, ended by COMMIT or
+/// ROLLBACK, at the session's isolation level, which begin() sets (SET SESSION
+/// TRANSACTION ISOLATION LEVEL) only when it differs from the last one set on
+/// this connection: one round trip per transaction instead of two.
 class MysqlSession final : public Session {
  public:
   /// Connects and applies the session settings. Throws sql::SQLException when
@@ -172,9 +178,12 @@ class MysqlSession final : public Session {
   Outcome begin(Isolation level) override {
     if (level == Isolation::none) return {};
     failure_.reset();
-    Outcome outcome = run(isolation_sql(level));
-    if (!outcome.ok()) return outcome;
-    outcome = run(start_sql());
+    if (session_level_ != level) {
+      Outcome outcome = run(isolation_sql(level));
+      if (!outcome.ok()) return outcome;
+      session_level_ = level;
+    }
+    Outcome outcome = run(start_sql());
     in_transaction_ = outcome.ok();
     return outcome;
   }
@@ -277,6 +286,7 @@ class MysqlSession final : public Session {
   Outcome reconnect() override {
     in_transaction_ = false;
     failure_.reset();
+    session_level_.reset();  // a new connection starts at the server's default
     // Build the new connection and its statements first: when the server is
     // unreachable the old, broken one stays, and every call keeps failing.
     std::unique_ptr<sql::Connection> connection;
@@ -454,8 +464,9 @@ class MysqlSession final : public Session {
   std::unique_ptr<sql::Statement> control_;  // transaction control and query()
   std::vector<Prepared> statements_;         // indexed by StatementHandle
   bool in_transaction_ = false;
-  bool broken_ = false;                  // the connection was lost; only reconnect() helps
-  std::optional<Outcome> failure_;       // first error inside the open transaction
+  bool broken_ = false;                     // the connection was lost; only reconnect() helps
+  std::optional<Isolation> session_level_;  // set by begin(); unknown until then
+  std::optional<Outcome> failure_;          // first error inside the open transaction
   std::atomic<uint64_t> connection_id_;  // CONNECTION_ID() of the current connection, for cancel()
 };
 

@@ -387,6 +387,44 @@ TEST_F(MysqlDriverTest, CommitAfterAFailedStatementRollsBackAndReportsIt) {
   EXPECT_EQ(value_of(2), "22");
 }
 
+TEST_F(MysqlDriverTest, TheIsolationLevelIsSetOncePerSessionNotPerTransaction) {
+  auto session = driver_->connect();
+  StatementHandle update = session->prepare(update_sql(), 2);
+  const auto sets = [&session] {  // SET statements this connection ran
+    return std::stoll(
+        session->query("SHOW SESSION STATUS LIKE 'Com_set_option'").rows.at(0).at(1).value_or("0"));
+  };
+  const auto own_level = [&session] {  // innodb_trx is refreshed every 100 ms
+    std::this_thread::sleep_for(std::chrono::milliseconds(150));
+    QueryRows rows = session->query(
+        "SELECT trx_isolation_level FROM information_schema.innodb_trx "
+        "WHERE trx_mysql_thread_id = CONNECTION_ID()");
+    return rows.rows.empty() ? std::string("none") : rows.rows.at(0).at(0).value_or("NULL");
+  };
+  const int64_t before = sets();
+  for (int i = 0; i < 20; ++i) {
+    ASSERT_TRUE(session->begin(Isolation::serializable).ok());
+    ASSERT_TRUE(run(*session, update, {20 + i, 1}).ok());
+    ASSERT_TRUE(session->commit().ok());
+  }
+  EXPECT_EQ(sets() - before, 1) << "one SET for twenty transactions at one level";
+  ASSERT_TRUE(session->begin(Isolation::read_committed).ok());
+  ASSERT_TRUE(run(*session, update, {50, 1}).ok());
+  EXPECT_EQ(own_level(), "READ COMMITTED");
+  ASSERT_TRUE(session->commit().ok());
+  EXPECT_EQ(sets() - before, 2) << "a new level is set once more";
+
+  // A reconnected session starts at the server's default: the level is set again.
+  admin_->query("KILL " + connection_id(*session));
+  EXPECT_EQ(session->begin(Isolation::read_committed).cause, AbortCause::connection);
+  ASSERT_TRUE(session->reconnect().ok());
+  ASSERT_TRUE(session->begin(Isolation::read_committed).ok());
+  ASSERT_TRUE(run(*session, update, {60, 1}).ok());
+  EXPECT_EQ(own_level(), "READ COMMITTED");
+  ASSERT_TRUE(session->commit().ok());
+  EXPECT_EQ(value_of(1), "60");
+}
+
 TEST_F(MysqlDriverTest, ReconnectAfterTheConnectionIsKilled) {
   auto session = driver_->connect();
   StatementHandle select = session->prepare(select_sql(), 1);
