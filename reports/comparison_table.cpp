@@ -109,4 +109,11 @@ std::string to_string(const ComparisonEntry& entry) {
                      entry.state == EntryState::failed ? " FAIL" : "");
 }
 
+std::string short_string(const ComparisonEntry& entry) {
+  if (entry.state != EntryState::passed && entry.state != EntryState::failed)
+    return to_string(entry);
+  return fmt::format("{}/{}/{}{}", entry.lost, entry.abort, entry.tps,
+                     entry.state == EntryState::failed ? " FAIL" : "");
+}
+
 }  // namespace clobber

@@ -57,4 +57,9 @@ ComparisonTable build_comparison(const RunResult& result);
 /// trailing " FAIL" for failed cells, or "unsupported", "error", "-" (not run).
 std::string to_string(const ComparisonEntry& entry);
 
+/// `entry` in short, as the console shows it within 120 columns and the
+/// Markdown matrix does: "223/0%/1243" (lost updates/abort rate/tps), with a
+/// trailing " FAIL" for failed cells; otherwise as to_string.
+std::string short_string(const ComparisonEntry& entry);
+
 }  // namespace clobber

@@ -255,7 +255,7 @@ void append_matrix(std::string& out, const ScenarioRunResult& result, const Pain
 }  // namespace
 
 void ConsoleReporter::report(const ScenarioRunResult& result, std::ostream& out) const {
-  const Paint paint(color_);
+  const Paint paint(options_.color);
   std::string text;
   size_t anomalies = 0, prevented = 0, unsupported = 0, errors = 0;
   for (const ScenarioResult& scenario : result.scenarios) {
@@ -265,7 +265,7 @@ void ConsoleReporter::report(const ScenarioRunResult& result, std::ostream& out)
       unsupported += cell.verdict == ScenarioVerdict::unsupported;
       errors += cell.verdict == ScenarioVerdict::error;
     }
-    if (!traces_) continue;
+    if (!options_.traces) continue;
     text += paint(fmt::format("\nScenario {}", one_line(scenario.name)), kBold);
     if (scenario.id != scenario.name) text += fmt::format(" ({})", one_line(scenario.id));
     text += fmt::format(": {}\n  {}\n  anomaly if: {}\n", one_line(scenario.file),
