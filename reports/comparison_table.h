@@ -42,8 +42,9 @@ struct ComparisonRow {
 /// The whole comparison; empty (no columns, no rows) when the run covered fewer
 /// than two databases.
 struct ComparisonTable {
-  /// One header per database, in the order databases first ran: its name, or its
-  /// masked URL when another database has the same name.
+  /// One header per database, in the order databases first ran: its label
+  /// (database_label in reports/reporter.h), or its masked URL when another
+  /// database has the same label.
   std::vector<std::string> columns;
   /// One row per (isolation, locking), in the order cells first ran.
   std::vector<ComparisonRow> rows;

@@ -38,33 +38,7 @@ std::string one_line(std::string_view text) {
 /// the first line starting with `indent`, the next ones with `rest`.
 std::string wrapped(std::string_view text, std::string_view indent, std::string_view rest,
                     size_t width) {
-  std::string out;
-  size_t line_width = 0;
-  bool first = true;
-  const std::string line = one_line(text);
-  for (size_t at = 0; at < line.size();) {
-    const size_t start = line.find_first_not_of(' ', at);
-    if (start == std::string::npos) break;
-    const size_t end = std::min(line.find(' ', start), line.size());
-    const std::string_view word(line.data() + start, end - start);
-    if (line_width > 0 && line_width + 1 + display_width(word) > width) {
-      out += '\n';
-      line_width = 0;
-    }
-    if (line_width == 0) {
-      const std::string_view lead = first ? indent : rest;
-      out += lead;
-      line_width = display_width(lead);
-      first = false;
-    } else {
-      out += ' ';
-      ++line_width;
-    }
-    out += word;
-    line_width += display_width(word);
-    at = end;
-  }
-  return out.empty() ? out : out + '\n';
+  return wrap_words(one_line(text), indent, rest, width);
 }
 
 /// `text` wrapped to `width` with `indent`, continuation lines two columns

@@ -39,4 +39,36 @@ inline size_t display_width(std::string_view text) {
   }));
 }
 
+/// `line` (one line of text, words between spaces) on one line per `width` columns at most (longer
+/// words stay whole), the first line starting with `indent`, the next ones with `rest`.
+inline std::string wrap_words(std::string_view line, std::string_view indent, std::string_view rest,
+                              size_t width) {
+  std::string out;
+  size_t line_width = 0;
+  bool first = true;
+  for (size_t at = 0; at < line.size();) {
+    const size_t start = line.find_first_not_of(' ', at);
+    if (start == std::string::npos) break;
+    const size_t end = std::min(line.find(' ', start), line.size());
+    const std::string_view word(line.data() + start, end - start);
+    if (line_width > 0 && line_width + 1 + display_width(word) > width) {
+      out += '\n';
+      line_width = 0;
+    }
+    if (line_width == 0) {
+      const std::string_view lead = first ? indent : rest;
+      out += lead;
+      line_width = display_width(lead);
+      first = false;
+    } else {
+      out += ' ';
+      ++line_width;
+    }
+    out += word;
+    line_width += display_width(word);
+    at = end;
+  }
+  return out.empty() ? out : out + '\n';
+}
+
 }  // namespace clobber

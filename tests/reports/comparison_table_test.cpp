@@ -80,7 +80,7 @@ RunResult three_databases() {
 
 std::string render(const RunResult& result, bool color = false) {
   std::ostringstream out;
-  ConsoleReporter(color).report(result, out);
+  ConsoleReporter(ConsoleOptions{.color = color}).report(result, out);
   return out.str();
 }
 

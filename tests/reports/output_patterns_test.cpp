@@ -100,7 +100,7 @@ TEST(OutputPatterns, ConsoleRun) {
 
 TEST(OutputPatterns, ConsoleScenarioRun) {
   EXPECT_TRUE(matches_output(
-      render(ConsoleReporter(false, true), testing::sample_scenario_result()),
+      render(ConsoleReporter(ConsoleOptions{.traces = true}), testing::sample_scenario_result()),
       {{"^Scenario lost-update (P4): p4.yaml$"},
        {"^  Alice and Bob$", kNext},
        {"^  anomaly if: alice and bob all committed$", kNext},
