@@ -383,7 +383,7 @@ void append_table(std::string& out, const RunResult& result, const ConsoleOption
     if (cell->status == CellStatus::error && !cell->reason.empty())
       out += lines(fmt::format("error: {}", cell->reason), "    ", width);
     for (const CellError& error : cell->errors)
-      out += paint(
+      out += paint.lines(
           lines(fmt::format("error {} x{}: {}", one_line(error.code), error.count, error.message),
                 "    ", width),
           kRed);
@@ -436,7 +436,7 @@ void append_table(std::string& out, const RunResult& result, const ConsoleOption
                           options.width, names);
   }
   legend.resize(legend.size() - 2);
-  out += paint(wrapped(legend, "", "", options.width), kDim);
+  out += paint.lines(wrapped(legend, "", "", options.width), kDim);
 }
 
 /// Widths of a comparison column's parts, so that the numbers of its entries line up.
@@ -521,7 +521,7 @@ void append_comparison(std::string& out, const RunResult& result, const ConsoleO
     }
     first = last;
   }
-  out += paint(
+  out += paint.lines(
       wrapped(options.wide ? "per database: lost updates | aborted attempts among all attempts | "
                              "committed transactions per second; FAIL: failed its expectations; "
                              "-: not run"

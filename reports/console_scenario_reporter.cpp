@@ -129,13 +129,22 @@ void append_cell(std::string& out, const ScenarioCell& cell, size_t steps, size_
   size_t session_width = 7;
   for (const TraceEvent& event : cell.trace)
     session_width = std::max(session_width, display_width(event.session));
-  // The result column takes what is left of the width, at least 20 columns.
-  const size_t before = 4 + 4 + 2 + session_width + 2 + kStatementWidth + 2;
-  const size_t result_width = width == std::string::npos
-                                  ? kResultWidth
-                                  : std::max<size_t>(20, width - std::min(width, before));
+  // The result column takes what is left of the width; the statement column
+  // gives up to 24 columns to the longest result first, then results are cut.
+  size_t longest = 0;
+  for (const TraceEvent& event : cell.trace)
+    longest = std::max(longest, display_width(one_line(event_result(event).first)));
+  size_t statement_width = kStatementWidth;
+  size_t result_width = kResultWidth;
+  if (width != std::string::npos) {
+    const size_t fixed = 4 + 4 + 2 + session_width + 2 + 2;
+    const size_t room = width > fixed + kStatementWidth ? width - fixed - kStatementWidth : 0;
+    if (longest > room) statement_width -= std::min<size_t>(24, longest - room);
+    result_width =
+        std::max<size_t>(20, width > fixed + statement_width ? width - fixed - statement_width : 0);
+  }
   out += paint(fmt::format("    {:>4}  {}  {}  {}\n", "step", padded("session", session_width),
-                           padded("statement", kStatementWidth), "result"),
+                           padded("statement", statement_width), "result"),
                kBold);
   for (const TraceEvent& event : cell.trace) {
     const auto [result, color] = event_result(event);
@@ -146,11 +155,12 @@ void append_cell(std::string& out, const ScenarioCell& cell, size_t steps, size_
     if (event.deferred) statement = fmt::format("→ {}: {}", event.step, event.statement);
     out +=
         fmt::format("    {:>4}  {}  {}  {}\n", step, padded(one_line(event.session), session_width),
-                    padded(one_line(statement, kStatementWidth), kStatementWidth),
+                    padded(one_line(statement, statement_width), statement_width),
                     paint(one_line(result, result_width), color));
   }
   if (cell.status == CellStatus::error)
-    out += paint(wrap_words("error: " + one_line(cell.reason), "    ", "      ", width), kYellow);
+    out += paint.lines(wrap_words("error: " + one_line(cell.reason), "    ", "      ", width),
+                       kYellow);
   else
     out += wrap_words(one_line(cell.explanation), "    ", "      ", width);
   for (const ExpectationResult& expectation : cell.expectations)

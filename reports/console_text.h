@@ -27,6 +27,18 @@ class Paint {
     if (!on_ || color.empty() || text.empty()) return std::string(text);
     return fmt::format("{}{}{}", color, text, kReset);
   }
+  /// Each line of `text` in `color` (newlines left uncolored), so that a
+  /// wrapped paragraph never carries its color past a line's end.
+  std::string lines(std::string_view text, std::string_view color) const {
+    std::string out;
+    while (!text.empty()) {
+      const size_t end = std::min(text.find('\n'), text.size());
+      out += (*this)(text.substr(0, end), color);
+      if (end < text.size()) out += '\n';
+      text.remove_prefix(std::min(end + 1, text.size()));
+    }
+    return out;
+  }
 
  private:
   bool on_;
