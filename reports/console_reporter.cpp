@@ -661,7 +661,7 @@ void append_notes(std::string& out, const RunResult& result, size_t width) {
                  "", width);
 }
 
-void append_verdict(std::string& out, const RunResult& result, const Paint& paint) {
+void append_verdict(std::string& out, const RunResult& result, size_t width, const Paint& paint) {
   size_t passed = 0, failed = 0, skipped = 0, errors = 0, races = 0;
   for (const CellResult& cell : result.cells) {
     const std::string_view label = verdict_label(cell);
@@ -684,7 +684,11 @@ void append_verdict(std::string& out, const RunResult& result, const Paint& pain
   if (errors > 0) summary += fmt::format(", {} could not run", errors);
   if (result.explore) summary += " (--explore: reported, not failing)";
   if (result.interrupted) summary += " (interrupted: partial report)";
-  out += fmt::format("\nverdict: {} - {}\n", paint(label, verdict_color(label)), summary);
+  // Wrapped as plain text, then the label colored.
+  std::string line = lines(fmt::format("verdict: {} - {}", label, summary), "", width);
+  line.replace(std::string_view("verdict: ").size(), label.size(),
+               paint(label, verdict_color(label)));
+  out += '\n' + line;
 }
 
 }  // namespace
@@ -704,7 +708,7 @@ void ConsoleReporter::report(const RunResult& result, std::ostream& out) const {
     if (cell.status == CellStatus::ran && !cell.passed)
       append_cell_details(text, cell, width, paint);
   append_notes(text, result, width);
-  append_verdict(text, result, paint);
+  append_verdict(text, result, width, paint);
   out << text;
 }
 
