@@ -655,10 +655,17 @@ void append_notes(std::string& out, const RunResult& result, size_t width) {
       }
     }
   if (!notes.empty()) out += '\n';
-  for (const auto& [note, cells] : notes)
-    out += lines(fmt::format("note ({} cell{}: {}): {}", cells.size(), cells.size() == 1 ? "" : "s",
-                             name_cells(result, cells), note),
-                 "", width);
+  const auto ran = static_cast<size_t>(
+      std::count_if(result.cells.begin(), result.cells.end(),
+                    [](const CellResult& cell) { return cell.status == CellStatus::ran; }));
+  for (const auto& [note, cells] : notes) {
+    const std::string which =
+        cells.size() > 1 && cells.size() == ran
+            ? fmt::format("every cell that ran, {}", cells.size())
+            : fmt::format("{} cell{}: {}", cells.size(), cells.size() == 1 ? "" : "s",
+                          name_cells(result, cells));
+    out += lines(fmt::format("note ({}): {}", which, note), "", width);
+  }
 }
 
 void append_verdict(std::string& out, const RunResult& result, size_t width, const Paint& paint) {

@@ -183,6 +183,10 @@ TEST(ConsoleReporter, NotesNameTheirCells) {
   RunResult result = testing::sample_result();
   result.cells[0].notes = {"the check left something out"};
   result.cells[1].notes = {"the check left something out", "only here"};
+  CellResult third = result.cells[1];
+  third.isolation = Isolation::repeatable_read;
+  third.notes = {};
+  result.cells.push_back(third);
   const std::string text = flat(render(result));
   EXPECT_TRUE(contains(text,
                        "note (2 cells: postgresql 15.20 read_committed/none, "
@@ -190,6 +194,10 @@ TEST(ConsoleReporter, NotesNameTheirCells) {
       << text;
   EXPECT_TRUE(contains(text, "note (1 cell: postgresql 15.20 serializable/for_update): only here"))
       << text;
+  // A note about every cell that ran says so.
+  result.cells.pop_back();
+  EXPECT_TRUE(contains(flat(render(result)),
+                       "note (every cell that ran, 2): the check left something out"));
 }
 
 TEST(ConsoleReporter, FirstSentenceOfTheDescriptionUnlessVerbose) {
