@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "reports/reporter.h"
+
 namespace clobber {
 namespace {
 
@@ -69,9 +71,9 @@ ComparisonTable build_comparison(const RunResult& result) {
   if (databases.size() < 2) return table;
 
   for (const DatabaseInfo* db : databases) {
-    const std::string name = database_name(*db);
+    const std::string name = database_label(*db);
     const bool shared = std::count_if(databases.begin(), databases.end(), [&](auto* other) {
-                          return database_name(*other) == name;
+                          return database_label(*other) == name;
                         }) > 1;
     table.columns.push_back(shared && !db->url.empty() ? db->url : name);
   }
@@ -106,6 +108,13 @@ std::string to_string(const ComparisonEntry& entry) {
       break;
   }
   return fmt::format("lost {} | abort {} | {} tps{}", entry.lost, entry.abort, entry.tps,
+                     entry.state == EntryState::failed ? " FAIL" : "");
+}
+
+std::string short_string(const ComparisonEntry& entry) {
+  if (entry.state != EntryState::passed && entry.state != EntryState::failed)
+    return to_string(entry);
+  return fmt::format("{}/{}/{}{}", entry.lost, entry.abort, entry.tps,
                      entry.state == EntryState::failed ? " FAIL" : "");
 }
 

@@ -42,8 +42,9 @@ struct ComparisonRow {
 /// The whole comparison; empty (no columns, no rows) when the run covered fewer
 /// than two databases.
 struct ComparisonTable {
-  /// One header per database, in the order databases first ran: its name, or its
-  /// masked URL when another database has the same name.
+  /// One header per database, in the order databases first ran: its label
+  /// (database_label in reports/reporter.h), or its masked URL when another
+  /// database has the same label.
   std::vector<std::string> columns;
   /// One row per (isolation, locking), in the order cells first ran.
   std::vector<ComparisonRow> rows;
@@ -56,5 +57,10 @@ ComparisonTable build_comparison(const RunResult& result);
 /// `entry` on one line, unpadded: "lost 223 | abort 0% | 1243 tps", with a
 /// trailing " FAIL" for failed cells, or "unsupported", "error", "-" (not run).
 std::string to_string(const ComparisonEntry& entry);
+
+/// `entry` in short, as the console shows it within 120 columns and the
+/// Markdown matrix does: "223/0%/1243" (lost updates/abort rate/tps), with a
+/// trailing " FAIL" for failed cells; otherwise as to_string.
+std::string short_string(const ComparisonEntry& entry);
 
 }  // namespace clobber

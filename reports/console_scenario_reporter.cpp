@@ -117,18 +117,34 @@ std::string_view verdict_color(const ScenarioCell& cell) {
 }
 
 /// One cell's heading, trace and verdict; `steps`: how many the script has.
-void append_cell(std::string& out, const ScenarioCell& cell, size_t steps, const Paint& paint) {
+/// `width`: columns to fit (std::string::npos: no limit, --wide).
+void append_cell(std::string& out, const ScenarioCell& cell, size_t steps, size_t width,
+                 const Paint& paint) {
   out += fmt::format("\n  {} at {}: {}\n", database_label(cell.database), to_string(cell.isolation),
                      paint(cell.how, verdict_color(cell)));
   if (cell.status == CellStatus::unsupported) {
-    out += fmt::format("    {}\n", one_line(cell.reason));
+    out += wrap_words(one_line(cell.reason), "    ", "      ", width);
     return;
   }
   size_t session_width = 7;
   for (const TraceEvent& event : cell.trace)
     session_width = std::max(session_width, display_width(event.session));
+  // The result column takes what is left of the width; the statement column
+  // gives up to 24 columns to the longest result first, then results are cut.
+  size_t longest = 0;
+  for (const TraceEvent& event : cell.trace)
+    longest = std::max(longest, display_width(one_line(event_result(event).first)));
+  size_t statement_width = kStatementWidth;
+  size_t result_width = kResultWidth;
+  if (width != std::string::npos) {
+    const size_t fixed = 4 + 4 + 2 + session_width + 2 + 2;
+    const size_t room = width > fixed + kStatementWidth ? width - fixed - kStatementWidth : 0;
+    if (longest > room) statement_width -= std::min<size_t>(24, longest - room);
+    result_width =
+        std::max<size_t>(20, width > fixed + statement_width ? width - fixed - statement_width : 0);
+  }
   out += paint(fmt::format("    {:>4}  {}  {}  {}\n", "step", padded("session", session_width),
-                           padded("statement", kStatementWidth), "result"),
+                           padded("statement", statement_width), "result"),
                kBold);
   for (const TraceEvent& event : cell.trace) {
     const auto [result, color] = event_result(event);
@@ -139,13 +155,14 @@ void append_cell(std::string& out, const ScenarioCell& cell, size_t steps, const
     if (event.deferred) statement = fmt::format("→ {}: {}", event.step, event.statement);
     out +=
         fmt::format("    {:>4}  {}  {}  {}\n", step, padded(one_line(event.session), session_width),
-                    padded(one_line(statement, kStatementWidth), kStatementWidth),
-                    paint(one_line(result, kResultWidth), color));
+                    padded(one_line(statement, statement_width), statement_width),
+                    paint(one_line(result, result_width), color));
   }
   if (cell.status == CellStatus::error)
-    out += fmt::format("    {}\n", paint("error: " + one_line(cell.reason), kYellow));
+    out += paint.lines(wrap_words("error: " + one_line(cell.reason), "    ", "      ", width),
+                       kYellow);
   else
-    out += fmt::format("    {}\n", one_line(cell.explanation));
+    out += wrap_words(one_line(cell.explanation), "    ", "      ", width);
   for (const ExpectationResult& expectation : cell.expectations)
     out += fmt::format("    {}\n",
                        paint(fmt::format("expected {}: {}", one_line(expectation.description),
@@ -186,15 +203,18 @@ bool unsupported_row(const MatrixRow& row) {
 
 /// The matrix: one row per (database, isolation level), one column per
 /// scenario; rows of levels a database does not support are listed below it.
-void append_matrix(std::string& out, const ScenarioRunResult& result, const Paint& paint) {
+void append_matrix(std::string& out, const ScenarioRunResult& result, const ConsoleOptions& options,
+                   const Paint& paint) {
   std::vector<MatrixRow> rows = scenario_matrix(result);
   std::vector<std::string> reasons;  // why a level is unsupported, once per row
   for (const MatrixRow& row : rows) {
     if (!unsupported_row(row)) continue;
     for (const ScenarioCell* cell : row.cells)
       if (cell) {
-        reasons.push_back(fmt::format("  {} {}: {}", matrix_name(result, *row.database),
-                                      to_string(row.isolation), one_line(cell->reason)));
+        reasons.push_back(wrap_words(fmt::format("{} {}: {}", matrix_name(result, *row.database),
+                                                 to_string(row.isolation), one_line(cell->reason)),
+                                     "  ", "    ",
+                                     options.wide ? std::string::npos : options.width));
         break;
       }
   }
@@ -224,10 +244,12 @@ void append_matrix(std::string& out, const ScenarioRunResult& result, const Pain
     widths.push_back(width);
   }
   const auto append_line = [&](const std::vector<std::string>& line,
-                               const std::vector<std::string_view>& line_colors) {
+                               const std::vector<std::string_view>& line_colors,
+                               const std::vector<size_t>& shown) {
     std::string text;
-    for (size_t c = 0; c < line.size(); ++c) {
-      const bool last = c + 1 == line.size();
+    for (size_t i = 0; i < shown.size(); ++i) {
+      const size_t c = shown[i];
+      const bool last = i + 1 == shown.size();
       text += paint(last ? line[c] : padded(line[c], widths[c]), line_colors[c]);
       if (!last) text += "  ";
     }
@@ -235,8 +257,21 @@ void append_matrix(std::string& out, const ScenarioRunResult& result, const Pain
   };
   if (rows.empty() && reasons.empty()) return;
   out += paint("\nScenarios: is the anomaly prevented, per database and isolation level\n", kBold);
-  append_line(headers, std::vector<std::string_view>(headers.size(), kBold));
-  for (size_t r = 0; r < table.size(); ++r) append_line(table[r], colors[r]);
+  // The scenario columns in runs of as many as fit beside database and
+  // isolation (all of them with --wide): one table per run.
+  for (size_t first = 2; first < headers.size();) {
+    std::vector<size_t> shown{0, 1, first};
+    size_t used = widths[0] + 2 + widths[1] + 2 + widths[first];
+    for (size_t c = first + 1; c < headers.size(); ++c) {
+      if (!options.wide && used + 2 + widths[c] > options.width) break;
+      used += 2 + widths[c];
+      shown.push_back(c);
+    }
+    if (first > 2) out += "\n";
+    append_line(headers, std::vector<std::string_view>(headers.size(), kBold), shown);
+    for (size_t r = 0; r < table.size(); ++r) append_line(table[r], colors[r], shown);
+    first = shown.back() + 1;
+  }
 
   bool legend = false;
   for (const ScenarioResult& scenario : result.scenarios)
@@ -248,14 +283,15 @@ void append_matrix(std::string& out, const ScenarioRunResult& result, const Pain
   }
   if (!reasons.empty()) {
     out += "\nnot run (the database does not support the level):\n";
-    for (const std::string& reason : reasons) out += reason + "\n";
+    for (const std::string& reason : reasons) out += reason;
   }
 }
 
 }  // namespace
 
 void ConsoleReporter::report(const ScenarioRunResult& result, std::ostream& out) const {
-  const Paint paint(color_);
+  const Paint paint(options_.color);
+  const size_t width = options_.wide ? std::string::npos : options_.width;
   std::string text;
   size_t anomalies = 0, prevented = 0, unsupported = 0, errors = 0;
   for (const ScenarioResult& scenario : result.scenarios) {
@@ -265,15 +301,16 @@ void ConsoleReporter::report(const ScenarioRunResult& result, std::ostream& out)
       unsupported += cell.verdict == ScenarioVerdict::unsupported;
       errors += cell.verdict == ScenarioVerdict::error;
     }
-    if (!traces_) continue;
+    if (!options_.traces) continue;
     text += paint(fmt::format("\nScenario {}", one_line(scenario.name)), kBold);
     if (scenario.id != scenario.name) text += fmt::format(" ({})", one_line(scenario.id));
-    text += fmt::format(": {}\n  {}\n  anomaly if: {}\n", one_line(scenario.file),
-                        one_line(scenario.description), one_line(scenario.anomaly_if));
+    text += fmt::format(": {}\n", one_line(scenario.file));
+    text += wrap_words(one_line(scenario.description), "  ", "  ", width);
+    text += wrap_words("anomaly if: " + one_line(scenario.anomaly_if), "  ", "    ", width);
     for (const ScenarioCell& cell : scenario.cells)
-      append_cell(text, cell, scenario.steps.size(), paint);
+      append_cell(text, cell, scenario.steps.size(), width, paint);
   }
-  append_matrix(text, result, paint);
+  append_matrix(text, result, options_, paint);
   size_t unmet = 0;
   std::string unmet_lines;
   for (const ScenarioResult& scenario : result.scenarios)
@@ -282,9 +319,10 @@ void ConsoleReporter::report(const ScenarioRunResult& result, std::ostream& out)
         if (expectation.passed) continue;
         ++unmet;
         unmet_lines +=
-            fmt::format("  {} on {} at {}: expected {}; actual {}\n", one_line(scenario.id),
-                        database_label(cell.database), to_string(cell.isolation),
-                        one_line(expectation.description), one_line(expectation.actual));
+            wrap_words(fmt::format("{} on {} at {}: expected {}; actual {}", one_line(scenario.id),
+                                   database_label(cell.database), to_string(cell.isolation),
+                                   one_line(expectation.description), one_line(expectation.actual)),
+                       "  ", "    ", options_.wide ? std::string::npos : options_.width);
       }
   if (unmet > 0)
     text += paint(fmt::format("\nexpectations not met{}:\n", result.explore ? " (--explore)" : ""),

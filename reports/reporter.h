@@ -4,6 +4,7 @@
 // harness/scenario/scenario_result.h). reports/report_files.h picks them by flag.
 #pragma once
 
+#include <cstddef>
 #include <ostream>
 #include <string>
 #include <variant>
@@ -30,22 +31,30 @@ class Reporter {
 /// Writes the report of whichever kind `results` holds.
 void render(const Reporter& reporter, const Results& results, std::ostream& out);
 
-/// Console tables. A run: one row per cell, the comparison, failed cells'
-/// details and the verdict. A scenario run: each scenario's header and, when
-/// asked, every cell's trace; then the matrix (rows database x isolation level,
-/// one column per scenario) and a summary line.
+/// How the console report is laid out.
+struct ConsoleOptions {
+  bool color = false;    // ANSI colors (only on a terminal)
+  bool traces = false;   // print every scenario cell's trace
+  size_t width = 120;    // columns the report fits (the terminal's, else 120)
+  bool wide = false;     // every column whatever the width (--wide)
+  bool verbose = false;  // the workload's whole description (--verbose)
+};
+
+/// Console tables. A run: one row per cell (grouped by database; unsupported
+/// cells in one block), the comparison, failed cells' details and the verdict.
+/// A scenario run: each scenario's header and, when asked, every cell's trace;
+/// then the matrix (rows database x isolation level, one column per scenario,
+/// split into several tables when it is wider than the width) and a summary.
+/// Lines fit `ConsoleOptions::width` unless `wide` (or a single word is longer).
 class ConsoleReporter : public Reporter {
  public:
-  /// `color`: ANSI colors (only on a terminal); `traces`: print every scenario
-  /// cell's trace.
-  explicit ConsoleReporter(bool color = false, bool traces = false)
-      : color_(color), traces_(traces) {}
+  /// Lays the report out as `options` say.
+  explicit ConsoleReporter(ConsoleOptions options = {}) : options_(options) {}
   void report(const RunResult& result, std::ostream& out) const override;
   void report(const ScenarioRunResult& result, std::ostream& out) const override;
 
  private:
-  bool color_;
-  bool traces_;
+  ConsoleOptions options_;
 };
 
 /// JSON: the result contract of docs/reports.md; every document says its

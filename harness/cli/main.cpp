@@ -59,6 +59,8 @@ constexpr const char* kExitCodesHelp =
 struct OutputFlags {
   ReportPaths files;  // by format name (reports/report_files.h)
   bool no_color = false;
+  bool wide = false;     // every console column, whatever the terminal's width
+  bool verbose = false;  // the workload's whole description
 };
 
 /// Everything `run` takes on the command line, as given.
@@ -86,6 +88,11 @@ void add_output_flags(CLI::App& command, OutputFlags& flags) {
     command.add_option("--" + std::string(format.name), flags.files[std::string(format.name)],
                        std::string(format.help));
   command.add_flag("--no-color", flags.no_color, "No ANSI colors on the console");
+  command.add_flag("--wide", flags.wide,
+                   "Every console column, whatever the width (default: fit the terminal, or 120 "
+                   "columns when stdout is not one)");
+  command.add_flag("--verbose", flags.verbose,
+                   "The workload's whole description (default: its first sentence)");
 }
 
 /// Writes the report files asked for, then prints the console report to
@@ -94,8 +101,14 @@ void add_output_flags(CLI::App& command, OutputFlags& flags) {
 /// printed; returns false then. `traces`: every scenario cell's trace.
 bool emit_reports(const Results& results, const OutputFlags& flags, bool traces = false) {
   const bool written = write_report_files(results, flags.files);
-  const bool color = !flags.no_color && isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr;
-  render(ConsoleReporter(color, traces), results, std::cout);
+  const bool terminal = isatty(STDOUT_FILENO);
+  ConsoleOptions console;
+  console.color = !flags.no_color && terminal && std::getenv("NO_COLOR") == nullptr;
+  console.traces = traces;
+  console.width = terminal ? terminal_columns(STDOUT_FILENO) : 120;
+  console.wide = flags.wide;
+  console.verbose = flags.verbose;
+  render(ConsoleReporter(console), results, std::cout);
   std::cout.flush();
   return written;
 }

@@ -40,7 +40,7 @@ std::string console(const CellResult& cell) {
   run.cells.push_back(cell);
   run.passed = cell.passed;
   std::ostringstream out;
-  ConsoleReporter(false).report(run, out);
+  ConsoleReporter().report(run, out);
   return out.str();
 }
 

@@ -78,9 +78,9 @@ RunResult three_databases() {
   return result;
 }
 
-std::string render(const RunResult& result, bool color = false) {
+std::string render(const RunResult& result, bool color = false, bool wide = false) {
   std::ostringstream out;
-  ConsoleReporter(color).report(result, out);
+  ConsoleReporter(ConsoleOptions{.color = color, .wide = wide}).report(result, out);
   return out.str();
 }
 
@@ -91,14 +91,16 @@ std::vector<std::string> lines_of(const std::string& text) {
   return lines;
 }
 
-/// The comparison table's lines: from its header to the line before its legend.
+/// The comparison table's lines: from its header (not the per-cell table's,
+/// which has a committed column) to the line before its legend.
 std::vector<std::string> comparison_lines(const std::string& text) {
   const std::vector<std::string> lines = lines_of(text);
   std::vector<std::string> table;
   bool in_table = false;
   for (const std::string& line : lines) {
     if (line.starts_with("per database:")) break;
-    if (line.starts_with("isolation ")) in_table = true;
+    if (line.starts_with("isolation ") && line.find("committed") == std::string::npos)
+      in_table = true;
     if (in_table) table.push_back(line);
   }
   return table;
@@ -112,8 +114,8 @@ std::vector<std::string> texts(const ComparisonRow& row) {
 
 TEST(ComparisonTable, OneColumnPerDatabaseOneRowPerIsolationAndLocking) {
   const ComparisonTable table = build_comparison(three_databases());
-  EXPECT_EQ(table.columns, (std::vector<std::string>{"postgresql 15.20", "mysql 10.11.19-MariaDB",
-                                                     "sqlite 3.40.1"}));
+  EXPECT_EQ(table.columns,
+            (std::vector<std::string>{"postgresql 15.20", "mariadb 10.11.19", "sqlite 3.40.1"}));
   ASSERT_EQ(table.rows.size(), 5u);
   const std::vector<std::pair<Isolation, Locking>> keys = {
       {Isolation::none, Locking::none},
@@ -193,7 +195,26 @@ TEST(ComparisonTable, OneDatabaseHasNoComparison) {
 TEST(ComparisonTable, ConsoleTableIsAlignedAfterTheCellTable) {
   const std::string text = render(three_databases());
   const std::vector<std::string> expected = {
-      "isolation     locking     postgresql 15.20                      mysql 10.11.19-MariaDB  "
+      "isolation     locking     postgresql 15.20  mariadb 10.11.19  sqlite 3.40.1",
+      "none          none        223/0%/1243       57/<1%/200        12/0%/5000",
+      "none          for_update  0/0%/812          error             unsupported",
+      "serializable  none        0/20%/160         0/>99%/0          0/100%/0",
+      "serializable  for_update  3/<1%/100 FAIL    -                 unsupported",
+      "serializable  atomic      -                 -                 0/0%/1800"};
+  EXPECT_EQ(comparison_lines(text), expected) << text;
+  // After the per-cell table's legend, before the verdict.
+  EXPECT_LT(text.find("lost amt: the ledger's expected minus actual"), text.find(expected[0]));
+  EXPECT_LT(text.find(expected[0]), text.find("verdict: "));
+  EXPECT_NE(text.find("per database: lost updates/aborted attempts among all attempts/committed "
+                      "transactions per second;"),
+            std::string::npos)
+      << text;
+}
+
+TEST(ComparisonTable, WideConsoleTableSpellsEntriesOut) {
+  const std::string text = render(three_databases(), false, /*wide=*/true);
+  const std::vector<std::string> expected = {
+      "isolation     locking     postgresql 15.20                      mariadb 10.11.19        "
       "        sqlite 3.40.1",
       "none          none        lost 223 | abort  0% | 1243 tps       lost 57 | abort  <1% | 200 "
       "tps  lost 12 | abort   0% | 5000 tps",
@@ -206,15 +227,25 @@ TEST(ComparisonTable, ConsoleTableIsAlignedAfterTheCellTable) {
       "serializable  atomic      -                                     -                           "
       "    lost  0 | abort   0% | 1800 tps"};
   EXPECT_EQ(comparison_lines(text), expected) << text;
-  // After the per-cell table's legend, before the verdict.
-  EXPECT_LT(text.find("lost amt: the ledger's missing amount"), text.find(expected[0]));
-  EXPECT_LT(text.find(expected[0]), text.find("verdict: "));
+}
+
+TEST(ComparisonTable, DatabasesThatDoNotFitGoToAnotherTable) {
+  RunResult result = three_databases();
+  std::ostringstream out;
+  ConsoleReporter(ConsoleOptions{.width = 60}).report(result, out);
+  const std::vector<std::string> lines = comparison_lines(out.str());
+  // postgresql and mariadb side by side (with sqlite: 75 columns), then sqlite.
+  ASSERT_EQ(lines.size(), 13u) << out.str();
+  EXPECT_EQ(lines[0], "isolation     locking     postgresql 15.20  mariadb 10.11.19");
+  EXPECT_EQ(lines[6], "");
+  EXPECT_EQ(lines[7], "isolation     locking     sqlite 3.40.1");
+  EXPECT_EQ(lines[12], "serializable  atomic      0/0%/1800");
+  for (const std::string& line : lines) EXPECT_LE(line.size(), 60u) << line;
 }
 
 TEST(ComparisonTable, ColorsDoNotMoveColumns) {
   const std::string colored = render(three_databases(), true);
-  EXPECT_NE(colored.find("\x1b[31mlost   3 | abort <1% |  100 tps FAIL\x1b[0m"), std::string::npos)
-      << colored;
+  EXPECT_NE(colored.find("\x1b[31m3/<1%/100 FAIL  \x1b[0m"), std::string::npos) << colored;
   const std::string stripped = std::regex_replace(colored, std::regex("\x1b\\[[0-9]+m"), "");
   EXPECT_EQ(comparison_lines(stripped), comparison_lines(render(three_databases())));
 }
@@ -227,9 +258,10 @@ TEST(ComparisonTable, HeaderShowsEachDatabaseAndItsSettingsOnce) {
   const size_t at = text.find(postgres);
   ASSERT_NE(at, std::string::npos) << text;
   EXPECT_EQ(text.find(postgres, at + 1), std::string::npos) << text;
-  EXPECT_EQ(
-      text.find("  database mysql 10.11.19-MariaDB at mysql://root@127.0.0.1:3306/clobber\n", at),
-      at + postgres.size())
+  EXPECT_EQ(text.find("  database mariadb 10.11.19 at mysql://root@127.0.0.1:3306/clobber, server "
+                      "10.11.19-MariaDB\n",
+                      at),
+            at + postgres.size())
       << text;
   EXPECT_NE(text.find("  database sqlite 3.40.1 at sqlite:/tmp/a.db\n"), std::string::npos);
 }
@@ -239,7 +271,9 @@ TEST(ComparisonTable, APasswordSettingIsMasked) {
   for (CellResult& cell : result.cells)
     if (same_database(cell.database, kMysql)) cell.database.settings = {{"password", "s3cret"}};
   const std::string text = render(result);
-  EXPECT_NE(text.find("mysql://root@127.0.0.1:3306/clobber (password=***)"), std::string::npos)
+  EXPECT_NE(
+      text.find("mysql://root@127.0.0.1:3306/clobber, server 10.11.19-MariaDB (password=***)"),
+      std::string::npos)
       << text;
   EXPECT_EQ(text.find("s3cret"), std::string::npos) << text;
 }

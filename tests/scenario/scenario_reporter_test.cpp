@@ -101,7 +101,7 @@ ScenarioRunResult sample() {
 
 std::string console(const ScenarioRunResult& result, bool traces) {
   std::ostringstream out;
-  ConsoleReporter(false, traces).report(result, out);
+  ConsoleReporter(ConsoleOptions{.traces = traces}).report(result, out);
   return out.str();
 }
 
