@@ -351,12 +351,8 @@ TEST(HtmlRunReport, LargeRunStaysUnderFiveMegabytes) {
 /// the shared sample (tests/reports/sample_scenario_result.h) on its first
 /// database, without the pinned scenario.
 ScenarioRunResult scenario_sample() {
-  ScenarioRunResult result = testing::sample_scenario_result();
-  const DatabaseInfo pg = result.databases.front();
-  result.databases = {pg};
+  ScenarioRunResult result = testing::postgres_scenario_result();
   result.scenarios.resize(1);
-  std::erase_if(result.scenarios[0].cells,
-                [&](const ScenarioCell& cell) { return cell.database.kind != pg.kind; });
   return result;
 }
 

@@ -123,4 +123,16 @@ inline ScenarioRunResult sample_scenario_result() {
   return result;
 }
 
+/// The sample on PostgreSQL alone: lost-update's three cells and pinned's one
+/// (4 cells: 1 anomaly, 2 prevented, 1 unsupported).
+inline ScenarioRunResult postgres_scenario_result() {
+  ScenarioRunResult result = sample_scenario_result();
+  result.databases.resize(1);
+  for (ScenarioResult& scenario : result.scenarios)
+    std::erase_if(scenario.cells, [&](const ScenarioCell& cell) {
+      return cell.database.kind != result.databases[0].kind;
+    });
+  return result;
+}
+
 }  // namespace clobber::testing

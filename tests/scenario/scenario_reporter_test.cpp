@@ -7,96 +7,15 @@
 #include <nlohmann/json.hpp>
 
 #include "reports/reporter.h"
+#include "tests/reports/sample_scenario_result.h"
 
 namespace clobber {
 namespace {
 
-TraceEvent event(int at_step, int step, const std::string& session, const std::string& statement,
-                 StepStatus status) {
-  TraceEvent e;
-  e.at_step = at_step;
-  e.step = step;
-  e.session = session;
-  e.statement = statement;
-  e.status = status;
-  return e;
-}
-
 /// Lost update on PostgreSQL (read committed: lost; repeatable read: 40001),
 /// with read uncommitted unsupported, and a second scenario pinned elsewhere.
 ScenarioRunResult sample() {
-  ScenarioRunResult result;
-  result.version = "0.1.0";
-  result.started_at = "2024-01-01T00:00:00Z";
-  DatabaseInfo pg{DatabaseKind::postgresql,
-                  "15.20 (Debian 15.20-0+deb12u1)",
-                  "postgresql://postgres:***@localhost/db",
-                  {}};
-  result.databases = {pg};
-  result.isolations = {Isolation::read_uncommitted, Isolation::read_committed,
-                       Isolation::repeatable_read};
-
-  ScenarioResult& p4 = result.scenarios.emplace_back();
-  p4.name = "lost-update";
-  p4.id = "P4";
-  p4.description = "Alice and Bob";
-  p4.file = "p4.yaml";
-  p4.sessions = {"alice", "bob"};
-  p4.steps = {{"alice", "update entry set value = 5", ""},
-              {"bob", "update entry set value = 0", ""},
-              {"alice", "commit", ""},
-              {"bob", "commit", ""}};
-  p4.anomaly_if = "alice and bob all committed";
-
-  ScenarioCell unsupported;
-  unsupported.database = pg;
-  unsupported.isolation = Isolation::read_uncommitted;
-  unsupported.status = CellStatus::unsupported;
-  unsupported.verdict = ScenarioVerdict::unsupported;
-  unsupported.how = "unsupported";
-  unsupported.reason = "no such level";
-  p4.cells.push_back(unsupported);
-
-  ScenarioCell lost;
-  lost.database = pg;
-  lost.isolation = Isolation::read_committed;
-  lost.verdict = ScenarioVerdict::anomaly;
-  lost.how = "ANOMALY";
-  lost.explanation = "the anomaly happened";
-  lost.committed = {"alice", "bob"};
-  TraceEvent update = event(1, 1, "alice", "update entry set value = 5", StepStatus::ok);
-  update.rows_affected = 1;
-  TraceEvent blocked = event(2, 2, "bob", "update entry set value = 0", StepStatus::blocked);
-  blocked.detected_by = BlockDetection::pg_stat_activity;
-  TraceEvent released = event(3, 2, "bob", "update entry set value = 0", StepStatus::ok);
-  released.released = true;
-  released.rows_affected = 1;
-  lost.trace = {update, blocked, event(3, 3, "alice", "commit", StepStatus::ok), released,
-                event(4, 4, "bob", "commit", StepStatus::ok)};
-  p4.cells.push_back(lost);
-
-  ScenarioCell aborted = lost;
-  aborted.isolation = Isolation::repeatable_read;
-  aborted.verdict = ScenarioVerdict::prevented;
-  aborted.prevention = Prevention::aborted;
-  aborted.abort = Outcome::failure(AbortCause::serialization, "40001", "could not serialize");
-  aborted.how = "abort 40001";
-  aborted.explanation = "prevented: bob's step 2 failed";
-  aborted.committed = {"alice"};
-  aborted.trace[3].status = StepStatus::failed;
-  aborted.trace[3].outcome = *aborted.abort;
-  aborted.trace[4].status = StepStatus::rolled_back;
-  aborted.trace[4].failed_at_step = 2;
-  p4.cells.push_back(aborted);
-
-  ScenarioResult& pinned = result.scenarios.emplace_back();
-  pinned.name = "pinned";
-  pinned.id = "PIN";
-  pinned.file = "pin.yaml";
-  ScenarioCell only = aborted;
-  only.trace.clear();
-  pinned.cells.push_back(only);
-  return result;
+  return testing::postgres_scenario_result();
 }
 
 std::string console(const ScenarioRunResult& result, bool traces) {
