@@ -20,6 +20,8 @@
 #   CLOBBER_PG_PORT         PostgreSQL TCP port on 127.0.0.1 (default 15432)
 #   CLOBBER_MYSQL_PORT      MariaDB TCP port on 127.0.0.1 (default 13306)
 #   CLOBBER_SERVER_TIMEOUT  seconds to wait for a server to answer (default 60)
+#   CLOBBER_MAX_CONNECTIONS connections each server accepts (default 600; set
+#                           when a new CLOBBER_SERVER_DIR is initialised)
 #
 # PostgreSQL: /usr/lib/postgresql/15/bin, initdb -A trust (superuser postgres,
 # no password), run as the user `postgres` when this script runs as root.
@@ -33,6 +35,7 @@ ME=$(id -un)
 SERVER_DIR=${CLOBBER_SERVER_DIR:-/tmp/clobber-servers-${USER:-$ME}}
 PG_PORT=${CLOBBER_PG_PORT:-15432}
 MYSQL_PORT=${CLOBBER_MYSQL_PORT:-13306}
+MAX_CONNECTIONS=${CLOBBER_MAX_CONNECTIONS:-600}
 TIMEOUT=${CLOBBER_SERVER_TIMEOUT:-60}
 DB_NAME=clobber_test
 
@@ -53,6 +56,10 @@ for port in "$PG_PORT" "$MYSQL_PORT"; do
     exit 2
   fi
 done
+if ! [[ "$MAX_CONNECTIONS" =~ ^[0-9]+$ ]] || ((MAX_CONNECTIONS < 10)); then
+  echo "servers.sh: error: bad CLOBBER_MAX_CONNECTIONS '$MAX_CONNECTIONS'" >&2
+  exit 2
+fi
 if ! [[ "$TIMEOUT" =~ ^[0-9]+$ ]]; then
   echo "servers.sh: error: CLOBBER_SERVER_TIMEOUT must be a number of seconds" >&2
   exit 2
@@ -183,7 +190,7 @@ pg_init() {
 listen_addresses = '127.0.0.1'
 port = $PG_PORT
 unix_socket_directories = '$PG_DIR'
-max_connections = 600
+max_connections = $MAX_CONNECTIONS
 shared_buffers = 128MB
 logging_collector = off
 EOF
@@ -307,7 +314,7 @@ my_launch() {
   setsid "$mariadbd" --no-defaults --user="$MY_OS_USER" --datadir="$MY_DATA" \
     --port="$MYSQL_PORT" --bind-address=127.0.0.1 --socket="$MY_SOCKET" \
     --pid-file="$MY_PID" --log-error="$MY_LOG" --tmpdir="$MY_DIR/tmp" \
-    --max-connections=600 --innodb-buffer-pool-size=128M --skip-name-resolve --port-open-timeout="$TIMEOUT" \
+    --max-connections="$MAX_CONNECTIONS" --innodb-buffer-pool-size=128M --skip-name-resolve --port-open-timeout="$TIMEOUT" \
     </dev/null >>"$MY_LOG" 2>&1 &
   MY_LAUNCHED=$!
 }

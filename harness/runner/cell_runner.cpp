@@ -258,7 +258,7 @@ CellResult run_cell(const Workload& workload, Driver& driver, const CellSpec& sp
       std::vector<StatementHandle> handles;
       if (leader || !single_writer) {
         try {
-          session = driver.connect();
+          session = connect_until(driver, spec.reconnect_timeout, stop);
           for (size_t s = 0; s < plan.statements.size(); ++s)
             handles.push_back(session->prepare(plan.statements[s], plan.statement_params[s]));
           if (chaos) backend_ids[static_cast<size_t>(w)].store(backend_number(*session));

@@ -42,6 +42,24 @@ Outcome reconnect_until(Session& session, std::chrono::microseconds timeout,
   }
 }
 
+std::unique_ptr<Session> connect_until(Driver& driver, std::chrono::microseconds timeout,
+                                       const std::atomic<bool>& stop) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  thread_local std::minstd_rand random(std::random_device{}());
+  std::chrono::microseconds cap = kFirstBackoff;
+  for (;;) {
+    try {
+      return driver.connect();
+    } catch (const DatabaseError&) {
+      if (stop.load(std::memory_order_relaxed) || std::chrono::steady_clock::now() >= deadline)
+        throw;
+    }
+    std::uniform_int_distribution<int64_t> jitter(0, cap.count());
+    wait(std::chrono::microseconds(jitter(random)), deadline, stop);
+    cap = std::min<std::chrono::microseconds>(cap * 2, kMaxBackoff);
+  }
+}
+
 ResilientSession::ResilientSession(std::unique_ptr<Session> session,
                                    std::chrono::microseconds timeout, const std::atomic<bool>& stop)
     : session_(std::move(session)), timeout_(timeout), stop_(stop) {}

@@ -22,6 +22,15 @@ inline constexpr std::chrono::seconds kDefaultReconnectTimeout{30};
 Outcome reconnect_until(Session& session, std::chrono::microseconds timeout,
                         const std::atomic<bool>& stop);
 
+/// Opens a session with driver.connect(), trying again (same backoff) while it
+/// throws DatabaseError, until `timeout` has passed since the first try or
+/// `stop` is set; then throws the last error. For worker sessions, opened all
+/// at once when a cell starts: a server reachable a moment ago (the cell's
+/// admin connection is open) can still refuse a burst of a thousand handshakes
+/// for a while (a full listen backlog, a handshake timeout).
+std::unique_ptr<Session> connect_until(Driver& driver, std::chrono::microseconds timeout,
+                                       const std::atomic<bool>& stop);
+
 /// A Session whose admin calls (query(), read_only_query(), the run-lock and
 /// table calls) reconnect (reconnect_until) and runs the statement
 /// again when the connection was lost, so creating, checking and dropping a
