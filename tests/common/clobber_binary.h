@@ -57,6 +57,21 @@ inline bool contains(const std::string& text, const std::string& needle) {
   return text.find(needle) != std::string::npos;
 }
 
+/// `text` with each line break and the indent after it as one space: a line
+/// the console wrapped to its width reads as one.
+inline std::string flat(const std::string& text) {
+  std::string out;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '\n') {
+      out += text[i];
+      continue;
+    }
+    out += ' ';
+    while (i + 1 < text.size() && text[i + 1] == ' ') ++i;
+  }
+  return out;
+}
+
 /// Runs the shell `command` and returns its stdout and exit code.
 inline Invocation run_shell(const std::string& command) {
   Invocation run;

@@ -15,22 +15,8 @@ namespace {
 
 using testing::clobber;
 using testing::contains;
+using testing::flat;
 using testing::Invocation;
-
-/// `text` with each line break and the indent after it as one space: a line
-/// the console wrapped to its width reads as one.
-std::string flat(const std::string& text) {
-  std::string out;
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] != '\n') {
-      out += text[i];
-      continue;
-    }
-    out += ' ';
-    while (i + 1 < text.size() && text[i + 1] == ' ') ++i;
-  }
-  return out;
-}
 
 const std::string kSuite = std::string(CLOBBER_SOURCE_DIR) + "/workloads/scenarios";
 
