@@ -129,6 +129,8 @@ class TempDir {
 
   /// The directory.
   const std::filesystem::path& path() const { return path_; }
+  /// The directory, where a path is wanted.
+  operator const std::filesystem::path&() const { return path_; }
   /// `name` in the directory.
   std::filesystem::path operator/(const std::filesystem::path& name) const { return path_ / name; }
 
