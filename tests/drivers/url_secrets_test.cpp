@@ -17,11 +17,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-/// What a run of the binary left: exit code, stdout, stderr, the JSON file ("" if none).
-struct Outputs {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
+/// What a run of the binary left: exit code, stdout, stderr, and the JSON file ("" if none).
+struct Outputs : testing::Separated {
   std::string json;
 };
 
@@ -38,12 +35,7 @@ class SecretsTest : public ::testing::Test {
     const testing::Separated run =
         testing::clobber_apart(args + " --db " + quoted(url) + " --json " + quoted(json.string()),
                                dir_.path(), "env " + env);
-    Outputs outputs;
-    outputs.exit_code = run.exit_code;
-    outputs.out = run.out;
-    outputs.err = run.err;
-    outputs.json = read_file(json);
-    return outputs;
+    return Outputs{run, read_file(json)};
   }
 
   /// A `run` of a small workload: one cell, a few transactions.

@@ -17,11 +17,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-/// What a run of the binary left: exit code, stdout, stderr, the JSON file.
-struct Outputs {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
+/// What a run of the binary left: exit code, stdout, stderr, and the JSON file.
+struct Outputs : testing::Separated {
   nlohmann::json json;
 };
 
@@ -54,10 +51,7 @@ class ConninfoPostgresTest : public ::testing::Test {
     const testing::Separated run = testing::clobber_apart(
         args + (json_file ? " --json " + quoted(json.string()) : ""), dir_.path(),
         "cd " + quoted(CLOBBER_SOURCE_DIR) + " && env" + unset + " " + env);
-    Outputs outputs;
-    outputs.exit_code = run.exit_code;
-    outputs.out = run.out;
-    outputs.err = run.err;
+    Outputs outputs{run, {}};
     const std::string text = read_file(json);
     if (!text.empty()) outputs.json = nlohmann::json::parse(text);
     return outputs;
