@@ -29,6 +29,7 @@
 
 #include "drivers/driver.h"
 #include "drivers/url.h"
+#include "tests/common/clobber_binary.h"
 
 extern char** environ;
 
@@ -186,16 +187,10 @@ class Child {
   milliseconds exit_delay() const {
     return std::chrono::duration_cast<milliseconds>(exited_ - signalled_);
   }
-  std::string out() const { return read(out_); }
-  std::string err() const { return read(err_); }
+  std::string out() const { return testing::read_file(out_); }
+  std::string err() const { return testing::read_file(err_); }
 
  private:
-  static std::string read(const fs::path& path) {
-    std::ifstream in(path);
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
-  }
   fs::path out_;
   fs::path err_;
   pid_t pid_ = 0;
@@ -207,15 +202,11 @@ class Child {
 class CleanupTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string pattern = (fs::temp_directory_path() / "clobber_cleanup_XXXXXX").string();
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
 #if defined(CLOBBER_CLEANUP_SQLITE)
     url_ = "sqlite:" + (dir_ / "staging.db").string();
 #else
-    const char* base = std::getenv(kUrlVariable);
-    ASSERT_TRUE(base != nullptr && *base != '\0')
-        << kUrlVariable << " is not set: run the suite with scripts/test.sh";
+    const std::string base = testing::server_url(kUrlVariable);
+    ASSERT_NE(base, "");
     const std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
     database_ = "clobber_cleanup_";
     for (char c : name.substr(0, 40))
@@ -251,7 +242,6 @@ class CleanupTest : public ::testing::Test {
       drop_databases(*admin);
     }
 #endif
-    fs::remove_all(dir_);
   }
 
   /// Drops this test's databases (FORCE: only connections to them, all this test's).
@@ -412,7 +402,7 @@ class CleanupTest : public ::testing::Test {
     EXPECT_LE(child.exit_delay(), kExitLimit) << child.err();
   }
 
-  fs::path dir_;
+  testing::TempDir dir_{"clobber_cleanup_"};
   std::string url_;
   std::string database_;
   std::unique_ptr<Driver> admin_driver_;

@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "reports/reporter.h"
+#include "tests/common/clobber_binary.h"
 #include "tests/reports/sample_result.h"
 
 namespace clobber {
@@ -22,40 +23,13 @@ namespace {
 
 namespace fs = std::filesystem;
 
-/// What running the binary produced: its exit code and stdout + stderr.
-struct Invocation {
-  int exit_code = -1;
-  std::string output;
-};
-
-/// Runs `clobber ARGS` through the shell (ARGS are shell words), stderr merged.
-Invocation clobber(const std::string& args) {
-  const std::string command = std::string("'") + CLOBBER_BINARY + "' " + args + " 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return {};
-  Invocation run;
-  std::array<char, 4096> buffer;
-  for (size_t n; (n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0;)
-    run.output.append(buffer.data(), n);
-  const int status = pclose(pipe);
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
-}
-
-bool contains(const std::string& text, const std::string& needle) {
-  return text.find(needle) != std::string::npos;
-}
+using testing::clobber;
+using testing::contains;
+using testing::Invocation;
 
 /// A fresh directory for one test's files, removed afterwards.
 class CliTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string pattern = (fs::temp_directory_path() / "clobber_cli_XXXXXX").string();
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
   /// Writes `text` to `name` in the test directory and returns its path.
   std::string write(const std::string& name, const std::string& text) {
     const fs::path path = dir_ / name;
@@ -63,7 +37,7 @@ class CliTest : public ::testing::Test {
     return path.string();
   }
 
-  fs::path dir_;
+  testing::TempDir dir_{"clobber_cli_"};
 };
 
 TEST_F(CliTest, HelpExitsZeroForEverySubcommand) {
@@ -183,10 +157,7 @@ TEST_F(CliTest, ReportRendersSavedRunAndRewritesJson) {
   EXPECT_TRUE(contains(run.output, "verdict: FAIL")) << run.output;
   EXPECT_TRUE(contains(run.output, testing::kSampleMaskedUrl)) << run.output;
   EXPECT_FALSE(contains(run.output, "\x1b[")) << "no colors when stdout is not a terminal";
-  std::ifstream again(out);
-  std::stringstream rewritten;
-  rewritten << again.rdbuf();
-  EXPECT_EQ(rewritten.str(), saved.str());
+  EXPECT_EQ(testing::read_file(out), saved.str());
 }
 
 TEST_F(CliTest, TheReplayCommandReplaysTheRun) {
@@ -325,14 +296,8 @@ TEST_F(CliTest, ReportRendersSavedRunAsJunitAndMarkdown) {
                                  md.string() + "'");
   EXPECT_EQ(run.exit_code, 0) << run.output;
   EXPECT_TRUE(contains(run.output, "clobber: wrote " + xml.string())) << run.output;
-  const auto read = [](const fs::path& path) {
-    std::ifstream file(path);
-    std::stringstream text;
-    text << file.rdbuf();
-    return text.str();
-  };
-  EXPECT_EQ(read(xml), junit.str());
-  EXPECT_EQ(read(md), markdown.str());
+  EXPECT_EQ(testing::read_file(xml), junit.str());
+  EXPECT_EQ(testing::read_file(md), markdown.str());
 }
 
 TEST_F(CliTest, ReportToUnwritableJsonSaysSoAndKeepsTheVerdict) {

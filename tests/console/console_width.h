@@ -7,11 +7,12 @@
 #include <unistd.h>
 
 #include <array>
-#include <cstdio>
 #include <cstdlib>
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include "tests/common/clobber_binary.h"
 
 namespace clobber::testing {
 
@@ -24,16 +25,8 @@ struct Console {
 /// Runs `clobber ARGS` (a shell command line after the binary) with stdout a
 /// pipe (not a terminal) and stderr discarded.
 inline Console console_of(const std::string& args) {
-  Console console;
-  const std::string command = std::string("'") + CLOBBER_BINARY + "' " + args + " 2>/dev/null";
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return console;
-  std::array<char, 4096> buffer;
-  for (size_t n; (n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0;)
-    console.text.append(buffer.data(), n);
-  const int status = pclose(pipe);
-  console.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return console;
+  const Invocation run = clobber_stdout(args);
+  return Console{run.output, run.exit_code};
 }
 
 /// Runs clobber with `args` on a pseudo-terminal `columns` wide, COLUMNS set

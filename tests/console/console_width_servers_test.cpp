@@ -1,8 +1,6 @@
 // The console of a run over SQLite, PostgreSQL and MariaDB, and of the
 // scenario suite over PostgreSQL and MariaDB, fits 120 columns; --wide keeps
 // every column. Needs CLOBBER_TEST_PG_URL and CLOBBER_TEST_MYSQL_URL.
-#include <cstdlib>
-#include <filesystem>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -12,26 +10,20 @@
 namespace clobber {
 namespace {
 
-namespace fs = std::filesystem;
 using testing::Console;
 
 class ConsoleWidthServers : public ::testing::Test {
  protected:
   void SetUp() override {
-    const char* pg = std::getenv("CLOBBER_TEST_PG_URL");
-    const char* mysql = std::getenv("CLOBBER_TEST_MYSQL_URL");
-    ASSERT_TRUE(pg && *pg && mysql && *mysql)
-        << "CLOBBER_TEST_PG_URL and CLOBBER_TEST_MYSQL_URL must be set (scripts/test.sh sets them)";
-    std::string pattern = (fs::temp_directory_path() / "clobber_width_XXXXXX").string();
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
+    const std::string pg = testing::server_url("CLOBBER_TEST_PG_URL");
+    const std::string mysql = testing::server_url("CLOBBER_TEST_MYSQL_URL");
+    ASSERT_TRUE(pg != "" && mysql != "");
     databases_ =
         " --db 'sqlite:" + (dir_ / "x.db").string() + "' --db '" + pg + "' --db '" + mysql + "'";
-    servers_ = std::string(" --db '") + pg + "' --db '" + mysql + "'";
+    servers_ = " --db '" + pg + "' --db '" + mysql + "'";
   }
-  void TearDown() override { fs::remove_all(dir_); }
 
-  fs::path dir_;
+  testing::TempDir dir_{"clobber_width_"};
   std::string databases_;  // SQLite, PostgreSQL, MariaDB
   std::string servers_;    // PostgreSQL, MariaDB
 };

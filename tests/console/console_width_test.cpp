@@ -14,6 +14,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using testing::Console;
+using testing::flat;
 
 const std::string kWorkloads = std::string(CLOBBER_SOURCE_DIR) + "/workloads";
 
@@ -23,20 +24,6 @@ std::vector<std::string> shipped_workloads() {
     if (entry.path().extension() == ".yaml") files.push_back(entry.path().string());
   std::sort(files.begin(), files.end());
   return files;
-}
-
-/// `text` with each line break and the indent after it as one space.
-std::string flat(const std::string& text) {
-  std::string out;
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] != '\n') {
-      out += text[i];
-      continue;
-    }
-    out += ' ';
-    while (i + 1 < text.size() && text[i + 1] == ' ') ++i;
-  }
-  return out;
 }
 
 /// The SQLite run of `workload` (every isolation and locking), short.

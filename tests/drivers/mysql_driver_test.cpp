@@ -18,19 +18,14 @@
 
 #include "drivers/driver.h"
 #include "drivers/url.h"
+#include "tests/common/clobber_binary.h"
 
 namespace clobber {
 namespace {
 
 /// The test server's URL; fails the test when it is not set.
 std::string test_url() {
-  const char* url = std::getenv("CLOBBER_TEST_MYSQL_URL");
-  if (url == nullptr || *url == '\0') {
-    ADD_FAILURE() << "CLOBBER_TEST_MYSQL_URL is not set: run the MySQL tests with "
-                     "scripts/test.sh, which starts a throwaway MariaDB and sets it";
-    return {};
-  }
-  return url;
+  return testing::server_url("CLOBBER_TEST_MYSQL_URL");
 }
 
 /// `url` with a query option appended.

@@ -14,6 +14,7 @@
 
 #include "drivers/driver.h"
 #include "drivers/url.h"
+#include "tests/common/clobber_binary.h"
 
 /// libpqxx 6.4 leaks the PGresult of a statement during which the connection
 /// broke (make_result throws before owning it): about 4 KB per lost connection.
@@ -30,10 +31,8 @@ namespace {
 class PostgresDriverTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    const char* url = std::getenv("CLOBBER_TEST_PG_URL");
-    ASSERT_TRUE(url != nullptr && *url != '\0')
-        << "CLOBBER_TEST_PG_URL is not set: run the PostgreSQL tests with scripts/test.sh, "
-           "which starts a throwaway server and sets it";
+    const std::string url = testing::server_url("CLOBBER_TEST_PG_URL");
+    ASSERT_NE(url, "");
     driver_ = make_driver(parse_database_url(url));
     table_ = "clobber_test_" +
              std::string(::testing::UnitTest::GetInstance()->current_test_info()->name());

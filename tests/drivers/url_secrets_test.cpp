@@ -1,13 +1,8 @@
 // Passwords never reach any output of the real binary: stdout, stderr and the
 // JSON file, for runs that connect, runs that cannot, and URLs that are refused.
 // One source, built once per server (CLOBBER_SECRETS_POSTGRES / CLOBBER_SECRETS_MYSQL).
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,65 +10,32 @@
 
 #include "drivers/driver.h"
 #include "drivers/url.h"
+#include "tests/common/clobber_binary.h"
 
 namespace clobber {
 namespace {
 
 namespace fs = std::filesystem;
 
-/// What a run of the binary left: exit code, stdout, stderr, the JSON file ("" if none).
-struct Outputs {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
+/// What a run of the binary left: exit code, stdout, stderr, and the JSON file ("" if none).
+struct Outputs : testing::Separated {
   std::string json;
 };
 
-/// The whole of a file, or "" when it does not exist.
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-/// `text` quoted for the shell.
-std::string quoted(const std::string& text) {
-  std::string out = "'";
-  for (char c : text) {
-    if (c == '\'')
-      out += "'\\''";
-    else
-      out += c;
-  }
-  return out + "'";
-}
+using testing::quoted;
+using testing::read_file;
 
 /// A fresh directory per test for the outputs, removed afterwards.
 class SecretsTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string pattern = (fs::temp_directory_path() / "clobber_secrets_XXXXXX").string();
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
   /// Runs `env clobber ARGS --db URL --json FILE` (ENV: "NAME=value ..." shell words).
   Outputs clobber(const std::string& env, const std::string& args, const std::string& url) {
     const fs::path json = dir_ / "result.json";
     fs::remove(json);
-    const std::string command = "env " + env + " " + quoted(CLOBBER_BINARY) + " " + args +
-                                " --db " + quoted(url) + " --json " + quoted(json.string()) + " >" +
-                                quoted((dir_ / "out").string()) + " 2>" +
-                                quoted((dir_ / "err").string());
-    const int status = std::system(command.c_str());
-    Outputs outputs;
-    outputs.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    outputs.out = read_file(dir_ / "out");
-    outputs.err = read_file(dir_ / "err");
-    outputs.json = read_file(json);
-    return outputs;
+    const testing::Separated run =
+        testing::clobber_apart(args + " --db " + quoted(url) + " --json " + quoted(json.string()),
+                               dir_.path(), "env " + env);
+    return Outputs{run, read_file(json)};
   }
 
   /// A `run` of a small workload: one cell, a few transactions.
@@ -95,7 +57,7 @@ class SecretsTest : public ::testing::Test {
                    url);
   }
 
-  fs::path dir_;
+  testing::TempDir dir_{"clobber_secrets_"};
 };
 
 /// Expects none of `secrets` in any output.
@@ -112,11 +74,8 @@ void expect_absent(const Outputs& outputs, const std::vector<std::string>& secre
 
 /// The test server's URL from the environment, parsed; fails the test when unset.
 std::optional<DatabaseUrl> server_url(const char* variable) {
-  const char* text = std::getenv(variable);
-  if (text == nullptr || *text == '\0') {
-    ADD_FAILURE() << variable << " is not set: run the suite with scripts/test.sh";
-    return std::nullopt;
-  }
+  const std::string text = testing::server_url(variable);
+  if (text.empty()) return std::nullopt;
   return parse_database_url(text);
 }
 

@@ -2,17 +2,8 @@
 // to the console, JSON, HTML, JUnit and Markdown, and the five agree on every
 // count of every cell. The JSON is the reference; each other format is read
 // back from its own text (rates within their printed rounding).
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <array>
 #include <cmath>
-#include <cstdio>
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <regex>
 #include <sstream>
 #include <string>
@@ -22,28 +13,12 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "tests/common/clobber_binary.h"
+
 namespace clobber {
 namespace {
 
-namespace fs = std::filesystem;
 using Json = nlohmann::json;
-
-std::string read(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-
-/// Runs `clobber ARGS`; stdout into `console`, returns the exit code.
-int clobber(const std::string& args, std::string& console) {
-  const std::string command = std::string("'") + CLOBBER_BINARY + "' " + args + " 2>/dev/null";
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return -1;
-  std::array<char, 4096> buffer;
-  for (size_t n; (n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0;)
-    console.append(buffer.data(), n);
-  const int status = pclose(pipe);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
 
 /// What every format must say about one cell, from the JSON.
 struct Expected {
@@ -74,26 +49,22 @@ bool rounds_to(int64_t printed, double value) {
 class AllFormats : public ::testing::Test {
  protected:
   void SetUp() override {
-    const char* pg = std::getenv("CLOBBER_TEST_PG_URL");
-    const char* mysql = std::getenv("CLOBBER_TEST_MYSQL_URL");
-    ASSERT_TRUE(pg && *pg && mysql && *mysql)
-        << "CLOBBER_TEST_PG_URL and CLOBBER_TEST_MYSQL_URL must be set (scripts/test.sh sets them)";
-    std::string pattern = (fs::temp_directory_path() / "clobber_formats_XXXXXX").string();
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
+    const std::string pg = testing::server_url("CLOBBER_TEST_PG_URL");
+    const std::string mysql = testing::server_url("CLOBBER_TEST_MYSQL_URL");
+    ASSERT_TRUE(pg != "" && mysql != "");
     // Unsupported cells (PostgreSQL's read_uncommitted), passing ones, and
     // naive ones that lose updates and fail the --fail-on gate.
     const std::string workload = std::string(CLOBBER_SOURCE_DIR) + "/workloads/joint_account.yaml";
-    const int code = clobber(
+    const testing::Invocation run = testing::clobber_stdout(
         "run '" + workload + "' --db '" + pg + "' --db '" + mysql +
-            "' --isolation read_uncommitted,read_committed,serializable --locking none,for_update"
-            " --transactions 240 --seed 7 --quiet --no-color --fail-on 'lost_updates>0'" +
-            " --json '" + (dir_ / "r.json").string() + "' --html '" + (dir_ / "r.html").string() +
-            "' --junit '" + (dir_ / "r.xml").string() + "' --markdown '" +
-            (dir_ / "r.md").string() + "'",
-        console_);
-    ASSERT_EQ(code, 1) << "the naive cells lose updates and fail the gate:\n" << console_;
-    const Json json = Json::parse(read(dir_ / "r.json"));
+        "' --isolation read_uncommitted,read_committed,serializable --locking none,for_update"
+        " --transactions 240 --seed 7 --quiet --no-color --fail-on 'lost_updates>0'" +
+        " --json '" + (dir_ / "r.json").string() + "' --html '" + (dir_ / "r.html").string() +
+        "' --junit '" + (dir_ / "r.xml").string() + "' --markdown '" + (dir_ / "r.md").string() +
+        "'");
+    console_ = run.output;
+    ASSERT_EQ(run.exit_code, 1) << "the naive cells lose updates and fail the gate:\n" << console_;
+    const Json json = Json::parse(testing::read_file(dir_ / "r.json"));
     for (const Json& cell : json["cells"]) {
       Expected e;
       e.database = label(cell["database"]);
@@ -109,7 +80,6 @@ class AllFormats : public ::testing::Test {
     }
     ASSERT_EQ(cells_.size(), 12u);
   }
-  void TearDown() override { fs::remove_all(dir_); }
 
   size_t count(std::string_view status) const {
     return static_cast<size_t>(std::count_if(
@@ -121,7 +91,7 @@ class AllFormats : public ::testing::Test {
     }));
   }
 
-  fs::path dir_;
+  testing::TempDir dir_{"clobber_formats_"};
   std::string console_;
   std::vector<Expected> cells_;  // in run order: database, then isolation, then locking
 };
@@ -224,7 +194,7 @@ TEST_F(AllFormats, OneRunAgreesOnEveryCount) {
 
   // Markdown: the matrix, rows (isolation / locking), a column per database.
   {
-    const std::string markdown = read(dir_ / "r.md");
+    const std::string markdown = testing::read_file(dir_ / "r.md");
     const std::regex entry("(❌ )?(\\d+)/(\\d+)%/(\\d+)|unsupported");
     const std::string matrix = markdown.substr(markdown.find("### Matrix"));
     std::vector<std::smatch> entries;
@@ -251,7 +221,7 @@ TEST_F(AllFormats, OneRunAgreesOnEveryCount) {
 
   // JUnit: the totals, and each test case passed, failed or skipped as its cell.
   {
-    const std::string xml = read(dir_ / "r.xml");
+    const std::string xml = testing::read_file(dir_ / "r.xml");
     std::smatch totals;
     ASSERT_TRUE(std::regex_search(
         xml, totals,
@@ -276,7 +246,7 @@ TEST_F(AllFormats, OneRunAgreesOnEveryCount) {
 
   // HTML: each cell's matrix entry and its detail table.
   {
-    const std::string html = read(dir_ / "r.html");
+    const std::string html = testing::read_file(dir_ / "r.html");
     for (size_t i = 0; i < cells_.size(); ++i) {
       const Expected& e = cells_[i];
       const std::string link = "<a href=\"#cell-" + std::to_string(i) + "\">";

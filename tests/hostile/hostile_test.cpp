@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/common/clobber_binary.h"
 #include "tests/hostile/run_clobber.h"
 
 namespace {
@@ -128,16 +129,13 @@ TEST_P(Hostile, ExitsAndSaysWhatTheCaseExpects) {
        {std::pair<std::string, const char*>{"{pg}", "CLOBBER_TEST_PG_URL"},
         {"{mysql}", "CLOBBER_TEST_MYSQL_URL"}}) {
     if (args.find(placeholder) == std::string::npos) continue;
-    const char* url = std::getenv(variable);
-    ASSERT_TRUE(url && *url) << variable << " is not set: run the suite with scripts/test.sh, "
-                             << "which starts throwaway servers and sets it";
+    const std::string url = clobber::testing::server_url(variable);
+    ASSERT_NE(url, "");
     replace_all(args, placeholder, url);
   }
-  const fs::path tmp =
-      fs::temp_directory_path() / ("clobber_hostile_" + c.name + "_" + std::to_string(getpid()));
-  fs::create_directories(tmp);
+  const clobber::testing::TempDir tmp("clobber_hostile_" + c.name + "_");
   replace_all(args, "{dir}", (kHostile / "inputs").string());
-  replace_all(args, "{tmp}", tmp.string());
+  replace_all(args, "{tmp}", tmp.path().string());
   const clobber::testing::Ran ran = clobber::testing::run_clobber(split_args(args), tmp);
   EXPECT_EQ(ran.exit_code, c.exit_code) << "stdout:\n" << ran.out << "\nstderr:\n" << ran.err;
   for (const std::string& fragment : c.stderr_fragments)
@@ -152,8 +150,6 @@ TEST_P(Hostile, ExitsAndSaysWhatTheCaseExpects) {
     EXPECT_EQ(ran.out.find(fragment), std::string::npos) << "stdout shows: " << fragment;
     EXPECT_EQ(ran.err.find(fragment), std::string::npos) << "stderr shows: " << fragment;
   }
-  std::error_code ignored;
-  fs::remove_all(tmp, ignored);
 }
 
 INSTANTIATE_TEST_SUITE_P(Corpus, Hostile, ::testing::ValuesIn(cases_for(CLOBBER_HOSTILE_NEEDS)),

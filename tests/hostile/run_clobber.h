@@ -10,21 +10,13 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
-namespace clobber::testing {
+#include "tests/common/clobber_binary.h"
 
-/// A file's whole text ("" when unreadable).
-inline std::string slurp(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
+namespace clobber::testing {
 
 /// What one run of clobber did.
 struct Ran {
@@ -62,8 +54,8 @@ inline Ran run_clobber(const std::vector<std::string>& args, const std::filesyst
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   if (WIFEXITED(status)) ran.exit_code = WEXITSTATUS(status);
-  ran.out = slurp(out_path);
-  ran.err = slurp(err_path);
+  ran.out = read_file(out_path);
+  ran.err = read_file(err_path);
   return ran;
 }
 

@@ -64,10 +64,8 @@ std::string fingerprint(Session& session) {
 }
 
 TEST(STAGING_SUITE, HostileSqlFilesLeaveEveryUserTableAndSchemaAsTheyWere) {
-  const char* base = std::getenv(kUrlVariable);
-  ASSERT_TRUE(base && *base) << kUrlVariable
-                             << " is not set: run the suite with scripts/test.sh, which starts "
-                                "throwaway servers and sets it";
+  const std::string base = testing::server_url(kUrlVariable);
+  ASSERT_NE(base, "");
   {
     auto admin = make_driver(parse_database_url(base))->connect();
     if (kPostgres) {
@@ -113,7 +111,7 @@ TEST(STAGING_SUITE, HostileSqlFilesLeaveEveryUserTableAndSchemaAsTheyWere) {
   fs::create_directories(tmp);
   int accepted = 0;
   for (const fs::path& file : files) {
-    const bool scenario = testing::slurp(file).find("\nsteps:") != std::string::npos;
+    const bool scenario = testing::read_file(file).find("\nsteps:") != std::string::npos;
     std::vector<std::string> args =
         scenario ? std::vector<std::string>{"scenario", file.string(), "--db",
                                             url,        "--isolation", "read_committed"}

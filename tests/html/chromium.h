@@ -13,7 +13,6 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -21,15 +20,9 @@
 #include <thread>
 #include <vector>
 
-namespace clobber::testing {
+#include "tests/common/clobber_binary.h"
 
-/// A file's whole text ("" when unreadable).
-inline std::string read_text(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
+namespace clobber::testing {
 
 /// A fresh, empty folder `name` under artifacts/ in the working directory
 /// (ctest runs tests in build/tests/html), for a test's pages and screenshots.
@@ -116,15 +109,15 @@ inline BrowserRun open_in_chromium(const std::filesystem::path& html, const std:
   }
   if (WIFEXITED(status)) run.exit_code = WEXITSTATUS(status);
   std::filesystem::remove_all(work / "profile");  // megabytes nobody reads
-  run.dom = read_text(out_path);
+  run.dom = read_file(out_path);
   // Console messages (errors, CSP violations, uncaught exceptions) are logged
   // as "[pid:tid:time:LEVEL:CONSOLE:line] "message", source: ...".
-  std::istringstream err(read_text(err_path));
+  std::istringstream err(read_file(err_path));
   for (std::string line; std::getline(err, line);)
     if (line.find(":CONSOLE") != std::string::npos) run.console += line + "\n";
   // The network log names every URL requested; Chromium's own update, time
   // and account checks (Google hosts) are not the page's.
-  const std::string log = read_text(net_log);
+  const std::string log = read_file(net_log);
   static const std::regex url(R"re("url":"([a-z-]+://[^"]*)")re");
   static const std::regex own(R"(^https?://[a-z0-9.-]*(google\.com|googleapis\.com|gvt1\.com)/)");
   for (auto it = std::sregex_iterator(log.begin(), log.end(), url); it != std::sregex_iterator();

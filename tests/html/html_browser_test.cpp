@@ -20,19 +20,12 @@ namespace {
 
 namespace fs = std::filesystem;
 
-/// The test server URL in `variable`; fails the test when unset.
-std::string server_url(const char* variable) {
-  const char* url = std::getenv(variable);
-  if (!url || !*url) ADD_FAILURE() << variable << " is not set: run the suite with scripts/test.sh";
-  return url ? url : "";
-}
-
 /// Opens `page` in Chromium twice (DOM, screenshot) and checks what every
 /// report must: the matrix `matrix_id` and at least `charts` non-empty SVG
 /// charts in the DOM, nothing on the console, nothing requested.
 void check_in_chromium(const fs::path& page, const fs::path& dir, const std::string& matrix_id,
                        size_t charts) {
-  const std::string html = testing::read_text(page);
+  const std::string html = testing::read_file(page);
   ASSERT_FALSE(html.empty()) << page;
   EXPECT_EQ(testing::outside_references(html), std::vector<std::string>{});
 
@@ -63,15 +56,16 @@ TEST(HtmlInChromium, RunOverPostgresAndMariaDb) {
   const fs::path page = dir / "run.html";
   const testing::Ran ran = testing::run_clobber(
       {"run", std::string(CLOBBER_SOURCE_DIR) + "/workloads/joint_account.yaml", "--db",
-       server_url("CLOBBER_TEST_PG_URL"), "--db", server_url("CLOBBER_TEST_MYSQL_URL"),
-       "--isolation", "none,read_committed,serializable", "--locking", "none,for_update",
-       "--duration", "300ms", "--html", page.string()},
+       testing::server_url("CLOBBER_TEST_PG_URL"), "--db",
+       testing::server_url("CLOBBER_TEST_MYSQL_URL"), "--isolation",
+       "none,read_committed,serializable", "--locking", "none,for_update", "--duration", "300ms",
+       "--html", page.string()},
       dir);
   ASSERT_EQ(ran.exit_code, 0) << ran.err;
   ASSERT_NE(ran.err.find("clobber: wrote " + page.string()), std::string::npos) << ran.err;
   // Charts: the scatter, and per cell two timelines and a latency histogram.
   check_in_chromium(page, dir, "isolation-matrix", 10);
-  const std::string html = testing::read_text(page);
+  const std::string html = testing::read_file(page);
   EXPECT_NE(html.find("postgresql 15"), std::string::npos);
   EXPECT_NE(html.find("mariadb 10"), std::string::npos);
   EXPECT_NE(html.find("aria-label=\"lost update witness"), std::string::npos);
@@ -82,13 +76,13 @@ TEST(HtmlInChromium, ScenarioFolderOverPostgresAndMariaDb) {
   const fs::path page = dir / "scenarios.html";
   const testing::Ran ran =
       testing::run_clobber({"scenario", std::string(CLOBBER_SOURCE_DIR) + "/workloads/scenarios",
-                            "--db", server_url("CLOBBER_TEST_PG_URL"), "--db",
-                            server_url("CLOBBER_TEST_MYSQL_URL"), "--html", page.string()},
+                            "--db", testing::server_url("CLOBBER_TEST_PG_URL"), "--db",
+                            testing::server_url("CLOBBER_TEST_MYSQL_URL"), "--html", page.string()},
                            dir);
   ASSERT_EQ(ran.exit_code, 0) << ran.err;
   // A sequence diagram per cell that ran: 10 scenarios x 9 supported levels.
   check_in_chromium(page, dir, "scenario-matrix", 90);
-  const std::string html = testing::read_text(page);
+  const std::string html = testing::read_file(page);
   EXPECT_NE(html.find("class=\"blocked-span\""), std::string::npos);
   EXPECT_NE(html.find("class=\"mark\">releases</text>"), std::string::npos);
 }

@@ -28,7 +28,7 @@ TEST(ChromiumChecks, SeeAFetchAndAConsoleError) {
   EXPECT_NE(run.console.find("Uncaught ReferenceError: missing is not defined"), std::string::npos)
       << run.console;
   EXPECT_EQ(run.urls.count("http://127.0.0.1:9/x.png"), 1u);
-  EXPECT_EQ(testing::outside_references(testing::read_text(page)),
+  EXPECT_EQ(testing::outside_references(testing::read_file(page)),
             std::vector<std::string>{"src=\"http://127.0.0.1:9/x.png"});
 }
 

@@ -10,6 +10,7 @@
 
 #include "harness/runner/run.h"
 #include "harness/workload/workload_loader.h"
+#include "tests/common/clobber_binary.h"
 #include "tests/integration/faults_test.h"
 
 namespace clobber {
@@ -34,19 +35,13 @@ constexpr const char* kUrlVariable = "CLOBBER_TEST_PG_URL";
 class CLOBBER_FAULTS_SUITE : public ::testing::Test {
  protected:
   void SetUp() override {
-    const char* url = std::getenv(kUrlVariable);
-    ASSERT_TRUE(url && *url) << kUrlVariable << " is not set: run the suite with scripts/test.sh";
+    const std::string url = testing::server_url(kUrlVariable);
+    ASSERT_NE(url, "");
     database_ = std::make_unique<OwnDatabase>(url, "clobber_rel_faults");
-    std::string pattern = (fs::temp_directory_path() / "clobber_faults_XXXXXX").string();
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
   }
-  void TearDown() override {
-    database_.reset();
-    fs::remove_all(dir_);
-  }
+  void TearDown() override { database_.reset(); }
   std::unique_ptr<OwnDatabase> database_;
-  fs::path dir_;
+  testing::TempDir dir_{"clobber_faults_"};
 };
 
 CLOBBER_FAULTS_TEST(CLOBBER_FAULTS_SUITE, KillingEveryConnectionMidRunLosesNoReport) {

@@ -14,6 +14,7 @@
 #include "harness/history/history.h"
 #include "harness/runner/run.h"
 #include "harness/workload/workload_loader.h"
+#include "tests/common/clobber_binary.h"
 
 namespace clobber::testing {
 
@@ -25,12 +26,8 @@ inline Workload test_workload(const std::string& name) {
 
 /// The URL in an environment variable; fails the test when it is missing.
 inline std::optional<DatabaseUrl> url_from_env(const char* variable) {
-  const char* text = std::getenv(variable);
-  if (!text || !*text) {
-    ADD_FAILURE() << variable << " is not set: run the suite with scripts/test.sh, which starts "
-                  << "throwaway servers and sets it";
-    return std::nullopt;
-  }
+  const std::string text = server_url(variable);
+  if (text.empty()) return std::nullopt;
   return parse_database_url(text);
 }
 

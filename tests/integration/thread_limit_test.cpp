@@ -4,6 +4,7 @@
 // does not bind root itself, so the binary runs as `nobody` (setpriv).
 #include <filesystem>
 
+#include "tests/common/clobber_binary.h"
 #include "tests/integration/faults_test.h"
 
 namespace clobber {
@@ -12,8 +13,8 @@ namespace {
 namespace fs = std::filesystem;
 
 TEST(ThreadLimitTest, RefusedThreadsEndTheCellNotTheRun) {
-  const char* url = std::getenv("CLOBBER_TEST_PG_URL");
-  ASSERT_TRUE(url && *url) << "CLOBBER_TEST_PG_URL is not set: run the suite with scripts/test.sh";
+  const std::string url = testing::server_url("CLOBBER_TEST_PG_URL");
+  ASSERT_NE(url, "");
   testing::OwnDatabase database(url, "clobber_rel_nproc");
   // A folder the unprivileged user can read, run from and write the report to.
   const fs::path dir =
@@ -31,8 +32,7 @@ TEST(ThreadLimitTest, RefusedThreadsEndTheCellNotTheRun) {
                               "' --workers 1000 --json '" + (dir / "out.json").string() +
                               "' --no-color >'" + (dir / "log").string() + "' 2>&1";
   const int status = std::system(command.c_str());
-  std::ifstream log(dir / "log");
-  const std::string output((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+  const std::string output = testing::read_file(dir / "log");
   ASSERT_TRUE(WIFEXITED(status)) << output;  // not killed by SIGABRT
   EXPECT_EQ(WEXITSTATUS(status), 3) << output;
   const nlohmann::json report = testing::read_report(dir / "out.json");

@@ -12,6 +12,7 @@
 #include "drivers/url.h"
 #include "harness/scenario/scenario_loader.h"
 #include "harness/scenario/scenario_runner.h"
+#include "tests/common/clobber_binary.h"
 
 namespace clobber::testing {
 
@@ -22,12 +23,8 @@ inline Scenario suite_scenario(const std::string& file) {
 
 /// The database URL in `variable`; a test failure (never a skip) when unset.
 inline std::optional<DatabaseUrl> url_from_env(const char* variable) {
-  const char* text = std::getenv(variable);
-  if (!text || !*text) {
-    ADD_FAILURE() << variable << " is not set: run the suite with scripts/test.sh, which starts "
-                  << "throwaway servers and sets it";
-    return std::nullopt;
-  }
+  const std::string text = server_url(variable);
+  if (text.empty()) return std::nullopt;
   return parse_database_url(text);
 }
 

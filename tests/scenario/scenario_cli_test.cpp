@@ -1,72 +1,29 @@
 // `clobber scenario` through the built binary: exit codes, console and JSON.
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <array>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <string>
 
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
 
+#include "tests/common/clobber_binary.h"
+
 namespace clobber {
 namespace {
 
-namespace fs = std::filesystem;
-
-struct Invocation {
-  int exit_code = -1;
-  std::string output;
-};
-
-/// Runs `clobber ARGS` through the shell (ARGS are shell words), stderr merged.
-Invocation clobber(const std::string& args) {
-  const std::string command = std::string("'") + CLOBBER_BINARY + "' " + args + " 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return {};
-  Invocation run;
-  std::array<char, 4096> buffer;
-  for (size_t n; (n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0;)
-    run.output.append(buffer.data(), n);
-  const int status = pclose(pipe);
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
-}
-
-bool contains(const std::string& text, const std::string& needle) {
-  return text.find(needle) != std::string::npos;
-}
-
-/// `text` with each line break and the indent after it as one space: a line
-/// the console wrapped to its width reads as one.
-std::string flat(const std::string& text) {
-  std::string out;
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] != '\n') {
-      out += text[i];
-      continue;
-    }
-    out += ' ';
-    while (i + 1 < text.size() && text[i + 1] == ' ') ++i;
-  }
-  return out;
-}
+using testing::clobber;
+using testing::contains;
+using testing::flat;
+using testing::Invocation;
 
 const std::string kSuite = std::string(CLOBBER_SOURCE_DIR) + "/workloads/scenarios";
 
+/// A fresh directory for one test's files, removed afterwards.
 class ScenarioCliTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string pattern = (fs::temp_directory_path() / "clobber_scenario_cli_XXXXXX").string();
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  fs::path dir_;
+  testing::TempDir dir_{"clobber_scenario_cli_"};
 };
 
 TEST_F(ScenarioCliTest, BadScenarioExitsTwoWithItsPlace) {
@@ -135,8 +92,7 @@ TEST_F(ScenarioCliTest, AnExpectedOutcomeNotMetExitsOneUnlessExploring) {
   EXPECT_TRUE(contains(met.output, "expected prevented (" + p4 + ":34:5): met")) << met.output;
 
   // The same scenario demanding the anomaly at serializable fails the gate.
-  std::ifstream in(p4);
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string text = testing::read_file(p4);
   text.replace(text.find("outcome: prevented"), 18, "outcome: anomaly");
   const std::string wrong = (dir_ / "p4.yaml").string();
   std::ofstream(wrong) << text;
@@ -149,10 +105,7 @@ TEST_F(ScenarioCliTest, AnExpectedOutcomeNotMetExitsOneUnlessExploring) {
               "' --markdown '" + markdown + "' --html '" + html + "'");
   EXPECT_EQ(unmet.exit_code, 1) << unmet.output;
   // Every format says which cell missed its expected outcome.
-  const auto read = [](const std::string& path) {
-    std::ifstream file(path);
-    return std::string((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
-  };
+  const auto read = [](const std::string& path) { return testing::read_file(path); };
   EXPECT_TRUE(contains(read(junit), "failures=\"1\"")) << read(junit);
   EXPECT_TRUE(contains(read(junit), "<failure message=\"expected anomaly (")) << read(junit);
   EXPECT_TRUE(contains(read(markdown), "### Expected outcomes not met")) << read(markdown);

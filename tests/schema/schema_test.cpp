@@ -5,15 +5,9 @@
 // not. Built a second time with CLOBBER_SCHEMA_SERVERS: the same on the
 // PostgreSQL and MySQL test servers (dependency-graph anomalies with their
 // edges, blocked statements and how they were detected).
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <functional>
 #include <memory>
-#include <sstream>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -24,26 +18,16 @@
 #include <valijson/validation_results.hpp>
 #include <valijson/validator.hpp>
 
+#include "tests/common/clobber_binary.h"
+
 namespace clobber {
 namespace {
 
 namespace fs = std::filesystem;
 using Json = nlohmann::json;
 
-/// The whole of a file, or "" when it does not exist.
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-/// `text` quoted for the shell.
-std::string quoted(const std::string& text) {
-  std::string out = "'";
-  for (char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
+using testing::quoted;
+using testing::read_file;
 
 /// The parsed schema, and the real results every test of this binary checks,
 /// written once per test process (null when clobber failed).
@@ -57,9 +41,7 @@ class SchemaTest : public ::testing::Test {
     valijson::adapters::NlohmannJsonAdapter adapter(document);
     parser.populateSchema(adapter, *schema_);
 
-    std::string pattern = (fs::temp_directory_path() / "clobber_schema_XXXXXX").string();
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
+    dir_ = std::make_unique<testing::TempDir>("clobber_schema_");
 #ifndef CLOBBER_SCHEMA_SERVERS
     const std::string source = CLOBBER_SOURCE_DIR;
     // Unsupported cells (read_committed, FOR UPDATE on SQLite) and ran cells.
@@ -74,21 +56,18 @@ class SchemaTest : public ::testing::Test {
 #endif
   }
   static void TearDownTestSuite() {
-    if (!dir_.empty()) fs::remove_all(dir_);
+    dir_.reset();
     schema_.reset();
   }
 
   /// Runs `clobber ARGS --json DIR/NAME` and returns the document (null when
   /// clobber exited other than `exit_code` or wrote nothing).
   static Json write(const std::string& args, const std::string& name, int exit_code) {
-    const fs::path json = dir_ / name;
-    const std::string command = quoted(CLOBBER_BINARY) + " " + args + " --json " +
-                                quoted(json.string()) + " >/dev/null 2>" +
-                                quoted((dir_ / (name + ".err")).string());
-    const int status = std::system(command.c_str());
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != exit_code) {
-      ADD_FAILURE() << command << " exited " << status << ":\n"
-                    << read_file(dir_ / (name + ".err"));
+    const fs::path json = *dir_ / name;
+    const testing::Separated run =
+        testing::clobber_apart(args + " --json " + quoted(json.string()), dir_->path());
+    if (run.exit_code != exit_code) {
+      ADD_FAILURE() << "clobber " << args << " exited " << run.exit_code << ":\n" << run.err;
       return Json();
     }
     return Json::parse(read_file(json));
@@ -119,14 +98,14 @@ class SchemaTest : public ::testing::Test {
   }
 
   static std::unique_ptr<valijson::Schema> schema_;
-  static fs::path dir_;
+  static std::unique_ptr<testing::TempDir> dir_;
   static Json joint_;
   static Json failing_;
   static Json scenarios_;
 };
 
 std::unique_ptr<valijson::Schema> SchemaTest::schema_;
-fs::path SchemaTest::dir_;
+std::unique_ptr<testing::TempDir> SchemaTest::dir_;
 Json SchemaTest::joint_;
 Json SchemaTest::failing_;
 Json SchemaTest::scenarios_;
@@ -215,9 +194,9 @@ TEST_F(SchemaTest, BrokenScenarioRunsDoNotValidate) {
 
 #else
 TEST_F(SchemaTest, RunsAndScenariosOnTheServersValidate) {
-  const char* pg = std::getenv("CLOBBER_TEST_PG_URL");
-  const char* mysql = std::getenv("CLOBBER_TEST_MYSQL_URL");
-  if (pg == nullptr || mysql == nullptr) GTEST_SKIP() << "CLOBBER_TEST_PG_URL / MYSQL_URL unset";
+  const std::string pg = testing::server_url("CLOBBER_TEST_PG_URL");
+  const std::string mysql = testing::server_url("CLOBBER_TEST_MYSQL_URL");
+  ASSERT_TRUE(pg != "" && mysql != "");
   const std::string source = CLOBBER_SOURCE_DIR;
   const std::string dbs = " --db " + quoted(pg) + " --db " + quoted(mysql);
   // Read skew: G-single anomalies with their edges at read_committed.

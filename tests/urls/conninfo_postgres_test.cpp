@@ -2,13 +2,7 @@
 // people write it: a libpq key=value string, the PG* environment variables
 // under a URL that names nothing, and CLOBBER_DB instead of --db; each a short
 // real run (and scenario, clean) that must pass and report the database it used.
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -16,48 +10,28 @@
 #include <nlohmann/json.hpp>
 
 #include "drivers/url.h"
+#include "tests/common/clobber_binary.h"
 
 namespace clobber {
 namespace {
 
 namespace fs = std::filesystem;
 
-/// What a run of the binary left: exit code, stdout, stderr, the JSON file.
-struct Outputs {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
+/// What a run of the binary left: exit code, stdout, stderr, and the JSON file.
+struct Outputs : testing::Separated {
   nlohmann::json json;
 };
 
-/// The whole of a file, or "" when it does not exist.
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-/// `text` quoted for the shell.
-std::string quoted(const std::string& text) {
-  std::string out = "'";
-  for (char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
+using testing::quoted;
+using testing::read_file;
 
 /// The test server's fields, from CLOBBER_TEST_PG_URL, and a fresh directory.
 class ConninfoPostgresTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    const char* url = std::getenv("CLOBBER_TEST_PG_URL");
-    if (url == nullptr || *url == '\0') GTEST_SKIP() << "CLOBBER_TEST_PG_URL is not set";
+    const std::string url = testing::server_url("CLOBBER_TEST_PG_URL");
+    ASSERT_NE(url, "");
     server_ = parse_database_url(url);
-    std::string pattern = (fs::temp_directory_path() / "clobber_urls_XXXXXX").string();
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
-  }
-  void TearDown() override {
-    if (!dir_.empty()) fs::remove_all(dir_);
   }
 
   /// The server as a libpq key=value string.
@@ -74,16 +48,10 @@ class ConninfoPostgresTest : public ::testing::Test {
     for (const char* name : {"PGHOST", "PGHOSTADDR", "PGPORT", "PGUSER", "PGDATABASE", "PGSERVICE",
                              "PGSSLMODE", "CLOBBER_DB"})
       unset += std::string(" -u ") + name;
-    const std::string command = "cd " + quoted(CLOBBER_SOURCE_DIR) + " && env" + unset + " " + env +
-                                " " + quoted(CLOBBER_BINARY) + " " + args +
-                                (json_file ? " --json " + quoted(json.string()) : "") + " >" +
-                                quoted((dir_ / "out").string()) + " 2>" +
-                                quoted((dir_ / "err").string());
-    const int status = std::system(command.c_str());
-    Outputs outputs;
-    outputs.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    outputs.out = read_file(dir_ / "out");
-    outputs.err = read_file(dir_ / "err");
+    const testing::Separated run = testing::clobber_apart(
+        args + (json_file ? " --json " + quoted(json.string()) : ""), dir_.path(),
+        "cd " + quoted(CLOBBER_SOURCE_DIR) + " && env" + unset + " " + env);
+    Outputs outputs{run, {}};
     const std::string text = read_file(json);
     if (!text.empty()) outputs.json = nlohmann::json::parse(text);
     return outputs;
@@ -109,7 +77,7 @@ class ConninfoPostgresTest : public ::testing::Test {
   }
 
   DatabaseUrl server_;
-  fs::path dir_;
+  testing::TempDir dir_{"clobber_urls_"};
 };
 
 TEST_F(ConninfoPostgresTest, KeyValueString) {
