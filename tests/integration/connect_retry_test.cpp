@@ -6,13 +6,13 @@
 
 #include <atomic>
 #include <chrono>
-#include <cstdlib>
 #include <string>
 #include <thread>
 
 #include "drivers/driver.h"
 #include "drivers/url.h"
 #include "harness/runner/reconnect.h"
+#include "tests/common/clobber_binary.h"
 
 namespace clobber {
 namespace {
@@ -22,14 +22,13 @@ constexpr const char* kRole = "clobber_test_connect_retry";
 class ConnectRetryTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    const char* url = std::getenv("CLOBBER_TEST_PG_URL");
-    ASSERT_TRUE(url && *url) << "CLOBBER_TEST_PG_URL is not set (scripts/test.sh sets it)";
+    const std::string url = testing::server_url("CLOBBER_TEST_PG_URL");
+    ASSERT_NE(url, "");
     admin_driver_ = make_driver(parse_database_url(url));
     admin_ = admin_driver_->connect();
     admin_->query(std::string("DROP ROLE IF EXISTS ") + kRole);
     admin_->query(std::string("CREATE ROLE ") + kRole + " LOGIN CONNECTION LIMIT 0");
-    // The same server and database, as the limited role.
-    std::string text = url;
+    std::string text = url;  // the same server and database, as the limited role
     const size_t scheme = text.find("://") + 3;
     text.replace(scheme, text.find('@', scheme) - scheme, kRole);
     driver_ = make_driver(parse_database_url(text));
