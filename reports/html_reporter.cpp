@@ -112,17 +112,10 @@ void append_databases(std::string& out, const std::vector<const DatabaseInfo*>& 
   out += "</ul></dd>";
 }
 
-/// Names of `databases` as column headers: the label, with the URL when two
-/// have the same label.
+/// Names of `databases` as column headers (database_name_among).
 std::vector<std::string> database_headers(const std::vector<const DatabaseInfo*>& databases) {
   std::vector<std::string> headers;
-  for (const DatabaseInfo* db : databases) {
-    const std::string label = database_label(*db);
-    const bool shared = std::count_if(databases.begin(), databases.end(), [&](const auto* other) {
-                          return database_label(*other) == label;
-                        }) > 1;
-    headers.push_back(shared ? label + " " + db->url : label);
-  }
+  for (const DatabaseInfo* db : databases) headers.push_back(database_name_among(*db, databases));
   return headers;
 }
 

@@ -158,17 +158,6 @@ std::string testcase_open(std::string_view classname, std::string_view name, dou
                      xml(classname, true), xml(name, true), seconds(time));
 }
 
-/// How suites name databases: database_label, with the masked URL when another
-/// database of the same result has the same label.
-std::string suite_database_name(const DatabaseInfo& database,
-                                const std::vector<const DatabaseInfo*>& all) {
-  const std::string label = database_label(database);
-  const bool shared = std::count_if(all.begin(), all.end(), [&](const DatabaseInfo* other) {
-                        return database_label(*other) == label;
-                      }) > 1;
-  return shared && !database.url.empty() ? label + " " + one_valid_line(database.url) : label;
-}
-
 std::string settings_properties(const DatabaseInfo& database) {
   std::string out = property("database", database.url);
   for (const auto& [name, value] : database.settings)
@@ -361,7 +350,7 @@ void JunitReporter::report(const RunResult& result, std::ostream& out) const {
   std::vector<Suite> suites;
   for (const DatabaseInfo* database : databases) {
     Suite& suite = suites.emplace_back();
-    suite.name = suite_database_name(*database, databases);
+    suite.name = one_valid_line(database_name_among(*database, databases));
     suite.properties = shared + settings_properties(*database);
     const std::string classname =
         fmt::format("clobber.{}.{}", class_part(result.workload), class_part(suite.name));
@@ -394,7 +383,8 @@ void JunitReporter::report(const ScenarioRunResult& result, std::ostream& out) c
       const bool listed = std::any_of(databases.begin(), databases.end(),
                                       [&](auto* db) { return same_database(*db, cell.database); });
       const std::string database =
-          listed ? suite_database_name(cell.database, databases) : database_label(cell.database);
+          listed ? one_valid_line(database_name_among(cell.database, databases))
+                 : database_label(cell.database);
       suite.cases += scenario_testcase(cell, classname, database, suite.counts);
     }
   }

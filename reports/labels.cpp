@@ -1,5 +1,7 @@
 // Names every report gives the same thing (reports/reporter.h).
+#include <algorithm>
 #include <string>
+#include <vector>
 
 #include "reports/reporter.h"
 
@@ -18,6 +20,15 @@ std::string database_label(const DatabaseInfo& database) {
   for (char& c : label)
     if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
   return label;
+}
+
+std::string database_name_among(const DatabaseInfo& database,
+                                const std::vector<const DatabaseInfo*>& all) {
+  const std::string label = database_label(database);
+  const bool shared = std::count_if(all.begin(), all.end(), [&](const DatabaseInfo* other) {
+                        return database_label(*other) == label;
+                      }) > 1;
+  return shared && !database.url.empty() ? label + " " + database.url : label;
 }
 
 }  // namespace clobber

@@ -251,17 +251,15 @@ std::string command_block(std::string_view command) {
   return fence + "sh\n" + body + fence + '\n';
 }
 
-/// How tables name each database: database_label, or the masked URL when two
-/// databases share a label; cut to kHeaderWidth columns.
+/// How tables name each database: database_label, or the masked URL alone when
+/// two databases share a label (within kHeaderWidth columns the URL is what
+/// tells them apart); cut to kHeaderWidth columns.
 std::vector<std::string> database_headers(const std::vector<const DatabaseInfo*>& databases) {
   std::vector<std::string> headers;
   for (const DatabaseInfo* database : databases) {
     const std::string label = database_label(*database);
-    const bool shared = std::count_if(databases.begin(), databases.end(), [&](auto* other) {
-                          return database_label(*other) == label;
-                        }) > 1;
-    headers.push_back(
-        md(cut(shared && !database->url.empty() ? database->url : label, kHeaderWidth)));
+    const std::string name = database_name_among(*database, databases);
+    headers.push_back(md(cut(name == label ? label : database->url, kHeaderWidth)));
   }
   return headers;
 }
@@ -289,23 +287,14 @@ std::string cell_name(const CellResult& cell) {
                      to_string(cell.locking));
 }
 
-/// A matrix entry: "lost / abort% / tps", marked when the cell failed.
+/// A matrix entry: "lost/abort%/tps" (comparison_table.h's short form), marked
+/// ❌ in front when the cell failed.
 std::string run_entry(const CellResult* cell) {
   if (!cell) return "-";
-  const ComparisonEntry entry = comparison_entry(*cell);
-  switch (entry.state) {
-    case EntryState::unsupported:
-      return "unsupported";
-    case EntryState::error:
-      return "error";
-    case EntryState::not_run:
-      return "-";
-    case EntryState::passed:
-    case EntryState::failed:
-      break;
-  }
-  return fmt::format("{}{}/{}/{}", entry.state == EntryState::failed ? "❌ " : "", entry.lost,
-                     entry.abort, entry.tps);
+  ComparisonEntry entry = comparison_entry(*cell);
+  const bool failed = entry.state == EntryState::failed;
+  if (failed) entry.state = EntryState::passed;
+  return (failed ? "❌ " : "") + short_string(entry);
 }
 
 /// A failed cell: what failed and its first witness.

@@ -8,6 +8,7 @@
 #include <ostream>
 #include <string>
 #include <variant>
+#include <vector>
 
 #include "harness/result/result.h"
 #include "harness/scenario/scenario_result.h"
@@ -98,5 +99,10 @@ class HtmlReporter : public Reporter {
 /// How every report names a database: its kind and version, MariaDB told
 /// apart from MySQL ("postgresql 15.20", "mariadb 10.11.19", "sqlite 3.40.1").
 std::string database_label(const DatabaseInfo& database);
+
+/// How a report tells `database` apart from the others of `all`: its
+/// database_label, followed by its masked URL when another has the same label.
+std::string database_name_among(const DatabaseInfo& database,
+                                const std::vector<const DatabaseInfo*>& all);
 
 }  // namespace clobber

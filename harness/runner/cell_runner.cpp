@@ -241,8 +241,11 @@ CellResult run_cell(const Workload& workload, Driver& driver, const CellSpec& sp
   BackendIds backend_ids(chaos ? static_cast<size_t>(threads_total) : 0);
   if (chaos) shared.backend_ids = &backend_ids;
   std::vector<WorkerLog> logs(static_cast<size_t>(threads_total));
-  const auto live = std::make_unique<LiveCounters[]>(static_cast<size_t>(threads_total));
-  if (spec.on_progress) shared.live = live.get();
+  std::unique_ptr<LiveCounters[]> live;  // only when progress is shown
+  if (spec.on_progress) {
+    live = std::make_unique<LiveCounters[]>(static_cast<size_t>(threads_total));
+    shared.live = live.get();
+  }
   std::latch ready(threads_total);
   std::latch go(1);
   std::string launch_error;  // written before `go` opens, read after

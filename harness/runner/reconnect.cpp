@@ -1,6 +1,7 @@
 #include "harness/runner/reconnect.h"
 
 #include <algorithm>
+#include <exception>
 #include <optional>
 #include <random>
 #include <thread>
@@ -24,40 +25,53 @@ void wait(std::chrono::microseconds duration, std::chrono::steady_clock::time_po
   }
 }
 
-}  // namespace
-
-Outcome reconnect_until(Session& session, std::chrono::microseconds timeout,
-                        const std::atomic<bool>& stop) {
+/// Calls `attempt` until it returns true, `timeout` has passed since the first
+/// call, or `stop` is set; waits between calls with exponential backoff (10 ms
+/// doubling up to 1 s, full jitter).
+template <typename Attempt>
+void with_backoff(Attempt&& attempt, std::chrono::microseconds timeout,
+                  const std::atomic<bool>& stop) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   thread_local std::minstd_rand random(std::random_device{}());
   std::chrono::microseconds cap = kFirstBackoff;
-  for (;;) {
-    Outcome outcome = session.reconnect();
-    if (outcome.ok() || stop.load(std::memory_order_relaxed) ||
-        std::chrono::steady_clock::now() >= deadline)
-      return outcome;
+  while (!attempt() && !stop.load(std::memory_order_relaxed) &&
+         std::chrono::steady_clock::now() < deadline) {
     std::uniform_int_distribution<int64_t> jitter(0, cap.count());
     wait(std::chrono::microseconds(jitter(random)), deadline, stop);
     cap = std::min<std::chrono::microseconds>(cap * 2, kMaxBackoff);
   }
 }
 
+}  // namespace
+
+Outcome reconnect_until(Session& session, std::chrono::microseconds timeout,
+                        const std::atomic<bool>& stop) {
+  Outcome outcome;
+  with_backoff(
+      [&] {
+        outcome = session.reconnect();
+        return outcome.ok();
+      },
+      timeout, stop);
+  return outcome;
+}
+
 std::unique_ptr<Session> connect_until(Driver& driver, std::chrono::microseconds timeout,
                                        const std::atomic<bool>& stop) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  thread_local std::minstd_rand random(std::random_device{}());
-  std::chrono::microseconds cap = kFirstBackoff;
-  for (;;) {
-    try {
-      return driver.connect();
-    } catch (const DatabaseError&) {
-      if (stop.load(std::memory_order_relaxed) || std::chrono::steady_clock::now() >= deadline)
-        throw;
-    }
-    std::uniform_int_distribution<int64_t> jitter(0, cap.count());
-    wait(std::chrono::microseconds(jitter(random)), deadline, stop);
-    cap = std::min<std::chrono::microseconds>(cap * 2, kMaxBackoff);
-  }
+  std::unique_ptr<Session> session;
+  std::exception_ptr error;
+  with_backoff(
+      [&] {
+        try {
+          session = driver.connect();
+        } catch (const DatabaseError&) {
+          error = std::current_exception();
+        }
+        return session != nullptr;
+      },
+      timeout, stop);
+  if (!session) std::rethrow_exception(error);
+  return session;
 }
 
 ResilientSession::ResilientSession(std::unique_ptr<Session> session,
