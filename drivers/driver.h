@@ -95,6 +95,9 @@ class Session {
   virtual StatementHandle prepare(const std::string& sql, int param_count) = 0;
 
   /// Starts a transaction at `level`; for Isolation::none does nothing (autocommit).
+  /// A driver may hold BEGIN back and send it with the transaction's first
+  /// statement (PostgreSQL does: its snapshot is taken at the first statement
+  /// anyway); a failure of BEGIN is then that statement's outcome.
   virtual Outcome begin(Isolation level) = 0;
   /// Commits the open transaction; a connection failure here means the commit is
   /// indeterminate. For Isolation::none does nothing.
@@ -106,6 +109,24 @@ class Session {
   /// returned row's columns (as int64, NULL as 0) into `row`, up to row.size().
   virtual Outcome execute(StatementHandle statement, std::span<const int64_t> params,
                           std::span<int64_t> row, StatementResult& result) = 0;
+
+  /// True when execute_then_commit() sends the statement and COMMIT together,
+  /// in one round trip (PostgreSQL's pipeline mode); the runner then commits a
+  /// transaction with its last write where that cannot change what the
+  /// transaction does (TransactionPlan::commit_with_last_write).
+  virtual bool commits_with_statement() const { return false; }
+  /// Executes a prepared statement in the open transaction and then commits it:
+  /// returns the statement's outcome and sets `commit` to COMMIT's. When the
+  /// statement fails, COMMIT is not run (`commit` is that failure too) and the
+  /// transaction is left for rollback(). A connection failure of either means
+  /// the commit is indeterminate: COMMIT may have reached the server.
+  virtual Outcome execute_then_commit(StatementHandle statement, std::span<const int64_t> params,
+                                      std::span<int64_t> row, StatementResult& result,
+                                      Outcome& commit) {
+    Outcome outcome = execute(statement, params, row, result);
+    commit = outcome.ok() ? this->commit() : outcome;
+    return outcome;
+  }
 
   /// Runs one SQL statement given as text outside the measured path (setup,
   /// seeding, final state) and returns every row. Text holding more than one

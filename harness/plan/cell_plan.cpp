@@ -200,6 +200,7 @@ class Planner {
       TransactionPlan tx;
       tx.type = &type;
       if (auto reason = plan_transaction(type, tx)) return *reason;
+      tx.commit_with_last_write = commits_with_last_write(tx);
       plan_.transactions.push_back(std::move(tx));
     }
     for (const Invariant& invariant : workload_.invariants)
@@ -208,6 +209,17 @@ class Planner {
   }
 
  private:
+  /// See TransactionPlan::commit_with_last_write.
+  bool commits_with_last_write(const TransactionPlan& tx) const {
+    if (plan_.isolation == Isolation::none || tx.ops.empty()) return false;
+    const PlannedOp& last = tx.ops.back();
+    if (last.kind != PlannedOp::Kind::write || last.returning_statement >= 0) return false;
+    for (size_t i = 0; i + 1 < tx.ops.size(); ++i)
+      if (tx.ops[i].kind == PlannedOp::Kind::write || tx.ops[i].kind == PlannedOp::Kind::sql)
+        return false;
+    return true;
+  }
+
   void plan_tables(const TableDef& table, const std::string& prefix) {
     TablePlan tp;
     tp.name = prefix + table.name;

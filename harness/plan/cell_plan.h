@@ -75,6 +75,11 @@ struct PlannedOp {
 struct TransactionPlan {
   const TransactionType* type = nullptr;
   std::vector<PlannedOp> ops;
+  /// The last op is a write, nothing before it wrote, and it reads nothing back:
+  /// COMMIT may then go to the server with it (Session::execute_then_commit).
+  /// Should the write match no row (a conflict, a failed guard), the commit
+  /// has committed nothing but the reads, which changes no row, as a rollback.
+  bool commit_with_last_write = false;
 };
 
 /// The real table behind a logical one, and its DDL and seed SQL.

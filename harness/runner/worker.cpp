@@ -313,7 +313,16 @@ Worker::Result Worker::run_attempt(const TransactionPlan& tx, uint64_t id) {
       }
       case PlannedOp::Kind::write: {
         bool rejected = false;
-        if (!execute_write(op, id, outcome, rejected)) {
+        const bool with_commit = tx.commit_with_last_write && i + 1 == tx.ops.size() &&
+                                 session_->commits_with_statement();
+        if (with_commit) commit_ns_ = now_ns();
+        Outcome commit;
+        const bool written =
+            execute_write(op, id, outcome, rejected, with_commit ? &commit : nullptr);
+        if (with_commit && outcome.cause == AbortCause::connection)
+          return commit_lost(outcome);  // COMMIT may have reached the server
+        if (with_commit && written) return committed(commit);
+        if (!written) {
           if (rejected) {
             session_->rollback();
             settle_writes(Durability::discarded);
@@ -327,22 +336,28 @@ Worker::Result Worker::run_attempt(const TransactionPlan& tx, uint64_t id) {
   }
   // At isolation none there is no COMMIT: each write committed by itself.
   if (isolation != Isolation::none) commit_ns_ = now_ns();
-  outcome = session_->commit();
-  if (outcome.ok()) {
+  return committed(session_->commit());
+}
+
+Worker::Result Worker::committed(const Outcome& commit) {
+  if (commit.ok()) {
     settle_writes(Durability::durable);
     return Result::committed;
   }
-  if (outcome.cause == AbortCause::connection) {
-    last_cause_ = AbortCause::connection;
-    last_code_ = code_index(outcome.code);
-    settle_writes(Durability::maybe);
-    reconnect();
-    return Result::indeterminate;
-  }
-  return abort(outcome);
+  if (commit.cause == AbortCause::connection) return commit_lost(commit);
+  return abort(commit);
 }
 
-bool Worker::execute_write(const PlannedOp& op, uint64_t id, Outcome& outcome, bool& rejected) {
+Worker::Result Worker::commit_lost(const Outcome& outcome) {
+  last_cause_ = AbortCause::connection;
+  last_code_ = code_index(outcome.code);
+  settle_writes(Durability::maybe);
+  reconnect();
+  return Result::indeterminate;
+}
+
+bool Worker::execute_write(const PlannedOp& op, uint64_t id, Outcome& outcome, bool& rejected,
+                           Outcome* commit) {
   const size_t n = op.assignments.size();
   for (size_t a = 0; a < n; ++a) {
     if (const EvalError error = evaluate(op.assignments[a].value, frame_, values_[a]);
@@ -387,11 +402,16 @@ bool Worker::execute_write(const PlannedOp& op, uint64_t id, Outcome& outcome, b
   StatementResult result;
   const size_t returned = (op.atomic ? n : 0) + (op.returns_versions ? 2 : 0);
   const int64_t sent = now_ns();
-  outcome = session_->execute(statements_[op.statement], std::span(params_.data(), op.args.size()),
-                              std::span(row_.data(), returned), result);
+  const std::span<const int64_t> params(params_.data(), op.args.size());
+  const std::span<int64_t> row(row_.data(), returned);
+  outcome = commit ? session_->execute_then_commit(statements_[op.statement], params, row, result,
+                                                   *commit)
+                   : session_->execute(statements_[op.statement], params, row, result);
   const int64_t done = now_ns();
   const bool autocommit = shared_.plan->isolation == Isolation::none;
-  bool lost_in_flight = !outcome.ok() && outcome.cause == AbortCause::connection && autocommit;
+  // Lost with its COMMIT (autocommit, or sent together): it may have committed.
+  bool lost_in_flight =
+      !outcome.ok() && outcome.cause == AbortCause::connection && (autocommit || commit);
   if (!outcome.ok() && !lost_in_flight) return false;
   if (outcome.ok() && result.rows_affected == 0) {
     switch (op.zero_rows) {

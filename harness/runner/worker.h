@@ -59,7 +59,16 @@ class Worker {
   Result run_attempt(const TransactionPlan& tx, uint64_t id);
   Result abort(const Outcome& outcome);
   Result fail(const char* code, std::string message);
-  bool execute_write(const PlannedOp& op, uint64_t id, Outcome& outcome, bool& rejected);
+  /// Runs a write op and records it. With `commit` set, COMMIT goes with it and
+  /// `commit` receives COMMIT's outcome. False when the write failed (`outcome`),
+  /// matched no row, or was lost in flight (recorded as maybe durable).
+  bool execute_write(const PlannedOp& op, uint64_t id, Outcome& outcome, bool& rejected,
+                     Outcome* commit);
+  /// The attempt's end once COMMIT's outcome is known: committed, aborted, or
+  /// indeterminate when the connection broke.
+  Result committed(const Outcome& commit);
+  /// Ends an attempt whose COMMIT was sent on a connection that broke.
+  Result commit_lost(const Outcome& outcome);
   void settle_writes(Durability durability);
   void reconnect();
   void tally_error(const Outcome& outcome);

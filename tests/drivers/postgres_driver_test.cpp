@@ -3,6 +3,7 @@
 // reconnecting after the backend is killed.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <cstdlib>
@@ -395,6 +396,125 @@ TEST_F(PostgresDriverTest, KilledDuringCommitIsConnectionFailure) {
   Outcome commit = session->commit();
   EXPECT_EQ(commit.cause, AbortCause::connection);
   ASSERT_TRUE(session->reconnect().ok());
+}
+
+/// The state pg_stat_activity shows for the backend of `session`: "idle", or
+/// "idle in transaction" once BEGIN reached the server.
+std::string backend_state(Session& admin, Session& session) {
+  return admin.query("SELECT state FROM pg_stat_activity WHERE pid = " + session.backend_id())
+      .rows.at(0)
+      .at(0)
+      .value_or("NULL");
+}
+
+TEST_F(PostgresDriverTest, BeginGoesWithTheFirstStatementAndCommitWithTheLast) {
+  auto session = driver_->connect();
+  StatementHandle select = session->prepare(select_sql(), 1);
+  StatementHandle update = session->prepare(update_sql(), 2);
+  ASSERT_TRUE(session->commits_with_statement());
+  for (Isolation level :
+       {Isolation::read_committed, Isolation::repeatable_read, Isolation::serializable}) {
+    ASSERT_TRUE(session->begin(level).ok());
+    EXPECT_EQ(backend_state(*admin_, *session), "idle") << "BEGIN is held back";
+    ASSERT_TRUE(run(*session, select, {1}).ok());
+    EXPECT_EQ(backend_state(*admin_, *session), "idle in transaction");
+    std::string shown(to_string(level));
+    std::replace(shown.begin(), shown.end(), '_', ' ');
+    EXPECT_EQ(session->query("SHOW transaction_isolation").rows.at(0).at(0), shown);
+    Outcome commit = Outcome::failure(AbortCause::other, "unset", "");
+    ASSERT_TRUE(session
+                    ->execute_then_commit(update, std::vector<int64_t>{1, row_[0] + 1}, row_,
+                                          result_, commit)
+                    .ok());
+    EXPECT_TRUE(commit.ok()) << commit.message;
+    EXPECT_EQ(result_.rows_affected, 1);
+    EXPECT_EQ(backend_state(*admin_, *session), "idle") << "committed in the same round trip";
+    EXPECT_TRUE(session->rollback().ok()) << "no transaction is left open";
+  }
+  EXPECT_EQ(value_of(1), "13");
+  // A transaction that ran nothing sends nothing.
+  ASSERT_TRUE(session->begin(Isolation::serializable).ok());
+  EXPECT_TRUE(session->commit().ok());
+  ASSERT_TRUE(session->begin(Isolation::serializable).ok());
+  EXPECT_TRUE(session->rollback().ok());
+  EXPECT_EQ(backend_state(*admin_, *session), "idle");
+}
+
+TEST_F(PostgresDriverTest, ExecuteThenCommitOfAWriteThatMatchesNoRowCommits) {
+  auto session = driver_->connect();
+  StatementHandle update = session->prepare(update_sql(), 2);
+  ASSERT_TRUE(session->begin(Isolation::repeatable_read).ok());
+  Outcome commit;
+  ASSERT_TRUE(
+      session->execute_then_commit(update, std::vector<int64_t>{99, 1}, row_, result_, commit)
+          .ok());
+  EXPECT_EQ(result_.rows_affected, 0);
+  EXPECT_TRUE(commit.ok());
+  EXPECT_EQ(backend_state(*admin_, *session), "idle");
+}
+
+TEST_F(PostgresDriverTest, ExecuteThenCommitLeavesAFailedTransactionForRollback) {
+  auto session = driver_->connect();
+  StatementHandle divide = session->prepare("SELECT 100 / $1::bigint", 1);
+  StatementHandle update = session->prepare(update_sql(), 2);
+  ASSERT_TRUE(session->begin(Isolation::read_committed).ok());
+  ASSERT_TRUE(run(*session, update, {1, 11}).ok());
+  Outcome commit;
+  Outcome outcome =
+      session->execute_then_commit(divide, std::vector<int64_t>{0}, row_, result_, commit);
+  EXPECT_EQ(outcome.code, "22012");
+  EXPECT_EQ(outcome.message, "division by zero");
+  EXPECT_EQ(commit.code, "22012") << "COMMIT did not run";
+  EXPECT_EQ(backend_state(*admin_, *session), "idle in transaction (aborted)");
+  ASSERT_TRUE(session->rollback().ok());
+  EXPECT_EQ(backend_state(*admin_, *session), "idle");
+  EXPECT_EQ(value_of(1), "10");
+}
+
+TEST_F(PostgresDriverTest, ExecuteThenCommitReportsASerializationFailureAtCommit) {
+  auto first = driver_->connect();
+  auto second = driver_->connect();
+  std::string sum = "SELECT sum(v) FROM " + table_ + " WHERE id < $1";
+  StatementHandle first_sum = first->prepare(sum, 1);
+  StatementHandle second_sum = second->prepare(sum, 1);
+  StatementHandle first_write = first->prepare(update_sql(), 2);
+  StatementHandle second_write = second->prepare(update_sql(), 2);
+  ASSERT_TRUE(first->begin(Isolation::serializable).ok());
+  ASSERT_TRUE(second->begin(Isolation::serializable).ok());
+  ASSERT_TRUE(run(*first, first_sum, {10}).ok());
+  ASSERT_TRUE(run(*second, second_sum, {10}).ok());
+  Outcome commit;
+  ASSERT_TRUE(
+      first->execute_then_commit(first_write, std::vector<int64_t>{1, 0}, row_, result_, commit)
+          .ok());
+  ASSERT_TRUE(commit.ok());
+  Outcome outcome =
+      second->execute_then_commit(second_write, std::vector<int64_t>{2, 0}, row_, result_, commit);
+  // PostgreSQL finds the write skew at the UPDATE or at its COMMIT.
+  EXPECT_EQ(outcome.ok() ? commit.code : outcome.code, "40001");
+  EXPECT_EQ(commit.cause, AbortCause::serialization);
+  EXPECT_TRUE(second->rollback().ok());
+  EXPECT_EQ(value_of(2), "20");
+  EXPECT_EQ(backend_state(*admin_, *second), "idle");
+}
+
+TEST_F(PostgresDriverTest, KilledBeforeExecuteThenCommitIsConnectionFailure) {
+  auto session = driver_->connect();
+  StatementHandle update = session->prepare(update_sql(), 2);
+  std::string pid = session->backend_id();
+  ASSERT_TRUE(session->begin(Isolation::read_committed).ok());
+  ASSERT_TRUE(run(*session, update, {1, 11}).ok());
+  admin_->query("SELECT pg_terminate_backend(" + pid + ", 5000)");
+  Outcome commit;
+  Outcome outcome =
+      session->execute_then_commit(update, std::vector<int64_t>{2, 21}, row_, result_, commit);
+  EXPECT_EQ(outcome.cause, AbortCause::connection);
+  EXPECT_EQ(commit.cause, AbortCause::connection);
+  EXPECT_EQ(session->begin(Isolation::read_committed).cause, AbortCause::connection)
+      << "a known-broken connection fails at once";
+  ASSERT_TRUE(session->reconnect().ok());
+  EXPECT_EQ(value_of(1), "10");
+  EXPECT_EQ(value_of(2), "20");
 }
 
 TEST_F(PostgresDriverTest, SupportedCells) {

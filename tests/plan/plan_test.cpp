@@ -229,6 +229,52 @@ TEST(PlanTest, SqlStepsArePreparedWithTheirParameterCount) {
   EXPECT_FALSE(p.tables[0].exactly_checked);
 }
 
+TEST(PlanTest, CommitGoesWithTheLastWriteOnlyWhenNothingWroteBeforeIt) {
+  const char* deposit = R"(
+name: deposit
+description: one read, one write
+tables:
+  accounts:
+    columns: {id: int, balance: bigint}
+    key: id
+    rows: [{id: 1, balance: 0}]
+transactions:
+  deposit:
+    steps:
+      - read: {table: accounts, key: 1, as: a}
+      - check: a.balance >= 0
+      - write: {row: a, set: {balance: a.balance + 1}}
+)";
+  const Workload one_write = load_workload_text(deposit, "deposit.yaml");
+  for (Locking locking : {Locking::none, Locking::for_update, Locking::optimistic,
+                          Locking::compare_and_set, Locking::atomic, Locking::advisory})
+    EXPECT_TRUE(
+        plan(one_write, DatabaseKind::postgresql, locking).transactions[0].commit_with_last_write)
+        << to_string(locking);
+  // No COMMIT at isolation none; MySQL's atomic write reads back after it.
+  EXPECT_FALSE(plan(one_write, DatabaseKind::postgresql, Locking::none, Isolation::none)
+                   .transactions[0]
+                   .commit_with_last_write);
+  EXPECT_FALSE(
+      plan(one_write, DatabaseKind::mysql, Locking::atomic).transactions[0].commit_with_last_write);
+  // Two writes: should the second match no row, the first must roll back.
+  EXPECT_FALSE(plan(transfer(), DatabaseKind::postgresql, Locking::none)
+                   .transactions[0]
+                   .commit_with_last_write);
+  // A raw SQL step before the write changed rows too.
+  std::string text = deposit;
+  text.insert(text.find("      - write:"), "      - sql: UPDATE accounts SET balance = 0\n");
+  EXPECT_FALSE(plan(load_workload_text(text, "sql.yaml"), DatabaseKind::postgresql, Locking::none)
+                   .transactions[0]
+                   .commit_with_last_write);
+  // A check after the write decides whether to commit.
+  text = deposit;
+  text += "      - check: a.balance >= 0\n";
+  EXPECT_FALSE(plan(load_workload_text(text, "check.yaml"), DatabaseKind::postgresql, Locking::none)
+                   .transactions[0]
+                   .commit_with_last_write);
+}
+
 TEST(PlanTest, GeneratedSeedRows) {
   const Workload w = load_workload_text(R"(
 name: many
