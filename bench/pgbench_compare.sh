@@ -27,9 +27,11 @@
 #
 # What limits the result: client and server share the machine's cores (2 here),
 # so the tps is bounded by the total CPU, and a client that spends less CPU
-# per transaction leaves more to the server: on such a machine the tps ratio
-# follows the CPU ratio. Each transaction is four synchronous round trips for
-# both tools (neither pipelines). On 100 hot rows writers of the same row wait
+# per transaction leaves more to the server. While other work runs on the
+# machine the scheduler shares the cores per thread, so clobber's thread per
+# session gets more of them than pgbench's 2 threads and the tps ratio flatters
+# clobber: the CPU ratio is the steadier figure. Each transaction is four
+# synchronous round trips for both tools (neither pipelines). On 100 hot rows writers of the same row wait
 # for each other's row lock (in the UPDATE, or in the SELECT with FOR UPDATE),
 # more so at 64 clients. pgbench multiplexes its clients on 2 threads; clobber
 # runs a thread per session. clobber's CPU includes creating and seeding its

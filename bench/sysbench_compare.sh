@@ -33,13 +33,14 @@
 #
 # What limits the result: client and server share the machine's cores (2 here),
 # so the tps is bounded by the total CPU, and the tool that spends less CPU per
-# transaction leaves more to the server. Each transaction is four synchronous
-# round trips for both tools. On 100 hot rows writers of the same row wait for
-# each other's row lock (InnoDB), more so at 64 clients. Both tools run a
-# thread per session. clobber's CPU includes creating and seeding its table and
-# checking the history after the run (a few hundredths of a second); sysbench's
-# includes its LuaJIT start. Anything else running on the machine moves the
-# figures: compare the ratios of one invocation, and look at the spread.
+# transaction leaves more to the server; both run a thread per session, so
+# other work on the machine takes from both alike. Each transaction is four
+# synchronous round trips for both tools. On 100 hot rows writers of the same
+# row wait for each other's row lock (InnoDB), more so at 64 clients. clobber's
+# CPU includes creating and seeding its table and checking the history after
+# the run (a few hundredths of a second); sysbench's includes its LuaJIT start.
+# Anything else running on the machine moves the figures: compare the ratios of
+# one invocation, and look at the spread of the runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=bench/compare_lib.sh
