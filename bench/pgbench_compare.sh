@@ -31,9 +31,10 @@
 # machine the scheduler shares the cores per thread, so clobber's thread per
 # session gets more of them than pgbench's 2 threads and the tps ratio flatters
 # clobber: the CPU ratio is the steadier figure. Each transaction is four
-# synchronous round trips for both tools (neither pipelines). On 100 hot rows writers of the same row wait
-# for each other's row lock (in the UPDATE, or in the SELECT with FOR UPDATE),
-# more so at 64 clients. pgbench multiplexes its clients on 2 threads; clobber
+# statements, as of 77f49df four synchronous round trips for both tools
+# (pgbench cannot pipeline a read whose result the write uses: no \gset in a
+# pipeline). On 100 hot rows writers of the same row wait for each other's row
+# lock (in the UPDATE, or in the SELECT with FOR UPDATE), more so at 64 clients. pgbench multiplexes its clients on 2 threads; clobber
 # runs a thread per session. clobber's CPU includes creating and seeding its
 # table and checking the history after the run; pgbench's includes its
 # connections. Anything else running on the machine moves the figures: compare
