@@ -27,23 +27,26 @@ LedgerResult check_ledger(const Workload& workload, const std::vector<bool>& che
   std::vector<std::vector<int>> positions;
   for (const TableDef& table : workload.tables) positions.push_back(snapshot_positions(table));
 
+  Records records;
   for (const WorkerLog& log : logs) {
-    for (const WriteRecord& write : log.writes) {
-      if (write.durability != Durability::durable && write.durability != Durability::maybe)
-        continue;
-      auto lo = low[write.table].find(write.key);
-      auto hi = high[write.table].find(write.key);
-      if (lo == low[write.table].end()) continue;  // a row the seed lacks cannot be written
-      for (uint32_t c = 0; c < write.change_count; ++c) {
-        const ColumnChange& change = log.changes[write.first_change + c];
-        const int position = positions[write.table][change.column];
-        const int64_t delta = change.new_value - change.old_value;
-        if (write.durability == Durability::durable) {
-          lo->second[position] += delta;
-          hi->second[position] += delta;
-        } else {
-          lo->second[position] += std::min<int64_t>(delta, 0);
-          hi->second[position] += std::max<int64_t>(delta, 0);
+    for (History::Reader reader = log.reader(); reader.next(records);) {
+      for (const WriteRecord& write : records.writes) {
+        if (write.durability != Durability::durable && write.durability != Durability::maybe)
+          continue;
+        auto lo = low[write.table].find(write.key);
+        auto hi = high[write.table].find(write.key);
+        if (lo == low[write.table].end()) continue;  // a row the seed lacks cannot be written
+        for (uint32_t c = 0; c < write.change_count; ++c) {
+          const ColumnChange& change = records.changes[write.first_change + c];
+          const int position = positions[write.table][change.column];
+          const int64_t delta = change.new_value - change.old_value;
+          if (write.durability == Durability::durable) {
+            lo->second[position] += delta;
+            hi->second[position] += delta;
+          } else {
+            lo->second[position] += std::min<int64_t>(delta, 0);
+            hi->second[position] += std::max<int64_t>(delta, 0);
+          }
         }
       }
     }

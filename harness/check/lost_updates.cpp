@@ -9,11 +9,19 @@ namespace {
 
 /// A durable (or maybe-durable) write, located in its worker's log.
 struct WriteRef {
-  uint32_t table;
-  int64_t key;
   uint64_t txn;
-  uint32_t worker;
-  uint32_t write;
+  int64_t key;
+  uint32_t table;
+  uint32_t log;    // index into the logs
+  uint32_t write;  // its position among its attempt's writes
+};
+
+/// A WriteRef's write, decoded, with what the check needs of its attempt.
+struct Written {
+  WriteRecord write;
+  ColumnChange first_change;  // its first column's (when change_count > 0)
+  int64_t commit_ns;          // its attempt's
+  int64_t end_ns;
 };
 
 /// Everything one transaction did to one row, merged over its writes of it.
@@ -22,9 +30,9 @@ struct RowWrite {
   uint64_t version_read = 0;  // what its first write of the row read
   bool durable = false;       // false: maybe (indeterminate)
   bool on_chain = false;
-  uint32_t worker = 0;
-  uint32_t first = 0;          // its first write of the row
-  uint32_t last = 0;           // its last write of the row
+  uint32_t log = 0;            // index into the logs
+  uint32_t first = 0;          // its first write of the row, in the row's Written
+  uint32_t last = 0;           // its last write of the row, in the row's Written
   int64_t written_ns = 0;      // its last write of the row (that happened) returned
   int64_t last_sent_ns = 0;    // ... and when it was sent
   int64_t commit_sent_ns = 0;  // COMMIT sent (isolation none: its last write of the row sent)
@@ -49,9 +57,11 @@ double ms(int64_t ns) {
 }
 
 WitnessTransaction witness(const Workload& workload, const std::vector<WorkerLog>& logs,
-                           const RowWrite& w) {
-  const WorkerLog& log = logs[w.worker];
-  const AttemptRecord& attempt = log.attempts[txn_index(w.txn)];
+                           const std::vector<Written>& written, const RowWrite& w,
+                           Records& records) {
+  const WorkerLog& log = logs[w.log];
+  log.decode(txn_index(w.txn), records);
+  const AttemptRecord& attempt = records.attempts[0];
   WitnessTransaction t;
   t.id = w.txn;
   t.worker = log.worker;
@@ -62,10 +72,10 @@ WitnessTransaction witness(const Workload& workload, const std::vector<WorkerLog
   t.commit_sent_ms = ms(w.commit_sent_ns);
   t.commit_ms = ms(w.committed_ns);
   t.autocommit = w.autocommit;
-  const WriteRecord& first = log.writes[w.first];
-  const WriteRecord& last = log.writes[w.last];
-  if (first.change_count > 0) t.read_value = log.changes[first.first_change].old_value;
-  if (last.change_count > 0) t.written_value = log.changes[last.first_change].new_value;
+  const Written& first = written[w.first];
+  const Written& last = written[w.last];
+  if (first.write.change_count > 0) t.read_value = first.first_change.old_value;
+  if (last.write.change_count > 0) t.written_value = last.first_change.new_value;
   return t;
 }
 
@@ -111,14 +121,16 @@ LostUpdates find_lost_updates(const Workload& workload, const std::vector<Worker
                               const std::vector<TableSnapshot>& final_state, size_t max_listed) {
   std::vector<WriteRef> refs;
   size_t total = 0;
-  for (const WorkerLog& log : logs) total += log.writes.size();
+  for (const WorkerLog& log : logs) total += log.history.writes();
   refs.reserve(total);
-  for (uint32_t w = 0; w < logs.size(); ++w)
-    for (uint32_t i = 0; i < logs[w].writes.size(); ++i) {
-      const WriteRecord& write = logs[w].writes[i];
-      if (write.durability == Durability::durable || write.durability == Durability::maybe)
-        refs.push_back(WriteRef{write.table, write.key, write.txn, w, i});
-    }
+  Records records;
+  for (uint32_t l = 0; l < logs.size(); ++l)
+    for (History::Reader reader = logs[l].reader(); reader.next(records);)
+      for (uint32_t i = 0; i < records.writes.size(); ++i) {
+        const WriteRecord& write = records.writes[i];
+        if (write.durability == Durability::durable || write.durability == Durability::maybe)
+          refs.push_back(WriteRef{write.txn, write.key, write.table, l, i});
+      }
   std::sort(refs.begin(), refs.end(), [](const WriteRef& a, const WriteRef& b) {
     return std::tie(a.table, a.key, a.txn, a.write) < std::tie(b.table, b.key, b.txn, b.write);
   });
@@ -127,23 +139,34 @@ LostUpdates find_lost_updates(const Workload& workload, const std::vector<Worker
   std::vector<RowWrite> row;
   std::vector<size_t> chain;
   std::vector<Version> versions;
+  std::vector<Written> written;  // the row's writes, decoded, in refs order
   for (size_t begin = 0; begin < refs.size();) {
     // One row's writes, merged per transaction, sorted by transaction id.
     row.clear();
+    written.clear();
     size_t end = begin;
+    uint64_t decoded = 0;  // the transaction in `records` (0: none)
     for (; end < refs.size() && refs[end].table == refs[begin].table &&
            refs[end].key == refs[begin].key;
          ++end) {
       const WriteRef& ref = refs[end];
-      const WriteRecord& write = logs[ref.worker].writes[ref.write];
-      const AttemptRecord& attempt = logs[ref.worker].attempts[txn_index(ref.txn)];
+      if (decoded != ref.txn) {
+        logs[ref.log].decode(txn_index(ref.txn), records);
+        decoded = ref.txn;
+      }
+      const WriteRecord& write = records.writes[ref.write];
+      const AttemptRecord& attempt = records.attempts[0];
+      const auto index = static_cast<uint32_t>(written.size());
+      written.push_back(Written{
+          write, write.change_count > 0 ? records.changes[write.first_change] : ColumnChange{},
+          attempt.commit_ns, attempt.end_ns});
       const bool autocommit = attempt.commit_ns < 0;
       if (!row.empty() && row.back().txn == ref.txn) {
         // A write whose connection broke after durable ones (isolation none)
         // may never have happened: the transaction's last write is its last durable one.
         RowWrite& w = row.back();
         if (w.durable && write.durability != Durability::durable) continue;
-        w.last = ref.write;
+        w.last = index;
         w.written_ns = write.done_ns;
         w.last_sent_ns = write.sent_ns;
         if (autocommit) {
@@ -156,8 +179,8 @@ LostUpdates find_lost_updates(const Workload& workload, const std::vector<Worker
       w.txn = ref.txn;
       w.version_read = write.version_read;
       w.durable = write.durability == Durability::durable;
-      w.worker = ref.worker;
-      w.first = w.last = ref.write;
+      w.log = ref.log;
+      w.first = w.last = index;
       w.written_ns = write.done_ns;
       w.last_sent_ns = write.sent_ns;
       w.autocommit = autocommit;
@@ -206,7 +229,7 @@ LostUpdates find_lost_updates(const Workload& workload, const std::vector<Worker
     constexpr size_t unnumbered = SIZE_MAX;  // a writer with no version number on this row
     std::vector<size_t> last_position(row.size(), unnumbered);
     for (size_t r = row_begin, i = 0; r < end; ++r) {
-      const WriteRecord& write = logs[refs[r].worker].writes[refs[r].write];
+      const WriteRecord& write = written[r - row_begin].write;
       while (row[i].txn != refs[r].txn) ++i;
       if (write.version_number > 0)
         versions.push_back(Version{write.version_number, write.durability == Durability::durable, i,
@@ -268,7 +291,7 @@ LostUpdates find_lost_updates(const Workload& workload, const std::vector<Worker
       // Its last write of the row must be the last version it created. Writes
       // between its first and its last version were erased by it, but may
       // have read its first and passed it on.
-      const WriteRecord& last = logs[row[i].worker].writes[row[i].last];
+      const WriteRecord& last = written[row[i].last].write;
       const size_t last_v = last_position[i];
       bool exact = last_v != unnumbered && versions[last_v].number == last.version_number;
       for (size_t v = first_position[i] + 1; exact && v < last_v; ++v) {
@@ -336,15 +359,15 @@ LostUpdates find_lost_updates(const Workload& workload, const std::vector<Worker
       anomaly.table = def.name;
       anomaly.key = key;
       anomaly.version_read = over.version_read;
-      const WriteRecord& first = logs[over.worker].writes[over.first];
-      if (first.change_count > 0)
-        anomaly.column = def.columns[logs[over.worker].changes[first.first_change].column].name;
+      const Written& first = written[over.first];
+      if (first.write.change_count > 0)
+        anomaly.column = def.columns[first.first_change.column].name;
       bool same_version = true;
       for (size_t i : erased_by[o]) {
-        anomaly.transactions.push_back(witness(workload, logs, row[i]));
+        anomaly.transactions.push_back(witness(workload, logs, written, row[i], records));
         same_version = same_version && row[i].version_read == over.version_read;
       }
-      anomaly.transactions.push_back(witness(workload, logs, over));
+      anomaly.transactions.push_back(witness(workload, logs, written, over, records));
       anomaly.explanation = explain(anomaly, same_version);
       result.anomalies.push_back(std::move(anomaly));
     }
