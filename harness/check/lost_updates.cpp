@@ -7,21 +7,46 @@
 namespace clobber {
 namespace {
 
-/// A durable (or maybe-durable) write, located in its worker's log.
+/// A durable (or maybe-durable) write: what the check needs of it for every
+/// row, and where it is in its worker's log for the rest.
 struct WriteRef {
-  uint64_t txn;
+  uint64_t txn;  // locates its attempt: see LogOf
   int64_t key;
+  uint64_t version_read;
+  int64_t version_number;
   uint32_t table;
-  uint32_t log;    // index into the logs
-  uint32_t write;  // its position among its attempt's writes
+  uint32_t write : 30;  // its position among its attempt's writes
+  uint32_t durable : 1;
+  uint32_t autocommit : 1;  // its attempt sent no COMMIT
 };
 
-/// A WriteRef's write, decoded, with what the check needs of its attempt.
+/// The log of a transaction id's worker.
+class LogOf {
+ public:
+  explicit LogOf(const std::vector<WorkerLog>& logs) {
+    for (size_t l = 0; l < logs.size(); ++l) {
+      const auto worker = static_cast<size_t>(std::max(logs[l].worker, 0));
+      if (worker >= log_.size()) log_.resize(worker + 1, kNone);
+      log_[worker] = static_cast<uint32_t>(l);
+    }
+  }
+  /// Index into the logs of `txn`'s, or kNone.
+  uint32_t operator()(uint64_t txn) const {
+    const int worker = txn_worker(txn);
+    return worker >= 0 && static_cast<size_t>(worker) < log_.size()
+               ? log_[static_cast<size_t>(worker)]
+               : kNone;
+  }
+  static constexpr uint32_t kNone = UINT32_MAX;
+
+ private:
+  std::vector<uint32_t> log_;
+};
+
+/// A WriteRef's write, decoded.
 struct Written {
   WriteRecord write;
   ColumnChange first_change;  // its first column's (when change_count > 0)
-  int64_t commit_ns;          // its attempt's
-  int64_t end_ns;
 };
 
 /// Everything one transaction did to one row, merged over its writes of it.
@@ -30,10 +55,10 @@ struct RowWrite {
   uint64_t version_read = 0;  // what its first write of the row read
   bool durable = false;       // false: maybe (indeterminate)
   bool on_chain = false;
-  uint32_t log = 0;            // index into the logs
-  uint32_t first = 0;          // its first write of the row, in the row's Written
-  uint32_t last = 0;           // its last write of the row, in the row's Written
-  int64_t written_ns = 0;      // its last write of the row (that happened) returned
+  uint32_t first = 0;  // its first write of the row: position among the row's refs
+  uint32_t last = 0;   // its last write of the row (that happened)
+  // Decoded only for rows where a write was lost (see `detail` below):
+  int64_t written_ns = 0;      // its last write of the row returned
   int64_t last_sent_ns = 0;    // ... and when it was sent
   int64_t commit_sent_ns = 0;  // COMMIT sent (isolation none: its last write of the row sent)
   int64_t committed_ns = 0;    // COMMIT returned (isolation none: its last write returned)
@@ -56,10 +81,9 @@ double ms(int64_t ns) {
   return static_cast<double>(ns) / 1e6;
 }
 
-WitnessTransaction witness(const Workload& workload, const std::vector<WorkerLog>& logs,
+WitnessTransaction witness(const Workload& workload, const WorkerLog& log,
                            const std::vector<Written>& written, const RowWrite& w,
                            Records& records) {
-  const WorkerLog& log = logs[w.log];
   log.decode(txn_index(w.txn), records);
   const AttemptRecord& attempt = records.attempts[0];
   WitnessTransaction t;
@@ -124,13 +148,20 @@ LostUpdates find_lost_updates(const Workload& workload, const std::vector<Worker
   for (const WorkerLog& log : logs) total += log.history.writes();
   refs.reserve(total);
   Records records;
+  const LogOf log_of(logs);
   for (uint32_t l = 0; l < logs.size(); ++l)
-    for (History::Reader reader = logs[l].reader(); reader.next(records);)
+    for (History::Reader reader = logs[l].reader(); reader.next(records);) {
+      const AttemptRecord& attempt = records.attempts[0];
       for (uint32_t i = 0; i < records.writes.size(); ++i) {
         const WriteRecord& write = records.writes[i];
+        // A write names its own attempt: its worker's log, at its index.
+        if (write.txn != attempt.id || log_of(write.txn) != l) continue;
         if (write.durability == Durability::durable || write.durability == Durability::maybe)
-          refs.push_back(WriteRef{write.txn, write.key, write.table, l, i});
+          refs.push_back(WriteRef{write.txn, write.key, write.version_read, write.version_number,
+                                  write.table, i, write.durability == Durability::durable,
+                                  attempt.commit_ns < 0});
       }
+    }
   std::sort(refs.begin(), refs.end(), [](const WriteRef& a, const WriteRef& b) {
     return std::tie(a.table, a.key, a.txn, a.write) < std::tie(b.table, b.key, b.txn, b.write);
   });
@@ -139,59 +170,58 @@ LostUpdates find_lost_updates(const Workload& workload, const std::vector<Worker
   std::vector<RowWrite> row;
   std::vector<size_t> chain;
   std::vector<Version> versions;
-  std::vector<Written> written;  // the row's writes, decoded, in refs order
+  std::vector<Written> written;  // the row's first and last writes per transaction, decoded
   for (size_t begin = 0; begin < refs.size();) {
     // One row's writes, merged per transaction, sorted by transaction id.
     row.clear();
-    written.clear();
     size_t end = begin;
-    uint64_t decoded = 0;  // the transaction in `records` (0: none)
     for (; end < refs.size() && refs[end].table == refs[begin].table &&
            refs[end].key == refs[begin].key;
          ++end) {
       const WriteRef& ref = refs[end];
-      if (decoded != ref.txn) {
-        logs[ref.log].decode(txn_index(ref.txn), records);
-        decoded = ref.txn;
-      }
-      const WriteRecord& write = records.writes[ref.write];
-      const AttemptRecord& attempt = records.attempts[0];
-      const auto index = static_cast<uint32_t>(written.size());
-      written.push_back(Written{
-          write, write.change_count > 0 ? records.changes[write.first_change] : ColumnChange{},
-          attempt.commit_ns, attempt.end_ns});
-      const bool autocommit = attempt.commit_ns < 0;
+      const auto index = static_cast<uint32_t>(end - begin);
       if (!row.empty() && row.back().txn == ref.txn) {
         // A write whose connection broke after durable ones (isolation none)
         // may never have happened: the transaction's last write is its last durable one.
         RowWrite& w = row.back();
-        if (w.durable && write.durability != Durability::durable) continue;
+        if (w.durable && !ref.durable) continue;
         w.last = index;
-        w.written_ns = write.done_ns;
-        w.last_sent_ns = write.sent_ns;
-        if (autocommit) {
-          w.commit_sent_ns = write.sent_ns;
-          w.committed_ns = write.done_ns;
-        }
         continue;
       }
       RowWrite w;
       w.txn = ref.txn;
-      w.version_read = write.version_read;
-      w.durable = write.durability == Durability::durable;
-      w.log = ref.log;
+      w.version_read = ref.version_read;
+      w.durable = ref.durable;
       w.first = w.last = index;
-      w.written_ns = write.done_ns;
-      w.last_sent_ns = write.sent_ns;
-      w.autocommit = autocommit;
-      w.commit_sent_ns = autocommit ? write.sent_ns : attempt.commit_ns;
-      w.committed_ns = autocommit ? write.done_ns : attempt.end_ns;
+      w.autocommit = ref.autocommit;
       row.push_back(w);
     }
     const uint32_t table = refs[begin].table;
     const int64_t key = refs[begin].key;
     const size_t row_begin = begin;
     begin = end;
+    // The times and values of the row's transactions, decoded from their
+    // logs the first time they are needed: when a write of the row was lost.
+    bool detailed = false;
+    const auto detail = [&] {
+      if (detailed) return;
+      detailed = true;
+      written.resize(end - row_begin);
+      for (RowWrite& w : row) {
+        logs[log_of(w.txn)].decode(txn_index(w.txn), records);
+        const AttemptRecord& attempt = records.attempts[0];
+        for (const uint32_t p : {w.first, w.last}) {
+          const WriteRecord& write = records.writes[refs[row_begin + p].write];
+          written[p] = Written{
+              write, write.change_count > 0 ? records.changes[write.first_change] : ColumnChange{}};
+        }
+        const WriteRecord& last = written[w.last].write;
+        w.written_ns = last.done_ns;
+        w.last_sent_ns = last.sent_ns;
+        w.commit_sent_ns = w.autocommit ? last.sent_ns : attempt.commit_ns;
+        w.committed_ns = w.autocommit ? last.done_ns : attempt.end_ns;
+      }
+    };
 
     // The chain of versions that built the final value, newest first.
     const auto final_row = final_state[table].find(key);
@@ -229,11 +259,11 @@ LostUpdates find_lost_updates(const Workload& workload, const std::vector<Worker
     constexpr size_t unnumbered = SIZE_MAX;  // a writer with no version number on this row
     std::vector<size_t> last_position(row.size(), unnumbered);
     for (size_t r = row_begin, i = 0; r < end; ++r) {
-      const WriteRecord& write = written[r - row_begin].write;
-      while (row[i].txn != refs[r].txn) ++i;
+      const WriteRef& write = refs[r];
+      while (row[i].txn != write.txn) ++i;
       if (write.version_number > 0)
-        versions.push_back(Version{write.version_number, write.durability == Durability::durable, i,
-                                   write.version_read});
+        versions.push_back(
+            Version{write.version_number, write.durable != 0, i, write.version_read});
     }
     // Two writes claim one version number only when all but one never happened
     // (their connection broke around the commit and it did not take): the
@@ -285,13 +315,14 @@ LostUpdates find_lost_updates(const Workload& workload, const std::vector<Worker
     for (size_t i = 0; i < row.size(); ++i) {
       if (row[i].on_chain || !row[i].durable) continue;
       ++result.count;
+      detail();
       size_t over = none;
       descends[i] = 1;
       marked.assign(1, i);
       // Its last write of the row must be the last version it created. Writes
       // between its first and its last version were erased by it, but may
       // have read its first and passed it on.
-      const WriteRecord& last = written[row[i].last].write;
+      const WriteRef& last = refs[row_begin + row[i].last];
       const size_t last_v = last_position[i];
       bool exact = last_v != unnumbered && versions[last_v].number == last.version_number;
       for (size_t v = first_position[i] + 1; exact && v < last_v; ++v) {
@@ -364,10 +395,12 @@ LostUpdates find_lost_updates(const Workload& workload, const std::vector<Worker
         anomaly.column = def.columns[first.first_change.column].name;
       bool same_version = true;
       for (size_t i : erased_by[o]) {
-        anomaly.transactions.push_back(witness(workload, logs, written, row[i], records));
+        anomaly.transactions.push_back(
+            witness(workload, logs[log_of(row[i].txn)], written, row[i], records));
         same_version = same_version && row[i].version_read == over.version_read;
       }
-      anomaly.transactions.push_back(witness(workload, logs, written, over, records));
+      anomaly.transactions.push_back(
+          witness(workload, logs[log_of(over.txn)], written, over, records));
       anomaly.explanation = explain(anomaly, same_version);
       result.anomalies.push_back(std::move(anomaly));
     }
