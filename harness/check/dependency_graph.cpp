@@ -174,6 +174,14 @@ class RowIndex {
     }
   }
 
+  /// The row of (table, key), which must have been added.
+  uint32_t find(uint32_t table, int64_t key) const {
+    for (size_t i = hash(table, key) & (slots_.size() - 1);; i = (i + 1) & (slots_.size() - 1)) {
+      const Slot& slot = slots_[i];
+      if (slot.row == kNone || (slot.key == key && slot.table == table)) return slot.row;
+    }
+  }
+
   uint32_t size() const { return static_cast<uint32_t>(tables_.size()); }
   uint32_t table(uint32_t row) const { return tables_[row]; }
   int64_t key(uint32_t row) const { return keys_[row]; }
@@ -462,11 +470,12 @@ std::string join(const std::vector<std::string>& items) {
 class Checker {
  public:
   Checker(const Workload& workload, const std::vector<WorkerLog>& logs,
-          const std::vector<TableSnapshot>& final_state, size_t max_listed)
+          const std::vector<TableSnapshot>& final_state, size_t max_listed, uint32_t batch_records)
       : workload_(workload),
         logs_(logs),
         final_state_(final_state),
         max_listed_(max_listed),
+        batch_records_(batch_records),
         nodes_(logs) {
     for (const TableDef& table : workload.tables) {
       std::vector<uint32_t> position(table.columns.size(), kNone);
@@ -499,7 +508,7 @@ class Checker {
     status_.assign(nodes_.size(), Status::failed);
     Records records;
     for (size_t l = 0; l < logs_.size(); ++l)
-      for (History::Reader reader = logs_[l].reader(); reader.next(records);) {
+      for (History::Reader reader = logs_[l].reader(false); reader.next(records);) {
         const uint32_t v = nodes_.base(l) + static_cast<uint32_t>(reader.index());
         const AttemptOutcome outcome = records.attempts[0].outcome;
         if (outcome == AttemptOutcome::committed) {
@@ -545,7 +554,7 @@ class Checker {
     Records records;
     for (size_t l = 0; l < logs_.size(); ++l) {
       const WorkerLog& log = logs_[l];
-      for (History::Reader reader = log.reader(); reader.next(records);) {
+      for (History::Reader reader = log.reader(false); reader.next(records);) {
         const uint32_t v = nodes_.base(l) + static_cast<uint32_t>(reader.index());
         if (status_[v] == Status::committed) visit(v, records);
       }
@@ -569,7 +578,6 @@ class Checker {
       return Graph{std::vector<uint32_t>(nodes_.size() + 1, 0), {}};
     }
     // Every committed read and write, grouped by row (counting sort).
-    std::vector<uint32_t> record_rows;  // the row of each record, in visiting order
     std::vector<uint32_t> read_start, write_start;
     const auto count = [&](uint32_t table, int64_t key, std::vector<uint32_t>& start) {
       const uint32_t row = rows_.find_or_add(table, key);
@@ -578,9 +586,7 @@ class Checker {
         write_start.resize(row + 2, 0);
       }
       ++start[row + 1];
-      record_rows.push_back(row);
     };
-    record_rows.reserve(total_records());
     for_each_committed([&](uint32_t, const Records& a) {
       for_each_record(
           a, [&](const ReadRecord& r) { count(r.table, r.key, read_start); },
@@ -600,58 +606,31 @@ class Checker {
       read_start[r + 1] += read_start[r];
       write_start[r + 1] += write_start[r];
     }
-    std::vector<RowRead> reads(read_start[rows]);
-    std::vector<RowWrite> writes(write_start[rows]);
-    {
-      std::vector<uint32_t> read_fill(read_start.begin(), read_start.end() - 1);
-      std::vector<uint32_t> write_fill(write_start.begin(), write_start.end() - 1);
-      size_t next = 0;
-      for_each_committed([&](uint32_t v, const Records& a) {
-        // Whether a read's row is written by the same attempt, and which version
-        // number each write's read saw: a few records, scanned in place.
-        const auto same_row = [](const auto& x, const auto& y) {
-          return x.table == y.table && x.key == y.key;
-        };
-        for_each_record(
-            a,
-            [&](const ReadRecord& r) {
-              bool writes_row = false;
-              for_each_record(
-                  a, [](const ReadRecord&) {},
-                  [&](const WriteRecord& w) { writes_row = writes_row || same_row(r, w); });
-              // The writer's fate is looked up here, where readers come in time
-              // order and their writers are near in time: cache-friendly.
-              uint32_t writer = nodes_.of(r.version);
-              const bool failed = writer < kSeed && status_[writer] == Status::failed;
-              if (writer < kSeed && status_[writer] == Status::indeterminate) writer = kNone;
-              reads[read_fill[record_rows[next++]]++] =
-                  RowRead{v, writes_row, writer,
-                          static_cast<uint64_t>(std::max<int64_t>(r.version_number, 0)), failed};
-            },
-            [&](const WriteRecord& w) {
-              int64_t read_number = -1;
-              for_each_record(
-                  a,
-                  [&](const ReadRecord& r) {
-                    if (same_row(r, w) && r.version == w.version_read)
-                      read_number = r.version_number;
-                  },
-                  [](const WriteRecord&) {});
-              writes[write_fill[record_rows[next++]]++] =
-                  RowWrite{v, w.version_number, read_number};
-            });
-      });
-      peak(bytes_of(record_rows, read_start, write_start, reads, writes, read_fill, write_fill));
-    }
-    record_rows = {};
 
-    // Versions in order, and the dependencies they imply, row by row.
+    // Versions in order, and the dependencies they imply, row by row. The
+    // rows' records are gathered a batch of rows at a time (one more pass over
+    // the history per batch), batch_records_ at most unless one row has more.
     std::vector<PendingEdge> pending;
-    pending.reserve(reads.size() + writes.size());  // about one edge per record
-    for (uint32_t r = 0; r < rows; ++r)
-      order_row(r, std::span(writes.data() + write_start[r], writes.data() + write_start[r + 1]),
-                std::span(reads.data() + read_start[r], reads.data() + read_start[r + 1]), pending);
-    peak(bytes_of(read_start, write_start, reads, writes, pending, group_of_, groups_, versions_));
+    pending.reserve(read_start[rows] + write_start[rows]);  // about one edge per record
+    std::vector<RowRead> reads;
+    std::vector<RowWrite> writes;
+    for (uint32_t first = 0, last = 0; first < rows; first = last) {
+      last = first + 1;
+      while (last < rows && read_start[last + 1] - read_start[first] + write_start[last + 1] -
+                                    write_start[first] <=
+                                batch_records_)
+        ++last;
+      fill_rows(first, last, read_start, write_start, reads, writes);
+      for (uint32_t r = first; r < last; ++r)
+        order_row(r,
+                  std::span(writes.data() + (write_start[r] - write_start[first]),
+                            writes.data() + (write_start[r + 1] - write_start[first])),
+                  std::span(reads.data() + (read_start[r] - read_start[first]),
+                            reads.data() + (read_start[r + 1] - read_start[first])),
+                  pending);
+      peak(
+          bytes_of(read_start, write_start, reads, writes, pending, group_of_, groups_, versions_));
+    }
     reads = {};
     writes = {};
     group_of_ = {};
@@ -671,11 +650,59 @@ class Checker {
     return graph;
   }
 
-  /// Reads and writes in the logs, an upper bound of the committed ones.
-  size_t total_records() const {
-    size_t total = 0;
-    for (const WorkerLog& log : logs_) total += log.history.reads() + log.history.writes();
-    return total;
+  /// The committed reads and writes of rows [first, last), grouped by row in
+  /// node order: row r's at [start[r] - start[first], start[r + 1] - start[first]).
+  void fill_rows(uint32_t first, uint32_t last, const std::vector<uint32_t>& read_start,
+                 const std::vector<uint32_t>& write_start, std::vector<RowRead>& reads,
+                 std::vector<RowWrite>& writes) const {
+    reads.resize(read_start[last] - read_start[first]);
+    writes.resize(write_start[last] - write_start[first]);
+    std::vector<uint32_t> read_fill(read_start.begin() + first, read_start.begin() + last);
+    std::vector<uint32_t> write_fill(write_start.begin() + first, write_start.begin() + last);
+    const bool all = first == 0 && last == rows_.size();
+    // The row of a record in the batch, or kNone.
+    const auto batch_row = [&](uint32_t table, int64_t key) {
+      const uint32_t row = rows_.find(table, key);
+      return row >= first && row < last ? row - first : kNone;
+    };
+    for_each_committed([&](uint32_t v, const Records& a) {
+      // Whether a read's row is written by the same attempt, and which version
+      // number each write's read saw: a few records, scanned in place.
+      const auto same_row = [](const auto& x, const auto& y) {
+        return x.table == y.table && x.key == y.key;
+      };
+      for_each_record(
+          a,
+          [&](const ReadRecord& r) {
+            const uint32_t row = all ? rows_.find(r.table, r.key) : batch_row(r.table, r.key);
+            if (row == kNone) return;
+            bool writes_row = false;
+            for_each_record(
+                a, [](const ReadRecord&) {},
+                [&](const WriteRecord& w) { writes_row = writes_row || same_row(r, w); });
+            // The writer's fate is looked up here, where readers come in time
+            // order and their writers are near in time: cache-friendly.
+            uint32_t writer = nodes_.of(r.version);
+            const bool failed = writer < kSeed && status_[writer] == Status::failed;
+            if (writer < kSeed && status_[writer] == Status::indeterminate) writer = kNone;
+            reads[read_fill[row]++ - read_start[first]] =
+                RowRead{v, writes_row, writer,
+                        static_cast<uint64_t>(std::max<int64_t>(r.version_number, 0)), failed};
+          },
+          [&](const WriteRecord& w) {
+            const uint32_t row = all ? rows_.find(w.table, w.key) : batch_row(w.table, w.key);
+            if (row == kNone) return;
+            int64_t read_number = -1;
+            for_each_record(
+                a,
+                [&](const ReadRecord& r) {
+                  if (same_row(r, w) && r.version == w.version_read) read_number = r.version_number;
+                },
+                [](const WriteRecord&) {});
+            writes[write_fill[row]++ - write_start[first]] =
+                RowWrite{v, w.version_number, read_number};
+          });
+    });
   }
 
   void add_edge(std::vector<PendingEdge>& pending, uint32_t from, uint32_t to, uint32_t row,
@@ -1171,6 +1198,7 @@ class Checker {
   const std::vector<WorkerLog>& logs_;
   const std::vector<TableSnapshot>& final_state_;
   const size_t max_listed_;
+  const uint32_t batch_records_;
   Nodes nodes_;
   RowIndex rows_;
   std::vector<std::vector<uint32_t>> value_position_;  // table, column -> position in a read
@@ -1189,8 +1217,8 @@ class Checker {
 
 DependencyGraph check_dependency_graph(const Workload& workload, const std::vector<WorkerLog>& logs,
                                        const std::vector<TableSnapshot>& final_state,
-                                       size_t max_listed) {
-  return Checker(workload, logs, final_state, max_listed).run();
+                                       size_t max_listed, uint32_t batch_records) {
+  return Checker(workload, logs, final_state, max_listed, batch_records).run();
 }
 
 std::optional<std::string> raw_sql_note(const Workload& workload) {

@@ -150,7 +150,7 @@ LostUpdates find_lost_updates(const Workload& workload, const std::vector<Worker
   Records records;
   const LogOf log_of(logs);
   for (uint32_t l = 0; l < logs.size(); ++l)
-    for (History::Reader reader = logs[l].reader(); reader.next(records);) {
+    for (History::Reader reader = logs[l].reader(false); reader.next(records);) {
       const AttemptRecord& attempt = records.attempts[0];
       for (uint32_t i = 0; i < records.writes.size(); ++i) {
         const WriteRecord& write = records.writes[i];

@@ -27,7 +27,7 @@ Timeline build_timeline(std::span<const WorkerLog> logs, double duration_s) {
   const double interval_ns = timeline.interval_s * 1e9;
   Records records;
   for (const WorkerLog& log : logs) {
-    for (History::Reader reader = log.reader(); reader.next(records);) {
+    for (History::Reader reader = log.reader(false); reader.next(records);) {
       const AttemptRecord& attempt = records.attempts[0];
       const auto at = std::min(
           count - 1, static_cast<size_t>(std::max<int64_t>(0, attempt.end_ns) / interval_ns));

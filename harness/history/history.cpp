@@ -67,6 +67,10 @@ class Cursor {
     }
   }
   int64_t s() { return unzigzag(u()); }
+  void skip() {
+    while (*p_++ >= 0x80) {
+    }
+  }
   uint64_t id() {
     const uint64_t high = u();
     return high << 32 | u();
@@ -197,7 +201,8 @@ void History::append(int worker, const AttemptRecord& a, const ReadRecord* reads
   writes_ += a.write_count;
 }
 
-const uint8_t* History::decode_entry(const uint8_t* p, int worker, size_t index, Records& out) {
+const uint8_t* History::decode_entry(const uint8_t* p, int worker, size_t index, bool values,
+                                     Records& out) {
   out.clear();
   Cursor in(p);
   AttemptRecord& a = out.attempts.emplace_back();
@@ -227,7 +232,11 @@ const uint8_t* History::decode_entry(const uint8_t* p, int worker, size_t index,
     read.version_number = in.s();
     read.value_count = static_cast<uint16_t>(in.u());
     read.first_value = static_cast<uint32_t>(out.values.size());
-    for (uint32_t v = 0; v < read.value_count; ++v) out.values.push_back(in.s());
+    if (values) {
+      for (uint32_t v = 0; v < read.value_count; ++v) out.values.push_back(in.s());
+    } else {
+      for (uint32_t v = 0; v < read.value_count; ++v) in.skip();
+    }
   }
   a.first_write = 0;
   a.write_count = static_cast<uint32_t>(in.u());
@@ -263,6 +272,10 @@ const uint8_t* History::decode_entry(const uint8_t* p, int worker, size_t index,
     write.done_ns = plus(write.sent_ns, in.s());
     write.change_count = static_cast<uint16_t>(in.u());
     write.first_change = static_cast<uint32_t>(out.changes.size());
+    if (!values) {
+      for (uint32_t c = 0; c < write.change_count * 3u; ++c) in.skip();
+      continue;
+    }
     for (uint32_t c = 0; c < write.change_count; ++c) {
       ColumnChange& change = out.changes.emplace_back();
       change.column = static_cast<uint32_t>(in.u());
@@ -281,7 +294,7 @@ size_t History::chunk_of(size_t index) const {
 
 void History::decode(int worker, size_t index, Records& out) const {
   const uint32_t offset = offsets_[index / kOffsetsPerBlock][index % kOffsetsPerBlock];
-  decode_entry(chunks_[chunk_of(index)].bytes.data() + offset, worker, index, out);
+  decode_entry(chunks_[chunk_of(index)].bytes.data() + offset, worker, index, true, out);
 }
 
 int64_t History::bytes() const {
@@ -298,7 +311,7 @@ bool History::Reader::next(Records& out) {
     offset_ = 0;
   }
   const uint8_t* base = history_.chunks_[chunk_].bytes.data();
-  const uint8_t* end = decode_entry(base + offset_, worker_, index_, out);
+  const uint8_t* end = decode_entry(base + offset_, worker_, index_, values_, out);
   offset_ = static_cast<uint32_t>(end - base);
   ++index_;
   return true;

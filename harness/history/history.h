@@ -176,7 +176,10 @@ class History {
   /// Decodes the attempts in order.
   class Reader {
    public:
-    Reader(const History& history, int worker) : history_(history), worker_(worker) {}
+    /// Decodes the values of reads and the changes of writes only when `values`;
+    /// without, out.values and out.changes stay empty (counts are kept).
+    Reader(const History& history, int worker, bool values = true)
+        : history_(history), worker_(worker), values_(values) {}
     /// Replaces `out` with the next attempt, as decode() does; false at the end.
     bool next(Records& out);
     /// Index of the attempt the last next() returned.
@@ -185,6 +188,7 @@ class History {
    private:
     const History& history_;
     int worker_;
+    bool values_;
     size_t index_ = 0;
     size_t chunk_ = 0;
     uint32_t offset_ = 0;
@@ -202,7 +206,8 @@ class History {
   };
 
   size_t chunk_of(size_t index) const;
-  static const uint8_t* decode_entry(const uint8_t* p, int worker, size_t index, Records& out);
+  static const uint8_t* decode_entry(const uint8_t* p, int worker, size_t index, bool values,
+                                     Records& out);
 
   std::vector<Chunk> chunks_;
   std::vector<std::vector<uint32_t>> offsets_;  // blocks of kOffsetsPerBlock, reserved once
@@ -234,8 +239,11 @@ struct WorkerLog {
   size_t attempts() const { return history.size(); }
   /// Replaces `out` with attempt `index` and its records (see History::decode).
   void decode(size_t index, Records& out) const { history.decode(worker, index, out); }
-  /// Decodes the attempts in order.
-  History::Reader reader() const { return History::Reader(history, worker); }
+  /// Decodes the attempts in order (with the values of reads and the changes
+  /// of writes unless `values` is false).
+  History::Reader reader(bool values = true) const {
+    return History::Reader(history, worker, values);
+  }
 };
 
 /// Transaction id of a worker's n-th attempt: worker+1 in the high half, so 0

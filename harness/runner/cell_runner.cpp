@@ -10,6 +10,10 @@
 
 #include <fmt/format.h>
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
 #include "harness/check/checks.h"
 #include "harness/check/dependency_graph.h"
 #include "harness/check/timeline.h"
@@ -339,6 +343,11 @@ CellResult run_cell(const Workload& workload, Driver& driver, const CellSpec& sp
     threads.back().join();
   }
   progress.reset();
+#ifdef __GLIBC__
+  // The workers' sessions are closed: give what their threads freed (SQLite
+  // page caches, driver buffers) back before the checks allocate theirs.
+  malloc_trim(0);
+#endif
   cell.duration_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - shared.origin).count();
   if (chaos_thread) {

@@ -407,7 +407,22 @@ std::vector<double> times_in(const std::string& sentence) {
 /// the writer's. "the next version" means exactly the one after.
 void check_graph_edges(const Workload& workload, const Simulation& sim,
                        const std::vector<TableSnapshot>& final_state, size_t& edges) {
-  const DependencyGraph graph = check_dependency_graph(workload, sim.logs(), final_state, 100'000);
+  const std::vector<WorkerLog> logs = sim.logs();
+  const DependencyGraph graph = check_dependency_graph(workload, logs, final_state, 100'000);
+  // Gathering the rows' records a row at a time changes nothing.
+  const DependencyGraph batched = check_dependency_graph(workload, logs, final_state, 100'000, 1);
+  EXPECT_EQ(batched.total, graph.total);
+  EXPECT_EQ(batched.transactions, graph.transactions);
+  EXPECT_EQ(batched.edges, graph.edges);
+  EXPECT_EQ(batched.notes, graph.notes);
+  ASSERT_EQ(batched.counts.size(), graph.counts.size());
+  for (size_t c = 0; c < graph.counts.size(); ++c) {
+    EXPECT_EQ(batched.counts[c].type, graph.counts[c].type);
+    EXPECT_EQ(batched.counts[c].count, graph.counts[c].count);
+  }
+  ASSERT_EQ(batched.anomalies.size(), graph.anomalies.size());
+  for (size_t i = 0; i < graph.anomalies.size(); ++i)
+    EXPECT_EQ(batched.anomalies[i].explanation, graph.anomalies[i].explanation);
   // The version `txn` read of `row`, from the reads its attempt recorded.
   const auto version_read = [&](uint64_t txn, int row) -> std::optional<uint64_t> {
     const Records& log = sim.records()[static_cast<size_t>(txn_worker(txn))];
