@@ -10,7 +10,7 @@ namespace {
 constexpr size_t kHeaderBound = 1 + 10 + 20 + 3 + 5 + 3 * 10 + 2 * 10;
 constexpr size_t kReadBound = 5 + 10 + 20 + 10 + 3;
 constexpr size_t kWriteBound = 1 + 5 + 10 + 20 + 10 + 20 + 20 + 2 * 10 + 3;
-constexpr size_t kChangeBound = 5 + 2 * 10;
+constexpr size_t kChangeBound = 5 + 3 + 2 * 10;
 constexpr size_t kValueBound = 10;
 
 uint64_t zigzag(int64_t v) {
@@ -118,7 +118,9 @@ void History::append(int worker, const AttemptRecord& a, const ReadRecord* reads
     bound += kReadBound + reads[r].value_count * kValueBound;
   for (uint32_t w = a.first_write; w < a.first_write + a.write_count; ++w)
     bound += kWriteBound + writes[w].change_count * kChangeBound;
-  if (chunks_.empty() || chunks_.back().bytes.size() - chunks_.back().used < bound) {
+  // A chunk larger than kLargestChunk holds one attempt: offsets stay 16-bit.
+  if (chunks_.empty() || chunks_.back().bytes.size() > kLargestChunk ||
+      chunks_.back().bytes.size() - chunks_.back().used < bound) {
     const size_t grown =
         chunks_.empty() ? kFirstChunk : std::min(chunks_.back().bytes.size() * 2, kLargestChunk);
     Chunk& chunk = chunks_.emplace_back();
@@ -127,7 +129,7 @@ void History::append(int worker, const AttemptRecord& a, const ReadRecord* reads
   }
   if (size_ % kOffsetsPerBlock == 0) offsets_.emplace_back().reserve(kOffsetsPerBlock);
   Chunk& chunk = chunks_.back();
-  offsets_.back().push_back(static_cast<uint32_t>(chunk.used));
+  offsets_.back().push_back(static_cast<uint16_t>(chunk.used));
 
   Writer out(chunk.bytes.data() + chunk.used);
   const uint64_t implicit = make_txn_id(worker, size_);
@@ -153,8 +155,10 @@ void History::append(int worker, const AttemptRecord& a, const ReadRecord* reads
     out.s(read.key);
     out.id(read.version);
     out.s(read.version_number);
-    out.u(read.value_count);
-    for (uint32_t v = 0; v < read.value_count; ++v) out.s(values[read.first_value + v]);
+    const int64_t* value = values + read.first_value;
+    const bool key_first = read.value_count > 0 && value[0] == read.key;
+    out.u(static_cast<uint64_t>(read.value_count) << 1 | (key_first ? 1 : 0));
+    for (uint32_t v = key_first ? 1 : 0; v < read.value_count; ++v) out.s(value[v]);
   }
   out.u(a.write_count);
   for (uint32_t w = a.first_write; w < a.first_write + a.write_count; ++w) {
@@ -191,6 +195,18 @@ void History::append(int worker, const AttemptRecord& a, const ReadRecord* reads
     for (uint32_t c = 0; c < write.change_count; ++c) {
       const ColumnChange& change = changes[write.first_change + c];
       out.u(change.column);
+      if (of_read < a.read_count) {
+        // The value the write's read saw, when it is one: its position + 1.
+        const ReadRecord& read = reads[a.first_read + of_read];
+        uint32_t seen = 0;
+        while (seen < read.value_count && values[read.first_value + seen] != change.old_value)
+          ++seen;
+        out.u(seen < read.value_count ? seen + 1 : 0);
+        if (seen < read.value_count) {
+          out.s(minus(change.new_value, change.old_value));
+          continue;
+        }
+      }
       out.s(change.old_value);
       out.s(minus(change.new_value, change.old_value));
     }
@@ -230,12 +246,15 @@ const uint8_t* History::decode_entry(const uint8_t* p, int worker, size_t index,
     read.key = in.s();
     read.version = in.id();
     read.version_number = in.s();
-    read.value_count = static_cast<uint16_t>(in.u());
+    const uint64_t count = in.u();
+    read.value_count = static_cast<uint16_t>(count >> 1);
     read.first_value = static_cast<uint32_t>(out.values.size());
+    const uint32_t key_first = count & 1;
     if (values) {
-      for (uint32_t v = 0; v < read.value_count; ++v) out.values.push_back(in.s());
+      if (key_first) out.values.push_back(read.key);
+      for (uint32_t v = key_first; v < read.value_count; ++v) out.values.push_back(in.s());
     } else {
-      for (uint32_t v = 0; v < read.value_count; ++v) in.skip();
+      for (uint32_t v = key_first; v < read.value_count; ++v) in.skip();
     }
   }
   a.first_write = 0;
@@ -244,8 +263,10 @@ const uint8_t* History::decode_entry(const uint8_t* p, int worker, size_t index,
   for (WriteRecord& write : out.writes) {
     const uint8_t bits = in.byte();
     write.durability = static_cast<Durability>(bits & 3);
+    const ReadRecord* of_read = nullptr;
     if (bits & kRowOfRead) {
-      const ReadRecord& read = out.reads[in.u()];
+      of_read = &out.reads[in.u()];
+      const ReadRecord& read = *of_read;
       write.table = read.table;
       write.key = read.key;
       write.version_read = read.version;
@@ -273,13 +294,18 @@ const uint8_t* History::decode_entry(const uint8_t* p, int worker, size_t index,
     write.change_count = static_cast<uint16_t>(in.u());
     write.first_change = static_cast<uint32_t>(out.changes.size());
     if (!values) {
-      for (uint32_t c = 0; c < write.change_count * 3u; ++c) in.skip();
+      for (uint32_t c = 0; c < write.change_count; ++c) {
+        in.skip();                               // column
+        if (!of_read || in.u() == 0) in.skip();  // old_value, unless the read's
+        in.skip();                               // new_value
+      }
       continue;
     }
     for (uint32_t c = 0; c < write.change_count; ++c) {
       ColumnChange& change = out.changes.emplace_back();
       change.column = static_cast<uint32_t>(in.u());
-      change.old_value = in.s();
+      const uint64_t seen = of_read ? in.u() : 0;
+      change.old_value = seen ? out.values[of_read->first_value + seen - 1] : in.s();
       change.new_value = plus(change.old_value, in.s());
     }
   }
@@ -300,7 +326,7 @@ void History::decode(int worker, size_t index, Records& out) const {
 int64_t History::bytes() const {
   size_t total = chunks_.capacity() * sizeof(Chunk) + offsets_.capacity() * sizeof(offsets_[0]);
   for (const Chunk& chunk : chunks_) total += chunk.bytes.capacity();
-  for (const auto& block : offsets_) total += block.capacity() * sizeof(uint32_t);
+  for (const auto& block : offsets_) total += block.capacity() * sizeof(uint16_t);
   return static_cast<int64_t>(total);
 }
 

@@ -110,16 +110,18 @@ struct Records {
   void clear();
 };
 
-/// One worker's attempts, encoded: about 45 bytes for a read-then-update
-/// transaction (1 attempt, 1 read of 1 column, 1 write of 1 column), against
-/// 360 for the plain records. Append-only; read back in order with a Reader or
-/// one attempt at a time with decode().
+/// One worker's attempts, encoded: about 42 bytes for a read-then-update
+/// transaction (1 attempt, 1 read of the key and 1 column, 1 write of that
+/// column), against about 230 in the plain records (360 with the vectors'
+/// doubling). Append-only; read back in order with a Reader or one attempt at
+/// a time with decode().
 ///
-/// Storage: chunks of bytes (4 KiB, doubling to 64 KiB, larger only for one
-/// attempt that needs it), never reallocated, each filled by whole attempt
-/// entries; per attempt, its entry's offset in its chunk (4 bytes, in blocks
-/// of 1,024); per chunk, its first attempt. An entry is self-contained: no
-/// field is relative to another entry, so any attempt decodes alone.
+/// Storage: chunks of bytes (4 KiB, doubling to 64 KiB; larger only for one
+/// attempt that needs it, alone in its chunk), sized once and never
+/// reallocated, each filled by whole attempt entries; per attempt, its
+/// entry's offset in its chunk (2 bytes, in blocks of 1,024); per chunk, its
+/// first attempt. An entry is self-contained: no field is relative to another
+/// entry, so any attempt decodes alone.
 ///
 /// Numbers are LEB128 varints; signed ones zigzag-encoded first ("s" below),
 /// differences taken modulo 2^64 so every value round-trips. A transaction id
@@ -135,22 +137,24 @@ struct Records {
 ///   commit_ns   s, commit_ns - start_ns, only when flagged
 ///   end_ns      s, end_ns - commit_ns when commit_ns is there, else end_ns - start_ns
 ///   reads       varint count, then each:
-///     table varint, key s, version id, version_number s, value_count varint,
-///     each value s
+///     table varint, key s, version id, version_number s,
+///     value_count << 1 | 1 when the first value equals the key (then not
+///     stored) as a varint, each (other) value s
 ///   writes      varint count, then each:
 ///     flags     1 byte: durability (bits 0-1); overwrote (2-3): 0 = version_read,
 ///               1 = kUnknownVersion, 2 = given; the row is read r's (4); txn is
 ///               not the attempt's id (5)
-///     row       when bit 4: varint r, the attempt's read of the same table and key
-///               whose version is version_read; version_number is then
+///     row       when bit 4: varint r, the attempt's last read of the same table
+///               and key, whose version is version_read; version_number is then
 ///               s(version_number - that read's version_number). Otherwise:
 ///               table varint, key s, version_read id, version_number s
 ///     overwrote id, only when given
 ///     txn       id, only when flagged
 ///     sent_ns   s, sent_ns - start_ns
 ///     done_ns   s, done_ns - sent_ns
-///     changes   varint count, then each: column varint, old_value s,
-///               new_value s (new_value - old_value)
+///     changes   varint count, then each: column varint; when bit 4, a varint
+///               p: old_value is read r's value p - 1 (p > 0) or follows (p = 0);
+///               old_value s (unless p > 0); new_value s (new_value - old_value)
 class History {
  public:
   /// Encodes one attempt of worker `worker`, the `index`-th of this history
@@ -210,7 +214,7 @@ class History {
                                      Records& out);
 
   std::vector<Chunk> chunks_;
-  std::vector<std::vector<uint32_t>> offsets_;  // blocks of kOffsetsPerBlock, reserved once
+  std::vector<std::vector<uint16_t>> offsets_;  // blocks of kOffsetsPerBlock, reserved once
   size_t size_ = 0, reads_ = 0, writes_ = 0;
 };
 

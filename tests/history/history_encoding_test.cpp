@@ -278,7 +278,8 @@ TEST(HistoryEncoding, ManyWorkersAndRandomRecords) {
 }
 
 /// A read-then-update transaction as a worker records it on a busy run: one
-/// attempt, one read of one column, one write of that column, with the times,
+/// attempt, one read of the key and one column, one write of that column
+/// from the value read, with the times,
 /// keys, version numbers and values of a 1,000,000-transaction run over
 /// 100,000 rows.
 TEST(HistoryEncoding, AReadThenUpdateTakesUnder64Bytes) {
@@ -302,8 +303,9 @@ TEST(HistoryEncoding, AReadThenUpdateTakesUnder64Bytes) {
       r.key = 1 + static_cast<int64_t>(rng() % 100'000);
       r.version = make_txn_id(static_cast<int>(rng() % kWorkers), rng() % kPerWorker);
       r.version_number = static_cast<int64_t>(rng() % 40);
-      r.value_count = 1;
+      r.value_count = 2;  // the integer columns: the key, then the balance
       const int64_t balance = static_cast<int64_t>(rng() % 200'000) - 100'000;
+      log.values.push_back(r.key);
       log.values.push_back(balance);
       WriteRecord& write = log.writes.emplace_back();
       write.key = r.key;
@@ -329,7 +331,8 @@ TEST(HistoryEncoding, AReadThenUpdateTakesUnder64Bytes) {
   logs[5].decode(kPerWorker - 1, decoded);
   EXPECT_EQ(decoded.attempts[0].id, make_txn_id(5, kPerWorker - 1));
   EXPECT_EQ(decoded.writes[0].version_number, decoded.reads[0].version_number + 1);
-  EXPECT_EQ(decoded.changes[0].new_value, decoded.values[0] + 4'321);
+  EXPECT_EQ(decoded.values[0], decoded.reads[0].key);
+  EXPECT_EQ(decoded.changes[0].new_value, decoded.values[1] + 4'321);
 }
 
 }  // namespace
