@@ -13,7 +13,6 @@ struct WriteRef {
   uint64_t txn;  // locates its attempt: see LogOf
   int64_t key;
   uint64_t version_read;
-  int64_t version_number;
   uint32_t table;
   uint32_t write : 30;  // its position among its attempt's writes
   uint32_t durable : 1;
@@ -57,7 +56,7 @@ struct RowWrite {
   bool on_chain = false;
   uint32_t first = 0;  // its first write of the row: position among the row's refs
   uint32_t last = 0;   // its last write of the row (that happened)
-  // Decoded only for rows where a write was lost (see `detail` below):
+  // Decoded only for rows where a write was lost:
   int64_t written_ns = 0;      // its last write of the row returned
   int64_t last_sent_ns = 0;    // ... and when it was sent
   int64_t commit_sent_ns = 0;  // COMMIT sent (isolation none: its last write of the row sent)
@@ -157,9 +156,8 @@ LostUpdates find_lost_updates(const Workload& workload, const std::vector<Worker
         // A write names its own attempt: its worker's log, at its index.
         if (write.txn != attempt.id || log_of(write.txn) != l) continue;
         if (write.durability == Durability::durable || write.durability == Durability::maybe)
-          refs.push_back(WriteRef{write.txn, write.key, write.version_read, write.version_number,
-                                  write.table, i, write.durability == Durability::durable,
-                                  attempt.commit_ns < 0});
+          refs.push_back(WriteRef{write.txn, write.key, write.version_read, write.table, i,
+                                  write.durability == Durability::durable, attempt.commit_ns < 0});
       }
     }
   std::sort(refs.begin(), refs.end(), [](const WriteRef& a, const WriteRef& b) {
@@ -170,7 +168,7 @@ LostUpdates find_lost_updates(const Workload& workload, const std::vector<Worker
   std::vector<RowWrite> row;
   std::vector<size_t> chain;
   std::vector<Version> versions;
-  std::vector<Written> written;  // the row's first and last writes per transaction, decoded
+  std::vector<Written> written;  // the row's writes, decoded, by position among its refs
   for (size_t begin = 0; begin < refs.size();) {
     // One row's writes, merged per transaction, sorted by transaction id.
     row.clear();
@@ -200,29 +198,6 @@ LostUpdates find_lost_updates(const Workload& workload, const std::vector<Worker
     const int64_t key = refs[begin].key;
     const size_t row_begin = begin;
     begin = end;
-    // The times and values of the row's transactions, decoded from their
-    // logs the first time they are needed: when a write of the row was lost.
-    bool detailed = false;
-    const auto detail = [&] {
-      if (detailed) return;
-      detailed = true;
-      written.resize(end - row_begin);
-      for (RowWrite& w : row) {
-        logs[log_of(w.txn)].decode(txn_index(w.txn), records);
-        const AttemptRecord& attempt = records.attempts[0];
-        for (const uint32_t p : {w.first, w.last}) {
-          const WriteRecord& write = records.writes[refs[row_begin + p].write];
-          written[p] = Written{
-              write, write.change_count > 0 ? records.changes[write.first_change] : ColumnChange{}};
-        }
-        const WriteRecord& last = written[w.last].write;
-        w.written_ns = last.done_ns;
-        w.last_sent_ns = last.sent_ns;
-        w.commit_sent_ns = w.autocommit ? last.sent_ns : attempt.commit_ns;
-        w.committed_ns = w.autocommit ? last.done_ns : attempt.end_ns;
-      }
-    };
-
     // The chain of versions that built the final value, newest first.
     const auto final_row = final_state[table].find(key);
     if (final_row == final_state[table].end()) continue;
@@ -242,6 +217,29 @@ LostUpdates find_lost_updates(const Workload& workload, const std::vector<Worker
     }
     if (!complete) continue;
     std::reverse(chain.begin(), chain.end());  // oldest first
+    // A row whose durable writes are all on the chain lost none. For the
+    // others, what the rest needs (version numbers, times, values) is decoded
+    // from the logs, a transaction at a time.
+    if (std::all_of(row.begin(), row.end(),
+                    [](const RowWrite& w) { return w.on_chain || !w.durable; }))
+      continue;
+    const auto n = static_cast<uint32_t>(end - row_begin);
+    written.resize(n);
+    for (size_t i = 0; i < row.size(); ++i) {
+      RowWrite& w = row[i];
+      logs[log_of(w.txn)].decode(txn_index(w.txn), records);
+      const AttemptRecord& attempt = records.attempts[0];
+      for (uint32_t p = w.first, stop = i + 1 < row.size() ? row[i + 1].first : n; p < stop; ++p) {
+        const WriteRecord& write = records.writes[refs[row_begin + p].write];
+        written[p] = Written{
+            write, write.change_count > 0 ? records.changes[write.first_change] : ColumnChange{}};
+      }
+      const WriteRecord& last = written[w.last].write;
+      w.written_ns = last.done_ns;
+      w.last_sent_ns = last.sent_ns;
+      w.commit_sent_ns = w.autocommit ? last.sent_ns : attempt.commit_ns;
+      w.committed_ns = w.autocommit ? last.done_ns : attempt.end_ns;
+    }
 
     // Every durable write off the chain was overwritten by a writer that never
     // saw it: the first write after it, in the row's version order, that does
@@ -259,11 +257,11 @@ LostUpdates find_lost_updates(const Workload& workload, const std::vector<Worker
     constexpr size_t unnumbered = SIZE_MAX;  // a writer with no version number on this row
     std::vector<size_t> last_position(row.size(), unnumbered);
     for (size_t r = row_begin, i = 0; r < end; ++r) {
-      const WriteRef& write = refs[r];
+      const WriteRecord& write = written[r - row_begin].write;
       while (row[i].txn != write.txn) ++i;
       if (write.version_number > 0)
-        versions.push_back(
-            Version{write.version_number, write.durable != 0, i, write.version_read});
+        versions.push_back(Version{write.version_number, write.durability == Durability::durable, i,
+                                   write.version_read});
     }
     // Two writes claim one version number only when all but one never happened
     // (their connection broke around the commit and it did not take): the
@@ -315,14 +313,13 @@ LostUpdates find_lost_updates(const Workload& workload, const std::vector<Worker
     for (size_t i = 0; i < row.size(); ++i) {
       if (row[i].on_chain || !row[i].durable) continue;
       ++result.count;
-      detail();
       size_t over = none;
       descends[i] = 1;
       marked.assign(1, i);
       // Its last write of the row must be the last version it created. Writes
       // between its first and its last version were erased by it, but may
       // have read its first and passed it on.
-      const WriteRef& last = refs[row_begin + row[i].last];
+      const WriteRecord& last = written[row[i].last].write;
       const size_t last_v = last_position[i];
       bool exact = last_v != unnumbered && versions[last_v].number == last.version_number;
       for (size_t v = first_position[i] + 1; exact && v < last_v; ++v) {
