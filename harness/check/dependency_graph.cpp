@@ -852,6 +852,9 @@ class Checker {
     for (uint32_t v = 0; v < n; ++v) all[v] = v;
     const Components components = tarjan.run(graph, all, [](const Edge&) { return true; });
     all = {};
+    peak(bytes_of(graph.offsets, graph.edges, components.members, components.starts) +
+         tarjan.bytes());
+    if (components.count() == 0) return;  // no cycle: nothing more to allocate
     std::vector<uint32_t> component_of(n, kNone);
     for (uint32_t c = 0; c < components.count(); ++c)
       for (const uint32_t v : components.of(c)) component_of[v] = c;
