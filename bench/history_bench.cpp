@@ -3,8 +3,9 @@
 // of 10,000 rows and writes one of them, spread over 16 workers, with 2 % of
 // first attempts aborted and retried. "serial" histories are anomaly-free;
 // "anomalies" ones inject a write skew or a lost update every 1,000
-// transactions. Counters: history_bytes (the recorded logs), check_bytes (the
-// largest the dependency-graph check's own arrays were), peak_rss.
+// transactions. Counters: history_bytes (the encoded logs, History::bytes),
+// check_bytes (the largest the dependency-graph check's own arrays were),
+// peak_rss.
 //
 //   build-graph/bench/history_bench --benchmark_counters_tabular=true
 #include <sys/resource.h>
