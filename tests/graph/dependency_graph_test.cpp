@@ -226,6 +226,42 @@ TEST_F(DependencyGraphTest, WriteSkewIsG2Item) {
   EXPECT_EQ(find_lost_updates(workload_, h.logs(), final, 100).count, 0);
 }
 
+TEST_F(DependencyGraphTest, BatchesOfRowsBoundItsArraysAndChangeNothing) {
+  // 3,000 read-then-writes in turn on the five rows, each over the last version.
+  History h(4);
+  struct Row {
+    uint32_t table;
+    int64_t key;
+    uint64_t writer = 0;
+    int64_t number = 0;
+    int64_t value = 1;
+  };
+  std::vector<Row> rows = {
+      {kAccounts, 1}, {kAccounts, 2}, {kDoctors, 1}, {kDoctors, 2}, {kDoctors, 3}};
+  for (int i = 0; i < 3000; ++i) {
+    Row& row = rows[static_cast<size_t>(i) % rows.size()];
+    const uint64_t t = h.begin(i % 4, kTransfer);
+    h.read(t, row.table, row.key, row.writer, row.number, row.value);
+    h.write(t, row.table, row.key, row.writer, row.writer, row.number + 1, row.value,
+            row.value + 1);
+    row = Row{row.table, row.key, t, row.number + 1, row.value + 1};
+  }
+  std::vector<TableSnapshot> final(2);
+  for (const Row& row : rows)
+    final[row.table][row.key] = {row.key, row.value, static_cast<int64_t>(row.writer)};
+  const std::vector<WorkerLog> logs = h.logs();
+  const DependencyGraph whole = check_dependency_graph(workload_, logs, final, 100);
+  const DependencyGraph batched = check_dependency_graph(workload_, logs, final, 100, 1);
+  EXPECT_EQ(whole.transactions, 3000);
+  EXPECT_EQ(whole.edges, 2995);  // a ww edge into every write but each row's first
+  EXPECT_EQ(batched.transactions, whole.transactions);
+  EXPECT_EQ(batched.edges, whole.edges);
+  EXPECT_EQ(batched.total, 0);
+  EXPECT_EQ(whole.total, 0);
+  // A row at a time, the rows' records never take the room of all of them.
+  EXPECT_LT(batched.peak_bytes, whole.peak_bytes);
+}
+
 TEST_F(DependencyGraphTest, ReadSkewIsGSingle) {
   History h(2);
   const uint64_t t = h.begin(0, kTransfer);
