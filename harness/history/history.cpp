@@ -219,9 +219,13 @@ void History::append(int worker, const AttemptRecord& a, const ReadRecord* reads
 
 const uint8_t* History::decode_entry(const uint8_t* p, int worker, size_t index, bool values,
                                      Records& out) {
-  out.clear();
+  // Every field of every record is assigned below: resizing, not clearing,
+  // spares constructing them again.
+  out.values.clear();
+  out.changes.clear();
+  out.attempts.resize(1);
   Cursor in(p);
-  AttemptRecord& a = out.attempts.emplace_back();
+  AttemptRecord& a = out.attempts[0];
   const uint8_t flags = in.byte();
   a.outcome = static_cast<AttemptOutcome>(flags & 3);
   a.cause = static_cast<AbortCause>((flags >> 2) & 7);
