@@ -24,6 +24,7 @@ class LogOf {
  public:
   explicit LogOf(const std::vector<WorkerLog>& logs) {
     for (size_t l = 0; l < logs.size(); ++l) {
+      if (logs[l].attempts() == 0) continue;  // owns no transaction
       const auto worker = static_cast<size_t>(std::max(logs[l].worker, 0));
       if (worker >= log_.size()) log_.resize(worker + 1, kNone);
       log_[worker] = static_cast<uint32_t>(l);
