@@ -101,14 +101,6 @@ std::string txn_name(uint64_t id) {
   return "T" + std::to_string(txn_worker(id)) + "." + std::to_string(txn_index(id));
 }
 
-void Records::clear() {
-  attempts.clear();
-  reads.clear();
-  values.clear();
-  writes.clear();
-  changes.clear();
-}
-
 void History::append(int worker, const AttemptRecord& a, const ReadRecord* reads,
                      const int64_t* values, const WriteRecord* writes,
                      const ColumnChange* changes) {
