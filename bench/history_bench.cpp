@@ -3,8 +3,9 @@
 // of 10,000 rows and writes one of them, spread over 16 workers, with 2 % of
 // first attempts aborted and retried. "serial" histories are anomaly-free;
 // "anomalies" ones inject a write skew or a lost update every 1,000
-// transactions. Counters: history_bytes (the recorded logs), check_bytes (the
-// largest the dependency-graph check's own arrays were), peak_rss.
+// transactions. Counters: history_bytes (the encoded logs, History::bytes),
+// check_bytes (the largest the dependency-graph check's own arrays were),
+// peak_rss.
 //
 //   build-graph/bench/history_bench --benchmark_counters_tabular=true
 #include <sys/resource.h>
@@ -49,11 +50,13 @@ struct History {
   int64_t bytes = 0;
 };
 
-/// Builds histories as the workers record them, against an in-memory table.
+/// Builds histories as the workers record them (WorkerLog::end_attempt),
+/// against an in-memory table.
 class Generator {
  public:
   explicit Generator(uint64_t seed) : rng_(seed), rows_(static_cast<size_t>(kRows + 1)) {
     logs_.resize(kWorkers);
+    open_.resize(kWorkers);
     for (int w = 0; w < kWorkers; ++w) logs_[static_cast<size_t>(w)].worker = w;
     for (Row& row : rows_) row.value = 1000;
   }
@@ -87,12 +90,7 @@ class Generator {
       h.final_state[0].emplace(
           key, std::vector<int64_t>{key, row.value, static_cast<int64_t>(row.writer)});
     }
-    for (const WorkerLog& log : logs_)
-      h.bytes += static_cast<int64_t>(log.attempts.capacity() * sizeof(AttemptRecord) +
-                                      log.reads.capacity() * sizeof(ReadRecord) +
-                                      log.values.capacity() * sizeof(int64_t) +
-                                      log.writes.capacity() * sizeof(WriteRecord) +
-                                      log.changes.capacity() * sizeof(ColumnChange));
+    for (const WorkerLog& log : logs_) h.bytes += log.history.bytes();
     h.logs = std::move(logs_);
     return h;
   }
@@ -114,24 +112,24 @@ class Generator {
   int64_t other(int64_t a) { return 1 + (a + static_cast<int64_t>(next() % (kRows - 1))) % kRows; }
 
   uint64_t begin(int worker, AttemptOutcome outcome) {
-    WorkerLog& log = logs_[static_cast<size_t>(worker)];
-    AttemptRecord& attempt = log.attempts.emplace_back();
-    attempt.id = make_txn_id(worker, log.attempts.size() - 1);
+    const WorkerLog& log = logs_[static_cast<size_t>(worker)];
+    AttemptRecord& attempt = open_[static_cast<size_t>(worker)];
+    attempt = AttemptRecord{};
+    attempt.id = make_txn_id(worker, log.attempts());
     attempt.outcome = outcome;
     attempt.cause =
         outcome == AttemptOutcome::aborted ? AbortCause::serialization : AbortCause::none;
     attempt.start_ns = clock_ += 1000;
-    attempt.first_read = static_cast<uint32_t>(log.reads.size());
-    attempt.first_write = static_cast<uint32_t>(log.writes.size());
     return attempt.id;
   }
 
   void end(int worker) {
     WorkerLog& log = logs_[static_cast<size_t>(worker)];
-    AttemptRecord& attempt = log.attempts.back();
+    AttemptRecord& attempt = open_[static_cast<size_t>(worker)];
     attempt.end_ns = clock_ += 1000;
-    attempt.read_count = static_cast<uint32_t>(log.reads.size()) - attempt.first_read;
-    attempt.write_count = static_cast<uint32_t>(log.writes.size()) - attempt.first_write;
+    attempt.read_count = static_cast<uint32_t>(log.reads.size());
+    attempt.write_count = static_cast<uint32_t>(log.writes.size());
+    log.end_attempt(attempt);
   }
 
   void read(int worker, int64_t key, const Row* seen = nullptr) {
@@ -186,6 +184,7 @@ class Generator {
   int64_t clock_ = 0;
   std::vector<Row> rows_;
   std::vector<WorkerLog> logs_;
+  std::vector<AttemptRecord> open_;  // each worker's attempt being recorded
 };
 
 const Workload& workload() {

@@ -4,6 +4,7 @@
 #include <array>
 #include <limits>
 #include <span>
+#include <unordered_map>
 #include <utility>
 
 #include <fmt/format.h>
@@ -112,7 +113,7 @@ class Nodes {
     uint32_t total = 0;
     for (size_t l = 0; l < logs.size(); ++l) {
       base_.push_back(total);
-      total += static_cast<uint32_t>(logs[l].attempts.size());
+      total += static_cast<uint32_t>(logs[l].attempts());
       const auto worker = static_cast<size_t>(std::max(logs[l].worker, 0));
       if (worker >= log_of_worker_.size()) log_of_worker_.resize(worker + 1, kNone);
       log_of_worker_[worker] = static_cast<uint32_t>(l);
@@ -130,16 +131,16 @@ class Nodes {
     const int worker = txn_worker(id);
     if (worker < 0 || static_cast<size_t>(worker) >= log_of_worker_.size()) return kNone;
     const uint32_t log = log_of_worker_[static_cast<size_t>(worker)];
-    if (log == kNone || txn_index(id) >= logs_[log].attempts.size()) return kNone;
+    if (log == kNone || txn_index(id) >= logs_[log].attempts()) return kNone;
     return base_[log] + static_cast<uint32_t>(txn_index(id));
   }
 
   /// The log a node's attempt is in.
   const WorkerLog& log(uint32_t node) const { return logs_[log_index(node)]; }
-  /// A node's attempt.
-  const AttemptRecord& attempt(uint32_t node) const {
+  /// Replaces `out` with a node's attempt and its records.
+  void decode(uint32_t node, Records& out) const {
     const size_t l = log_index(node);
-    return logs_[l].attempts[node - base_[l]];
+    logs_[l].decode(node - base_[l], out);
   }
   int64_t bytes() const { return bytes_of(base_, log_of_worker_); }
 
@@ -170,6 +171,14 @@ class RowIndex {
         return static_cast<uint32_t>(tables_.size()) - 1;
       }
       if (slot.key == key && slot.table == table) return slot.row;
+    }
+  }
+
+  /// The row of (table, key), which must have been added.
+  uint32_t find(uint32_t table, int64_t key) const {
+    for (size_t i = hash(table, key) & (slots_.size() - 1);; i = (i + 1) & (slots_.size() - 1)) {
+      const Slot& slot = slots_[i];
+      if (slot.row == kNone || (slot.key == key && slot.table == table)) return slot.row;
     }
   }
 
@@ -461,11 +470,12 @@ std::string join(const std::vector<std::string>& items) {
 class Checker {
  public:
   Checker(const Workload& workload, const std::vector<WorkerLog>& logs,
-          const std::vector<TableSnapshot>& final_state, size_t max_listed)
+          const std::vector<TableSnapshot>& final_state, size_t max_listed, uint32_t batch_records)
       : workload_(workload),
         logs_(logs),
         final_state_(final_state),
         max_listed_(max_listed),
+        batch_records_(batch_records),
         nodes_(logs) {
     for (const TableDef& table : workload.tables) {
       std::vector<uint32_t> position(table.columns.size(), kNone);
@@ -496,10 +506,11 @@ class Checker {
   /// Committed attempts, and indeterminate ones a committed observation proves.
   void resolve_outcomes() {
     status_.assign(nodes_.size(), Status::failed);
+    Records records;
     for (size_t l = 0; l < logs_.size(); ++l)
-      for (uint32_t i = 0; i < logs_[l].attempts.size(); ++i) {
-        const uint32_t v = nodes_.base(l) + i;
-        const AttemptOutcome outcome = logs_[l].attempts[i].outcome;
+      for (History::Reader reader = logs_[l].reader(false); reader.next(records);) {
+        const uint32_t v = nodes_.base(l) + static_cast<uint32_t>(reader.index());
+        const AttemptOutcome outcome = records.attempts[0].outcome;
         if (outcome == AttemptOutcome::committed) {
           status_[v] = Status::committed;
           ++result_.transactions;
@@ -524,14 +535,11 @@ class Checker {
       for (const auto& [key, row] : table)
         if (!row.empty()) prove(static_cast<uint64_t>(row.back()));
     for (size_t head = 0; head < queue.size(); ++head) {
-      const uint32_t v = queue[head];
-      const WorkerLog& log = nodes_.log(v);
-      const AttemptRecord& attempt = nodes_.attempt(v);
-      for (uint32_t r = attempt.first_read; r < attempt.first_read + attempt.read_count; ++r)
-        prove(log.reads[r].version);
-      for (uint32_t w = attempt.first_write; w < attempt.first_write + attempt.write_count; ++w) {
-        prove(log.writes[w].version_read);
-        if (log.writes[w].overwrote != kUnknownVersion) prove(log.writes[w].overwrote);
+      nodes_.decode(queue[head], records);
+      for (const ReadRecord& read : records.reads) prove(read.version);
+      for (const WriteRecord& write : records.writes) {
+        prove(write.version_read);
+        if (write.overwrote != kUnknownVersion) prove(write.overwrote);
       }
     }
     peak(bytes_of(queue));
@@ -539,24 +547,26 @@ class Checker {
 
   // ---- The graph ------------------------------------------------------------
 
-  /// Calls `visit(node, log, attempt)` for every committed attempt, in node order.
+  /// Calls `visit(node, records)` for every committed attempt, in node order,
+  /// `records` holding it decoded.
   template <typename Visit>
   void for_each_committed(Visit visit) const {
+    Records records;
     for (size_t l = 0; l < logs_.size(); ++l) {
       const WorkerLog& log = logs_[l];
-      for (uint32_t i = 0; i < log.attempts.size(); ++i)
-        if (status_[nodes_.base(l) + i] == Status::committed)
-          visit(nodes_.base(l) + i, log, log.attempts[i]);
+      for (History::Reader reader = log.reader(false); reader.next(records);) {
+        const uint32_t v = nodes_.base(l) + static_cast<uint32_t>(reader.index());
+        if (status_[v] == Status::committed) visit(v, records);
+      }
     }
   }
 
   /// Calls `read(record)` and `write(record)` for an attempt's reads and kept writes.
   template <typename Read, typename Write>
-  static void for_each_record(const WorkerLog& log, const AttemptRecord& a, Read read,
-                              Write write) {
-    for (uint32_t r = a.first_read; r < a.first_read + a.read_count; ++r) read(log.reads[r]);
-    for (uint32_t w = a.first_write; w < a.first_write + a.write_count; ++w)
-      if (log.writes[w].durability != Durability::discarded) write(log.writes[w]);
+  static void for_each_record(const Records& records, Read read, Write write) {
+    for (const ReadRecord& r : records.reads) read(r);
+    for (const WriteRecord& w : records.writes)
+      if (w.durability != Durability::discarded) write(w);
   }
 
   Graph build_graph() {
@@ -568,7 +578,6 @@ class Checker {
       return Graph{std::vector<uint32_t>(nodes_.size() + 1, 0), {}};
     }
     // Every committed read and write, grouped by row (counting sort).
-    std::vector<uint32_t> record_rows;  // the row of each record, in visiting order
     std::vector<uint32_t> read_start, write_start;
     const auto count = [&](uint32_t table, int64_t key, std::vector<uint32_t>& start) {
       const uint32_t row = rows_.find_or_add(table, key);
@@ -577,12 +586,10 @@ class Checker {
         write_start.resize(row + 2, 0);
       }
       ++start[row + 1];
-      record_rows.push_back(row);
     };
-    record_rows.reserve(total_records());
-    for_each_committed([&](uint32_t, const WorkerLog& log, const AttemptRecord& a) {
+    for_each_committed([&](uint32_t, const Records& a) {
       for_each_record(
-          log, a, [&](const ReadRecord& r) { count(r.table, r.key, read_start); },
+          a, [&](const ReadRecord& r) { count(r.table, r.key, read_start); },
           [&](const WriteRecord& w) { count(w.table, w.key, write_start); });
     });
     const uint32_t rows = rows_.size();
@@ -599,58 +606,31 @@ class Checker {
       read_start[r + 1] += read_start[r];
       write_start[r + 1] += write_start[r];
     }
-    std::vector<RowRead> reads(read_start[rows]);
-    std::vector<RowWrite> writes(write_start[rows]);
-    {
-      std::vector<uint32_t> read_fill(read_start.begin(), read_start.end() - 1);
-      std::vector<uint32_t> write_fill(write_start.begin(), write_start.end() - 1);
-      size_t next = 0;
-      for_each_committed([&](uint32_t v, const WorkerLog& log, const AttemptRecord& a) {
-        // Whether a read's row is written by the same attempt, and which version
-        // number each write's read saw: a few records, scanned in place.
-        const auto same_row = [](const auto& x, const auto& y) {
-          return x.table == y.table && x.key == y.key;
-        };
-        for_each_record(
-            log, a,
-            [&](const ReadRecord& r) {
-              bool writes_row = false;
-              for_each_record(
-                  log, a, [](const ReadRecord&) {},
-                  [&](const WriteRecord& w) { writes_row = writes_row || same_row(r, w); });
-              // The writer's fate is looked up here, where readers come in time
-              // order and their writers are near in time: cache-friendly.
-              uint32_t writer = nodes_.of(r.version);
-              const bool failed = writer < kSeed && status_[writer] == Status::failed;
-              if (writer < kSeed && status_[writer] == Status::indeterminate) writer = kNone;
-              reads[read_fill[record_rows[next++]]++] =
-                  RowRead{v, writes_row, writer,
-                          static_cast<uint64_t>(std::max<int64_t>(r.version_number, 0)), failed};
-            },
-            [&](const WriteRecord& w) {
-              int64_t read_number = -1;
-              for_each_record(
-                  log, a,
-                  [&](const ReadRecord& r) {
-                    if (same_row(r, w) && r.version == w.version_read)
-                      read_number = r.version_number;
-                  },
-                  [](const WriteRecord&) {});
-              writes[write_fill[record_rows[next++]]++] =
-                  RowWrite{v, w.version_number, read_number};
-            });
-      });
-      peak(bytes_of(record_rows, read_start, write_start, reads, writes, read_fill, write_fill));
-    }
-    record_rows = {};
 
-    // Versions in order, and the dependencies they imply, row by row.
+    // Versions in order, and the dependencies they imply, row by row. The
+    // rows' records are gathered a batch of rows at a time (one more pass over
+    // the history per batch), batch_records_ at most unless one row has more.
     std::vector<PendingEdge> pending;
-    pending.reserve(reads.size() + writes.size());  // about one edge per record
-    for (uint32_t r = 0; r < rows; ++r)
-      order_row(r, std::span(writes.data() + write_start[r], writes.data() + write_start[r + 1]),
-                std::span(reads.data() + read_start[r], reads.data() + read_start[r + 1]), pending);
-    peak(bytes_of(read_start, write_start, reads, writes, pending, group_of_, groups_, versions_));
+    pending.reserve(read_start[rows] + write_start[rows]);  // about one edge per record
+    std::vector<RowRead> reads;
+    std::vector<RowWrite> writes;
+    for (uint32_t first = 0, last = 0; first < rows; first = last) {
+      last = first + 1;
+      while (last < rows && read_start[last + 1] - read_start[first] + write_start[last + 1] -
+                                    write_start[first] <=
+                                batch_records_)
+        ++last;
+      fill_rows(first, last, read_start, write_start, reads, writes);
+      for (uint32_t r = first; r < last; ++r)
+        order_row(r,
+                  std::span(writes.data() + (write_start[r] - write_start[first]),
+                            writes.data() + (write_start[r + 1] - write_start[first])),
+                  std::span(reads.data() + (read_start[r] - read_start[first]),
+                            reads.data() + (read_start[r + 1] - read_start[first])),
+                  pending);
+      peak(
+          bytes_of(read_start, write_start, reads, writes, pending, group_of_, groups_, versions_));
+    }
     reads = {};
     writes = {};
     group_of_ = {};
@@ -670,11 +650,59 @@ class Checker {
     return graph;
   }
 
-  /// Reads and writes in the logs, an upper bound of the committed ones.
-  size_t total_records() const {
-    size_t total = 0;
-    for (const WorkerLog& log : logs_) total += log.reads.size() + log.writes.size();
-    return total;
+  /// The committed reads and writes of rows [first, last), grouped by row in
+  /// node order: row r's at [start[r] - start[first], start[r + 1] - start[first]).
+  void fill_rows(uint32_t first, uint32_t last, const std::vector<uint32_t>& read_start,
+                 const std::vector<uint32_t>& write_start, std::vector<RowRead>& reads,
+                 std::vector<RowWrite>& writes) const {
+    reads.resize(read_start[last] - read_start[first]);
+    writes.resize(write_start[last] - write_start[first]);
+    std::vector<uint32_t> read_fill(read_start.begin() + first, read_start.begin() + last);
+    std::vector<uint32_t> write_fill(write_start.begin() + first, write_start.begin() + last);
+    const bool all = first == 0 && last == rows_.size();
+    // The row of a record in the batch, or kNone.
+    const auto batch_row = [&](uint32_t table, int64_t key) {
+      const uint32_t row = rows_.find(table, key);
+      return row >= first && row < last ? row - first : kNone;
+    };
+    for_each_committed([&](uint32_t v, const Records& a) {
+      // Whether a read's row is written by the same attempt, and which version
+      // number each write's read saw: a few records, scanned in place.
+      const auto same_row = [](const auto& x, const auto& y) {
+        return x.table == y.table && x.key == y.key;
+      };
+      for_each_record(
+          a,
+          [&](const ReadRecord& r) {
+            const uint32_t row = all ? rows_.find(r.table, r.key) : batch_row(r.table, r.key);
+            if (row == kNone) return;
+            bool writes_row = false;
+            for_each_record(
+                a, [](const ReadRecord&) {},
+                [&](const WriteRecord& w) { writes_row = writes_row || same_row(r, w); });
+            // The writer's fate is looked up here, where readers come in time
+            // order and their writers are near in time: cache-friendly.
+            uint32_t writer = nodes_.of(r.version);
+            const bool failed = writer < kSeed && status_[writer] == Status::failed;
+            if (writer < kSeed && status_[writer] == Status::indeterminate) writer = kNone;
+            reads[read_fill[row]++ - read_start[first]] =
+                RowRead{v, writes_row, writer,
+                        static_cast<uint64_t>(std::max<int64_t>(r.version_number, 0)), failed};
+          },
+          [&](const WriteRecord& w) {
+            const uint32_t row = all ? rows_.find(w.table, w.key) : batch_row(w.table, w.key);
+            if (row == kNone) return;
+            int64_t read_number = -1;
+            for_each_record(
+                a,
+                [&](const ReadRecord& r) {
+                  if (same_row(r, w) && r.version == w.version_read) read_number = r.version_number;
+                },
+                [](const WriteRecord&) {});
+            writes[write_fill[row]++ - write_start[first]] =
+                RowWrite{v, w.version_number, read_number};
+          });
+    });
   }
 
   void add_edge(std::vector<PendingEdge>& pending, uint32_t from, uint32_t to, uint32_t row,
@@ -824,6 +852,9 @@ class Checker {
     for (uint32_t v = 0; v < n; ++v) all[v] = v;
     const Components components = tarjan.run(graph, all, [](const Edge&) { return true; });
     all = {};
+    peak(bytes_of(graph.offsets, graph.edges, components.members, components.starts) +
+         tarjan.bytes());
+    if (components.count() == 0) return;  // no cycle: nothing more to allocate
     std::vector<uint32_t> component_of(n, kNone);
     for (uint32_t c = 0; c < components.count(); ++c)
       for (const uint32_t v : components.of(c)) component_of[v] = c;
@@ -873,25 +904,27 @@ class Checker {
 
   // ---- Explanations ---------------------------------------------------------
 
+  /// A node's attempt and its records, decoded once: only the few nodes of
+  /// listed anomalies are explained.
+  const Records& decoded(uint32_t node) const {
+    auto [it, added] = decoded_.try_emplace(node);
+    if (added) nodes_.decode(node, it->second);
+    return it->second;
+  }
+  const AttemptRecord& attempt_of(uint32_t node) const { return decoded(node).attempts[0]; }
+
   /// A committed attempt's record of `row`: its read that `pick` accepts.
   template <typename Pick>
   const ReadRecord* find_read(uint32_t node, uint32_t row, Pick pick) const {
-    const WorkerLog& log = nodes_.log(node);
-    const AttemptRecord& a = nodes_.attempt(node);
-    for (uint32_t r = a.first_read; r < a.first_read + a.read_count; ++r) {
-      const ReadRecord& read = log.reads[r];
+    for (const ReadRecord& read : decoded(node).reads)
       if (read.table == rows_.table(row) && read.key == rows_.key(row) && pick(read)) return &read;
-    }
     return nullptr;
   }
 
   /// A node's first (or last) write of `row`, or null.
   const WriteRecord* find_write(uint32_t node, uint32_t row, bool last) const {
-    const WorkerLog& log = nodes_.log(node);
-    const AttemptRecord& a = nodes_.attempt(node);
     const WriteRecord* found = nullptr;
-    for (uint32_t w = a.first_write; w < a.first_write + a.write_count; ++w) {
-      const WriteRecord& write = log.writes[w];
+    for (const WriteRecord& write : decoded(node).writes) {
       if (write.table != rows_.table(row) || write.key != rows_.key(row)) continue;
       found = &write;
       if (!last) break;
@@ -902,15 +935,15 @@ class Checker {
   /// The first column a write changed, or kNone.
   uint32_t column_of(uint32_t node, const WriteRecord* write) const {
     if (!write || write->change_count == 0) return kNone;
-    return nodes_.log(node).changes[write->first_change].column;
+    return decoded(node).changes[write->first_change].column;
   }
 
   /// The value a write set `column` to, if it did.
   std::optional<int64_t> written(uint32_t node, const WriteRecord* write, uint32_t column) const {
     if (!write || column == kNone) return std::nullopt;
-    const WorkerLog& log = nodes_.log(node);
+    const Records& records = decoded(node);
     for (uint32_t c = write->first_change; c < write->first_change + write->change_count; ++c)
-      if (log.changes[c].column == column) return log.changes[c].new_value;
+      if (records.changes[c].column == column) return records.changes[c].new_value;
     return std::nullopt;
   }
 
@@ -919,7 +952,7 @@ class Checker {
     if (!read || column == kNone) return std::nullopt;
     const uint32_t position = value_position_[read->table][column];
     if (position == kNone || position >= read->value_count) return std::nullopt;
-    return nodes_.log(node).values[read->first_value + position];
+    return decoded(node).values[read->first_value + position];
   }
 
   std::string row_name(uint32_t row) const {
@@ -938,10 +971,10 @@ class Checker {
     return value_text.empty() ? row_name(row) : row_name(row) + "." + value_text;
   }
 
-  std::string name(uint32_t node) const { return txn_name(nodes_.attempt(node).id); }
+  std::string name(uint32_t node) const { return txn_name(attempt_of(node).id); }
 
   WitnessTransaction witness(uint32_t node, uint32_t row, uint32_t column) const {
-    const AttemptRecord& attempt = nodes_.attempt(node);
+    const AttemptRecord& attempt = attempt_of(node);
     WitnessTransaction t;
     t.id = attempt.id;
     t.worker = nodes_.log(node).worker;
@@ -978,14 +1011,14 @@ class Checker {
                            name(to), next, row_name(row), value.empty() ? "" : ", " + value);
       }
       case kWr: {
-        const uint64_t from_id = nodes_.attempt(from).id;
+        const uint64_t from_id = attempt_of(from).id;
         const ReadRecord* r =
             find_read(to, row, [&](const ReadRecord& read) { return read.version == from_id; });
         return fmt::format("{} wrote {} and {} read it (wr): it saw that write", name(from),
                            cell(row, column, seen(to, r, column)), name(to));
       }
       default: {
-        const uint64_t to_id = nodes_.attempt(to).id;
+        const uint64_t to_id = attempt_of(to).id;
         const ReadRecord* r =
             find_read(from, row, [&](const ReadRecord& read) { return read.version != to_id; });
         return fmt::format("{} read {} written by {}; {} wrote {} of {} (rw): {} did not see it",
@@ -1021,7 +1054,7 @@ class Checker {
         a.rows.push_back(AnomalyRow{table, rows_.key(row)});
       a.transactions.push_back(witness(from, row, column));
       static constexpr std::array<const char*, 3> kKinds = {"ww", "wr", "rw"};
-      a.edges.push_back(AnomalyEdge{nodes_.attempt(from).id, nodes_.attempt(e.to).id,
+      a.edges.push_back(AnomalyEdge{attempt_of(from).id, attempt_of(e.to).id,
                                     kKinds[kind_of(e.info)], table, rows_.key(row),
                                     explain_edge(from, e.to, e.info)});
       names.push_back(name(from));
@@ -1097,7 +1130,7 @@ class Checker {
 
   Anomaly describe(const DirtyRead& d) const {
     const uint32_t column = column_of(d.writer, find_write(d.writer, d.row, d.type == kG1a));
-    const uint64_t writer_id = nodes_.attempt(d.writer).id;
+    const uint64_t writer_id = attempt_of(d.writer).id;
     const ReadRecord* read = find_read(d.reader, d.row, [&](const ReadRecord& r) {
       return r.version == writer_id && r.version_number == d.number;
     });
@@ -1113,7 +1146,7 @@ class Checker {
     a.rules_out = rules_out(d.type);
     std::string edge, lead;
     if (d.type == kG1a) {
-      const AttemptRecord& w = nodes_.attempt(d.writer);
+      const AttemptRecord& w = attempt_of(d.writer);
       const std::string fate =
           w.outcome == AttemptOutcome::rejected
               ? "was rejected by a check and rolled back"
@@ -1134,7 +1167,7 @@ class Checker {
           name(d.reader), seen_cell, d.number, name(d.writer), d.writer_last);
     }
     a.edges.push_back(
-        AnomalyEdge{writer_id, nodes_.attempt(d.reader).id, "wr", a.table, a.key, std::move(edge)});
+        AnomalyEdge{writer_id, attempt_of(d.reader).id, "wr", a.table, a.key, std::move(edge)});
     a.explanation = fmt::format("{}; this rules out {}.", lead, join(a.rules_out));
     return a;
   }
@@ -1168,6 +1201,7 @@ class Checker {
   const std::vector<WorkerLog>& logs_;
   const std::vector<TableSnapshot>& final_state_;
   const size_t max_listed_;
+  const uint32_t batch_records_;
   Nodes nodes_;
   RowIndex rows_;
   std::vector<std::vector<uint32_t>> value_position_;  // table, column -> position in a read
@@ -1176,6 +1210,7 @@ class Checker {
   std::vector<Group> groups_;
   std::vector<Version> versions_;
   std::vector<DirtyRead> dirty_reads_;
+  mutable std::unordered_map<uint32_t, Records> decoded_;  // see decoded()
   std::array<int64_t, kTypeCount> counts_ = {};
   int64_t indeterminate_ = 0, proven_ = 0, unplaced_writes_ = 0, unordered_rows_ = 0;
   DependencyGraph result_;
@@ -1185,8 +1220,8 @@ class Checker {
 
 DependencyGraph check_dependency_graph(const Workload& workload, const std::vector<WorkerLog>& logs,
                                        const std::vector<TableSnapshot>& final_state,
-                                       size_t max_listed) {
-  return Checker(workload, logs, final_state, max_listed).run();
+                                       size_t max_listed, uint32_t batch_records) {
+  return Checker(workload, logs, final_state, max_listed, batch_records).run();
 }
 
 std::optional<std::string> raw_sql_note(const Workload& workload) {

@@ -14,6 +14,10 @@
 
 namespace clobber {
 
+/// Reads and writes the dependency-graph check gathers at once, at most: about
+/// 20 MB.
+inline constexpr uint32_t kGraphBatchRecords = 1u << 20;
+
 /// Result of the dependency-graph check.
 struct DependencyGraph {
   std::vector<Anomaly> anomalies;    // the first `max_listed`: dirty reads, then cycles
@@ -52,9 +56,14 @@ struct DependencyGraph {
 /// search inside large components, which is bounded (a cycle is always found;
 /// the shortest is guaranteed in components of up to a few thousand
 /// dependencies).
+///
+/// The rows' records are gathered `batch_records` at most at a time (unless one
+/// row has more), each batch one more pass over the history: memory for time.
+/// The result is the same for every batch size.
 DependencyGraph check_dependency_graph(const Workload& workload, const std::vector<WorkerLog>& logs,
                                        const std::vector<TableSnapshot>& final_state,
-                                       size_t max_listed);
+                                       size_t max_listed,
+                                       uint32_t batch_records = kGraphBatchRecords);
 
 /// The note a cell gets when the workload has raw `sql` steps: what they read
 /// and write is in no exact check (ledger, lost updates, dependency graph).

@@ -7,13 +7,46 @@
 namespace clobber {
 namespace {
 
-/// A durable (or maybe-durable) write, located in its worker's log.
+/// A durable (or maybe-durable) write: what the check needs of it for every
+/// row, and where it is in its worker's log for the rest.
 struct WriteRef {
-  uint32_t table;
+  uint64_t txn;  // locates its attempt: see LogOf
   int64_t key;
-  uint64_t txn;
-  uint32_t worker;
-  uint32_t write;
+  uint64_t version_read;
+  uint32_t table;
+  uint32_t write : 30;  // its position among its attempt's writes
+  uint32_t durable : 1;
+  uint32_t autocommit : 1;  // its attempt sent no COMMIT
+};
+
+/// The log of a transaction id's worker.
+class LogOf {
+ public:
+  explicit LogOf(const std::vector<WorkerLog>& logs) {
+    for (size_t l = 0; l < logs.size(); ++l) {
+      if (logs[l].attempts() == 0) continue;  // owns no transaction
+      const auto worker = static_cast<size_t>(std::max(logs[l].worker, 0));
+      if (worker >= log_.size()) log_.resize(worker + 1, kNone);
+      log_[worker] = static_cast<uint32_t>(l);
+    }
+  }
+  /// Index into the logs of `txn`'s, or kNone.
+  uint32_t operator()(uint64_t txn) const {
+    const int worker = txn_worker(txn);
+    return worker >= 0 && static_cast<size_t>(worker) < log_.size()
+               ? log_[static_cast<size_t>(worker)]
+               : kNone;
+  }
+  static constexpr uint32_t kNone = UINT32_MAX;
+
+ private:
+  std::vector<uint32_t> log_;
+};
+
+/// A WriteRef's write, decoded.
+struct Written {
+  WriteRecord write;
+  ColumnChange first_change;  // its first column's (when change_count > 0)
 };
 
 /// Everything one transaction did to one row, merged over its writes of it.
@@ -22,10 +55,10 @@ struct RowWrite {
   uint64_t version_read = 0;  // what its first write of the row read
   bool durable = false;       // false: maybe (indeterminate)
   bool on_chain = false;
-  uint32_t worker = 0;
-  uint32_t first = 0;          // its first write of the row
-  uint32_t last = 0;           // its last write of the row
-  int64_t written_ns = 0;      // its last write of the row (that happened) returned
+  uint32_t first = 0;  // its first write of the row: position among the row's refs
+  uint32_t last = 0;   // its last write of the row (that happened)
+  // Decoded only for rows where a write was lost:
+  int64_t written_ns = 0;      // its last write of the row returned
   int64_t last_sent_ns = 0;    // ... and when it was sent
   int64_t commit_sent_ns = 0;  // COMMIT sent (isolation none: its last write of the row sent)
   int64_t committed_ns = 0;    // COMMIT returned (isolation none: its last write returned)
@@ -48,10 +81,11 @@ double ms(int64_t ns) {
   return static_cast<double>(ns) / 1e6;
 }
 
-WitnessTransaction witness(const Workload& workload, const std::vector<WorkerLog>& logs,
-                           const RowWrite& w) {
-  const WorkerLog& log = logs[w.worker];
-  const AttemptRecord& attempt = log.attempts[txn_index(w.txn)];
+WitnessTransaction witness(const Workload& workload, const WorkerLog& log,
+                           const std::vector<Written>& written, const RowWrite& w,
+                           Records& records) {
+  log.decode(txn_index(w.txn), records);
+  const AttemptRecord& attempt = records.attempts[0];
   WitnessTransaction t;
   t.id = w.txn;
   t.worker = log.worker;
@@ -62,10 +96,10 @@ WitnessTransaction witness(const Workload& workload, const std::vector<WorkerLog
   t.commit_sent_ms = ms(w.commit_sent_ns);
   t.commit_ms = ms(w.committed_ns);
   t.autocommit = w.autocommit;
-  const WriteRecord& first = log.writes[w.first];
-  const WriteRecord& last = log.writes[w.last];
-  if (first.change_count > 0) t.read_value = log.changes[first.first_change].old_value;
-  if (last.change_count > 0) t.written_value = log.changes[last.first_change].new_value;
+  const Written& first = written[w.first];
+  const Written& last = written[w.last];
+  if (first.write.change_count > 0) t.read_value = first.first_change.old_value;
+  if (last.write.change_count > 0) t.written_value = last.first_change.new_value;
   return t;
 }
 
@@ -111,13 +145,21 @@ LostUpdates find_lost_updates(const Workload& workload, const std::vector<Worker
                               const std::vector<TableSnapshot>& final_state, size_t max_listed) {
   std::vector<WriteRef> refs;
   size_t total = 0;
-  for (const WorkerLog& log : logs) total += log.writes.size();
+  for (const WorkerLog& log : logs) total += log.history.writes();
   refs.reserve(total);
-  for (uint32_t w = 0; w < logs.size(); ++w)
-    for (uint32_t i = 0; i < logs[w].writes.size(); ++i) {
-      const WriteRecord& write = logs[w].writes[i];
-      if (write.durability == Durability::durable || write.durability == Durability::maybe)
-        refs.push_back(WriteRef{write.table, write.key, write.txn, w, i});
+  Records records;
+  const LogOf log_of(logs);
+  for (uint32_t l = 0; l < logs.size(); ++l)
+    for (History::Reader reader = logs[l].reader(false); reader.next(records);) {
+      const AttemptRecord& attempt = records.attempts[0];
+      for (uint32_t i = 0; i < records.writes.size(); ++i) {
+        const WriteRecord& write = records.writes[i];
+        // A write names its own attempt: its worker's log, at its index.
+        if (write.txn != attempt.id || log_of(write.txn) != l) continue;
+        if (write.durability == Durability::durable || write.durability == Durability::maybe)
+          refs.push_back(WriteRef{write.txn, write.key, write.version_read, write.table, i,
+                                  write.durability == Durability::durable, attempt.commit_ns < 0});
+      }
     }
   std::sort(refs.begin(), refs.end(), [](const WriteRef& a, const WriteRef& b) {
     return std::tie(a.table, a.key, a.txn, a.write) < std::tie(b.table, b.key, b.txn, b.write);
@@ -127,6 +169,7 @@ LostUpdates find_lost_updates(const Workload& workload, const std::vector<Worker
   std::vector<RowWrite> row;
   std::vector<size_t> chain;
   std::vector<Version> versions;
+  std::vector<Written> written;  // the row's writes, decoded, by position among its refs
   for (size_t begin = 0; begin < refs.size();) {
     // One row's writes, merged per transaction, sorted by transaction id.
     row.clear();
@@ -135,41 +178,27 @@ LostUpdates find_lost_updates(const Workload& workload, const std::vector<Worker
            refs[end].key == refs[begin].key;
          ++end) {
       const WriteRef& ref = refs[end];
-      const WriteRecord& write = logs[ref.worker].writes[ref.write];
-      const AttemptRecord& attempt = logs[ref.worker].attempts[txn_index(ref.txn)];
-      const bool autocommit = attempt.commit_ns < 0;
+      const auto index = static_cast<uint32_t>(end - begin);
       if (!row.empty() && row.back().txn == ref.txn) {
         // A write whose connection broke after durable ones (isolation none)
         // may never have happened: the transaction's last write is its last durable one.
         RowWrite& w = row.back();
-        if (w.durable && write.durability != Durability::durable) continue;
-        w.last = ref.write;
-        w.written_ns = write.done_ns;
-        w.last_sent_ns = write.sent_ns;
-        if (autocommit) {
-          w.commit_sent_ns = write.sent_ns;
-          w.committed_ns = write.done_ns;
-        }
+        if (w.durable && !ref.durable) continue;
+        w.last = index;
         continue;
       }
       RowWrite w;
       w.txn = ref.txn;
-      w.version_read = write.version_read;
-      w.durable = write.durability == Durability::durable;
-      w.worker = ref.worker;
-      w.first = w.last = ref.write;
-      w.written_ns = write.done_ns;
-      w.last_sent_ns = write.sent_ns;
-      w.autocommit = autocommit;
-      w.commit_sent_ns = autocommit ? write.sent_ns : attempt.commit_ns;
-      w.committed_ns = autocommit ? write.done_ns : attempt.end_ns;
+      w.version_read = ref.version_read;
+      w.durable = ref.durable;
+      w.first = w.last = index;
+      w.autocommit = ref.autocommit;
       row.push_back(w);
     }
     const uint32_t table = refs[begin].table;
     const int64_t key = refs[begin].key;
     const size_t row_begin = begin;
     begin = end;
-
     // The chain of versions that built the final value, newest first.
     const auto final_row = final_state[table].find(key);
     if (final_row == final_state[table].end()) continue;
@@ -189,6 +218,29 @@ LostUpdates find_lost_updates(const Workload& workload, const std::vector<Worker
     }
     if (!complete) continue;
     std::reverse(chain.begin(), chain.end());  // oldest first
+    // A row whose durable writes are all on the chain lost none. For the
+    // others, what the rest needs (version numbers, times, values) is decoded
+    // from the logs, a transaction at a time.
+    if (std::all_of(row.begin(), row.end(),
+                    [](const RowWrite& w) { return w.on_chain || !w.durable; }))
+      continue;
+    const auto n = static_cast<uint32_t>(end - row_begin);
+    written.resize(n);
+    for (size_t i = 0; i < row.size(); ++i) {
+      RowWrite& w = row[i];
+      logs[log_of(w.txn)].decode(txn_index(w.txn), records);
+      const AttemptRecord& attempt = records.attempts[0];
+      for (uint32_t p = w.first, stop = i + 1 < row.size() ? row[i + 1].first : n; p < stop; ++p) {
+        const WriteRecord& write = records.writes[refs[row_begin + p].write];
+        written[p] = Written{
+            write, write.change_count > 0 ? records.changes[write.first_change] : ColumnChange{}};
+      }
+      const WriteRecord& last = written[w.last].write;
+      w.written_ns = last.done_ns;
+      w.last_sent_ns = last.sent_ns;
+      w.commit_sent_ns = w.autocommit ? last.sent_ns : attempt.commit_ns;
+      w.committed_ns = w.autocommit ? last.done_ns : attempt.end_ns;
+    }
 
     // Every durable write off the chain was overwritten by a writer that never
     // saw it: the first write after it, in the row's version order, that does
@@ -206,8 +258,8 @@ LostUpdates find_lost_updates(const Workload& workload, const std::vector<Worker
     constexpr size_t unnumbered = SIZE_MAX;  // a writer with no version number on this row
     std::vector<size_t> last_position(row.size(), unnumbered);
     for (size_t r = row_begin, i = 0; r < end; ++r) {
-      const WriteRecord& write = logs[refs[r].worker].writes[refs[r].write];
-      while (row[i].txn != refs[r].txn) ++i;
+      const WriteRecord& write = written[r - row_begin].write;
+      while (row[i].txn != write.txn) ++i;
       if (write.version_number > 0)
         versions.push_back(Version{write.version_number, write.durability == Durability::durable, i,
                                    write.version_read});
@@ -268,7 +320,7 @@ LostUpdates find_lost_updates(const Workload& workload, const std::vector<Worker
       // Its last write of the row must be the last version it created. Writes
       // between its first and its last version were erased by it, but may
       // have read its first and passed it on.
-      const WriteRecord& last = logs[row[i].worker].writes[row[i].last];
+      const WriteRecord& last = written[row[i].last].write;
       const size_t last_v = last_position[i];
       bool exact = last_v != unnumbered && versions[last_v].number == last.version_number;
       for (size_t v = first_position[i] + 1; exact && v < last_v; ++v) {
@@ -336,15 +388,17 @@ LostUpdates find_lost_updates(const Workload& workload, const std::vector<Worker
       anomaly.table = def.name;
       anomaly.key = key;
       anomaly.version_read = over.version_read;
-      const WriteRecord& first = logs[over.worker].writes[over.first];
-      if (first.change_count > 0)
-        anomaly.column = def.columns[logs[over.worker].changes[first.first_change].column].name;
+      const Written& first = written[over.first];
+      if (first.write.change_count > 0)
+        anomaly.column = def.columns[first.first_change.column].name;
       bool same_version = true;
       for (size_t i : erased_by[o]) {
-        anomaly.transactions.push_back(witness(workload, logs, row[i]));
+        anomaly.transactions.push_back(
+            witness(workload, logs[log_of(row[i].txn)], written, row[i], records));
         same_version = same_version && row[i].version_read == over.version_read;
       }
-      anomaly.transactions.push_back(witness(workload, logs, over));
+      anomaly.transactions.push_back(
+          witness(workload, logs[log_of(over.txn)], written, over, records));
       anomaly.explanation = explain(anomaly, same_version);
       result.anomalies.push_back(std::move(anomaly));
     }

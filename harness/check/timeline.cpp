@@ -21,12 +21,14 @@ Timeline build_timeline(std::span<const WorkerLog> logs, double duration_s) {
   const auto count =
       static_cast<size_t>(std::max(1.0, std::ceil(duration_s / timeline.interval_s - 1e-9)));
   bool any = false;
-  for (const WorkerLog& log : logs) any = any || !log.attempts.empty();
+  for (const WorkerLog& log : logs) any = any || log.attempts() > 0;
   if (!any) return timeline;
   timeline.intervals.resize(count);
   const double interval_ns = timeline.interval_s * 1e9;
+  Records records;
   for (const WorkerLog& log : logs) {
-    for (const AttemptRecord& attempt : log.attempts) {
+    for (History::Reader reader = log.reader(false); reader.next(records);) {
+      const AttemptRecord& attempt = records.attempts[0];
       const auto at = std::min(
           count - 1, static_cast<size_t>(std::max<int64_t>(0, attempt.end_ns) / interval_ns));
       TimelineInterval& slot = timeline.intervals[at];

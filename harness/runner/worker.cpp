@@ -137,7 +137,7 @@ bool Worker::run_transaction(uint32_t type) {
                    : result == Result::rejected      ? AttemptOutcome::rejected
                    : result == Result::indeterminate ? AttemptOutcome::indeterminate
                                                      : AttemptOutcome::aborted;
-    if (shared_.record_history) log_.attempts.push_back(done);
+    if (shared_.record_history) log_.end_attempt(done);
     switch (result) {
       case Result::committed:
         ++counters.committed;

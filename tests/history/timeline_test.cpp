@@ -17,6 +17,15 @@ AttemptRecord attempt(double end_s, AttemptOutcome outcome, AbortCause cause = A
   return record;
 }
 
+/// A worker's log of these attempts (none read or wrote).
+WorkerLog log_of(std::vector<AttemptRecord> attempts) {
+  Records records;
+  records.attempts = std::move(attempts);
+  WorkerLog log;
+  log.append(records);
+  return log;
+}
+
 TEST(Timeline, IntervalGivesTenToAHundredAndTwentyPoints) {
   EXPECT_DOUBLE_EQ(timeline_interval(0.3), 0.1);
   EXPECT_DOUBLE_EQ(timeline_interval(2), 0.2);
@@ -30,16 +39,16 @@ TEST(Timeline, IntervalGivesTenToAHundredAndTwentyPoints) {
 }
 
 TEST(Timeline, CountsEveryAttemptByWhenItEnded) {
-  std::vector<WorkerLog> logs(2);
-  logs[0].attempts = {attempt(0.05, AttemptOutcome::committed),
-                      attempt(1.5, AttemptOutcome::aborted, AbortCause::serialization),
-                      attempt(1.6, AttemptOutcome::committed),
-                      attempt(9.99, AttemptOutcome::aborted, AbortCause::connection)};
-  logs[1].attempts = {attempt(0.5, AttemptOutcome::aborted, AbortCause::deadlock),
-                      attempt(1.2, AttemptOutcome::rejected),
-                      attempt(3.0, AttemptOutcome::indeterminate),
-                      attempt(12.0, AttemptOutcome::aborted, AbortCause::lock_timeout),
-                      attempt(2.5, AttemptOutcome::aborted, AbortCause::conflict)};
+  std::vector<WorkerLog> logs;
+  logs.push_back(log_of({attempt(0.05, AttemptOutcome::committed),
+                         attempt(1.5, AttemptOutcome::aborted, AbortCause::serialization),
+                         attempt(1.6, AttemptOutcome::committed),
+                         attempt(9.99, AttemptOutcome::aborted, AbortCause::connection)}));
+  logs.push_back(
+      log_of({attempt(0.5, AttemptOutcome::aborted, AbortCause::deadlock),
+              attempt(1.2, AttemptOutcome::rejected), attempt(3.0, AttemptOutcome::indeterminate),
+              attempt(12.0, AttemptOutcome::aborted, AbortCause::lock_timeout),
+              attempt(2.5, AttemptOutcome::aborted, AbortCause::conflict)}));
   const Timeline timeline = build_timeline(logs, 10.0);
   EXPECT_DOUBLE_EQ(timeline.interval_s, 1);
   ASSERT_EQ(timeline.intervals.size(), 10u);

@@ -32,15 +32,13 @@ expect:
 /// Builds worker logs write by write.
 class History {
  public:
-  explicit History(int workers) : logs_(static_cast<size_t>(workers)) {
-    for (int w = 0; w < workers; ++w) logs_[static_cast<size_t>(w)].worker = w;
-  }
+  explicit History(int workers) : logs_(static_cast<size_t>(workers)) {}
   /// Records an attempt of `worker` that wrote row `key` of table 0 from `old_value`
   /// to `new_value`, having read the version written by `version_read`.
   uint64_t write(int worker, int64_t key, uint64_t version_read, int64_t old_value,
                  int64_t new_value, Durability durability = Durability::durable,
                  int64_t commit_ns = 0) {
-    WorkerLog& log = logs_[static_cast<size_t>(worker)];
+    Records& log = logs_[static_cast<size_t>(worker)];
     const uint64_t id = make_txn_id(worker, log.attempts.size());
     AttemptRecord attempt;
     attempt.id = id;
@@ -49,6 +47,8 @@ class History {
     attempt.end_ns = commit_ns;
     attempt.outcome = durability == Durability::durable ? AttemptOutcome::committed
                                                         : AttemptOutcome::indeterminate;
+    attempt.first_write = static_cast<uint32_t>(log.writes.size());
+    attempt.write_count = 1;
     log.attempts.push_back(attempt);
     WriteRecord write;
     write.table = 0;
@@ -69,10 +69,18 @@ class History {
     for (WriteRecord& write : logs_[static_cast<size_t>(txn_worker(id))].writes)
       if (write.txn == id) write.version_number = version_number;
   }
-  const std::vector<WorkerLog>& logs() const { return logs_; }
+  /// The logs the workers would have recorded: each worker's records, encoded.
+  std::vector<WorkerLog> logs() const {
+    std::vector<WorkerLog> logs(logs_.size());
+    for (size_t w = 0; w < logs_.size(); ++w) {
+      logs[w].worker = static_cast<int>(w);
+      logs[w].append(logs_[w]);
+    }
+    return logs;
+  }
 
  private:
-  std::vector<WorkerLog> logs_;
+  std::vector<Records> logs_;  // per worker
 };
 
 class ChecksTest : public ::testing::Test {

@@ -67,7 +67,6 @@ class Simulation {
  public:
   Simulation(const Config& config, uint64_t seed)
       : config_(config), rng_(seed), logs_(static_cast<size_t>(config.workers)) {
-    for (int w = 0; w < config.workers; ++w) logs_[static_cast<size_t>(w)].worker = w;
     committed_.assign(static_cast<size_t>(config.rows), Version{});
     holder_.assign(static_cast<size_t>(config.rows), -1);
     for (int w = 0; w < config.workers; ++w) workers_.push_back(WorkerState{});
@@ -108,7 +107,17 @@ class Simulation {
     }
   }
 
-  const std::vector<WorkerLog>& logs() const { return logs_; }
+  /// Each worker's records, plain.
+  const std::vector<Records>& records() const { return logs_; }
+  /// The logs the workers recorded: each worker's records, encoded.
+  std::vector<WorkerLog> logs() const {
+    std::vector<WorkerLog> logs(logs_.size());
+    for (size_t w = 0; w < logs_.size(); ++w) {
+      logs[w].worker = static_cast<int>(w);
+      logs[w].append(logs_[w]);
+    }
+    return logs;
+  }
   const std::vector<TrueWrite>& truth() const { return truth_; }
 
   /// The final rows: id, v, last writer.
@@ -123,7 +132,7 @@ class Simulation {
 
   /// The truth about one recorded write, if it happened.
   const TrueWrite* true_write(const WriteRecord& record) const {
-    const WorkerLog& log = logs_[static_cast<size_t>(txn_worker(record.txn))];
+    const Records& log = logs_[static_cast<size_t>(txn_worker(record.txn))];
     for (const TrueWrite& w : truth_)
       if (w.txn == record.txn && &log.writes[w.record] == &record) return &w;
     return nullptr;
@@ -194,7 +203,7 @@ class Simulation {
     s.attempt.id = s.id;
     s.attempt.attempt = static_cast<uint16_t>(s.retry + 1);
     s.attempt.start_ns = std::min(s.ready_at, now);
-    WorkerLog& log = logs_[static_cast<size_t>(w)];
+    Records& log = logs_[static_cast<size_t>(w)];
     s.attempt.first_read = static_cast<uint32_t>(log.reads.size());
     s.attempt.first_write = static_cast<uint32_t>(log.writes.size());
     s.read.clear();
@@ -252,7 +261,7 @@ class Simulation {
     const Version v = visible(s, row);
     client_times(s, now);
     s.read.emplace_back(row, v);
-    WorkerLog& log = logs_[static_cast<size_t>(w)];
+    Records& log = logs_[static_cast<size_t>(w)];
     ReadRecord& r = log.reads.emplace_back();
     r.table = 0;
     r.key = row + 1;
@@ -280,7 +289,7 @@ class Simulation {
     // At isolation none a broken connection leaves the write applied or not.
     const bool broken = config_.autocommit && chance(3);
     const bool applied = !broken || chance(50);
-    WorkerLog& log = logs_[static_cast<size_t>(w)];
+    Records& log = logs_[static_cast<size_t>(w)];
     WriteRecord& record = log.writes.emplace_back();
     record.table = 0;
     record.key = row + 1;
@@ -350,7 +359,7 @@ class Simulation {
   }
 
   void settle(int w, const WorkerState& s, Durability durability) {
-    WorkerLog& log = logs_[static_cast<size_t>(w)];
+    Records& log = logs_[static_cast<size_t>(w)];
     for (size_t i = s.attempt.first_write; i < log.writes.size(); ++i)
       if (log.writes[i].durability == Durability::pending) log.writes[i].durability = durability;
   }
@@ -371,7 +380,7 @@ class Simulation {
 
   Config config_;
   std::mt19937_64 rng_;
-  std::vector<WorkerLog> logs_;
+  std::vector<Records> logs_;  // per worker
   std::vector<WorkerState> workers_;
   std::vector<Version> committed_;
   std::vector<int> holder_;  // worker holding each row's lock, -1: none
@@ -398,10 +407,25 @@ std::vector<double> times_in(const std::string& sentence) {
 /// the writer's. "the next version" means exactly the one after.
 void check_graph_edges(const Workload& workload, const Simulation& sim,
                        const std::vector<TableSnapshot>& final_state, size_t& edges) {
-  const DependencyGraph graph = check_dependency_graph(workload, sim.logs(), final_state, 100'000);
+  const std::vector<WorkerLog> logs = sim.logs();
+  const DependencyGraph graph = check_dependency_graph(workload, logs, final_state, 100'000);
+  // Gathering the rows' records a row at a time changes nothing.
+  const DependencyGraph batched = check_dependency_graph(workload, logs, final_state, 100'000, 1);
+  EXPECT_EQ(batched.total, graph.total);
+  EXPECT_EQ(batched.transactions, graph.transactions);
+  EXPECT_EQ(batched.edges, graph.edges);
+  EXPECT_EQ(batched.notes, graph.notes);
+  ASSERT_EQ(batched.counts.size(), graph.counts.size());
+  for (size_t c = 0; c < graph.counts.size(); ++c) {
+    EXPECT_EQ(batched.counts[c].type, graph.counts[c].type);
+    EXPECT_EQ(batched.counts[c].count, graph.counts[c].count);
+  }
+  ASSERT_EQ(batched.anomalies.size(), graph.anomalies.size());
+  for (size_t i = 0; i < graph.anomalies.size(); ++i)
+    EXPECT_EQ(batched.anomalies[i].explanation, graph.anomalies[i].explanation);
   // The version `txn` read of `row`, from the reads its attempt recorded.
   const auto version_read = [&](uint64_t txn, int row) -> std::optional<uint64_t> {
-    const WorkerLog& log = sim.logs()[static_cast<size_t>(txn_worker(txn))];
+    const Records& log = sim.records()[static_cast<size_t>(txn_worker(txn))];
     const AttemptRecord& attempt = log.attempts[txn_index(txn)];
     for (uint32_t i = attempt.first_read; i < attempt.first_read + attempt.read_count; ++i)
       if (log.reads[i].key == row + 1) return log.reads[i].version;
@@ -444,7 +468,7 @@ void check_graph_edges(const Workload& workload, const Simulation& sim,
 
 /// A transaction's last write of a row that happened: a write whose
 /// connection broke after durable ones may not have.
-const WriteRecord* last_write(const WorkerLog& log, uint64_t txn, int64_t key) {
+const WriteRecord* last_write(const Records& log, uint64_t txn, int64_t key) {
   const WriteRecord* last = nullptr;
   for (const WriteRecord& w : log.writes)
     if (w.txn == txn && w.key == key && (!last || w.durability == last->durability)) last = &w;
@@ -474,7 +498,7 @@ void check_history(const Workload& workload, const Config& config, uint64_t seed
   }
   // Lost: recorded durable writes whose transaction is not on their row's chain.
   std::set<std::pair<int, uint64_t>> lost_truth;
-  for (const WorkerLog& log : sim.logs())
+  for (const Records& log : sim.records())
     for (const WriteRecord& w : log.writes)
       if (w.durability == Durability::durable && !on_chain.count({int(w.key - 1), w.txn}))
         lost_truth.insert({int(w.key - 1), w.txn});
@@ -487,8 +511,8 @@ void check_history(const Workload& workload, const Config& config, uint64_t seed
       if (!seen.insert(w->read_version).second) break;
     return seen;
   };
-  const auto writer_log = [&](uint64_t txn) -> const WorkerLog& {
-    return sim.logs()[static_cast<size_t>(txn_worker(txn))];
+  const auto writer_log = [&](uint64_t txn) -> const Records& {
+    return sim.records()[static_cast<size_t>(txn_worker(txn))];
   };
 
   std::set<std::pair<int, uint64_t>> listed;
@@ -504,7 +528,7 @@ void check_history(const Workload& workload, const Config& config, uint64_t seed
     // Times read in the order the sentence states them, and are the recorded ones.
     const std::vector<double> times = times_in(a.explanation);
     EXPECT_TRUE(std::is_sorted(times.begin(), times.end()));
-    const WorkerLog& over_log = writer_log(over.id);
+    const Records& over_log = writer_log(over.id);
     const AttemptRecord& over_attempt = over_log.attempts[txn_index(over.id)];
     const WriteRecord* over_last = last_write(over_log, over.id, a.key);
     ASSERT_NE(over_last, nullptr);
@@ -531,7 +555,7 @@ void check_history(const Workload& workload, const Config& config, uint64_t seed
       ASSERT_GE(l_last->committed, 0);
       // The recorded commit time the sentence shows: COMMIT sent, or at
       // isolation none the write's own statement sent.
-      const WorkerLog& l_log = writer_log(l.id);
+      const Records& l_log = writer_log(l.id);
       const AttemptRecord& l_attempt = l_log.attempts[txn_index(l.id)];
       const int64_t commit_sent =
           config.autocommit ? last_write(l_log, l.id, a.key)->sent_ns : l_attempt.commit_ns;
@@ -584,7 +608,7 @@ void check_history(const Workload& workload, const Config& config, uint64_t seed
         // Nor where two writes whose commits broke claim one number.
         bool gap = false;
         std::set<int64_t> uncertain;
-        for (const WorkerLog& log : sim.logs())
+        for (const Records& log : sim.records())
           for (const WriteRecord& w : log.writes) {
             if (w.key != a.key || w.durability == Durability::discarded) continue;
             gap = gap || w.version_number == 0;
