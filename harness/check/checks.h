@@ -16,7 +16,7 @@ namespace clobber {
 /// order; a snapshot of the database adds the row's last writer (clobber_txn) at the end.
 using TableSnapshot = std::unordered_map<int64_t, std::vector<int64_t>>;
 
-/// Ledger check (design.md, "How it checks", 1): each value must equal its seed
+/// Ledger check (README.md, "How it decides"): each value must equal its seed
 /// plus the deltas (written - read) of every durable write; writes that may or
 /// may not have committed widen the expected range instead of raising alarms.
 /// Tables with `checked[t]` false (touched by raw SQL) are skipped.

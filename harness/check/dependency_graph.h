@@ -1,4 +1,4 @@
-// The dependency-graph check (design.md, "How it checks", 2): the wr, ww and rw
+// The dependency-graph check (README.md, "How it decides"): the wr, ww and rw
 // dependencies between committed transactions, built from the exact versions
 // every read and write recorded, and the cycles in them classified as Adya's
 // and Elle's G0, G1c, G-single and G2-item, plus the dirty reads G1a and G1b.

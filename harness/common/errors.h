@@ -46,7 +46,7 @@ class ConnectionLost : public DatabaseError {
   using DatabaseError::DatabaseError;
 };
 
-/// Process exit codes of design.md's command-line contract.
+/// Process exit codes (README.md, "Exit codes"; docs/architecture.md).
 enum ExitCode : int {
   kExitPass = 0,
   kExitExpectationFailed = 1,

@@ -13,7 +13,7 @@ namespace clobber {
 /// Transaction isolation level a cell runs at; `none` means autocommit per statement.
 enum class Isolation { none, read_uncommitted, read_committed, repeatable_read, serializable };
 
-/// How a transaction protects its read-modify-write cycle (design.md, "Locking mode").
+/// How a transaction protects its read-modify-write cycle (README.md, "What each database runs").
 enum class Locking {
   none,
   for_update,

@@ -1,5 +1,5 @@
 // The one result model: the runner and checkers fill it, every reporter reads it.
-// Its JSON form is the contract of design.md ("JSON result contract").
+// Its JSON form is the contract of docs/reports.md and docs/result.schema.json.
 #pragma once
 
 #include <cstdint>
@@ -99,7 +99,7 @@ struct RowDifference {
   int64_t actual = 0;
 };
 
-/// The ledger check (design.md, "How it checks", 1).
+/// The ledger check (README.md, "How it decides").
 struct LedgerResult {
   bool balanced = true;     // every checked value within its expected range
   int64_t lost_amount = 0;  // sum over differing values of (expected - actual)

@@ -1,7 +1,7 @@
 // The single_writer locking mode: workers hand their transactions to one
 // leader connection, which executes them one at a time in arrival order
-// (design.md, "leader-follower"). The only lock in the runner, by design: the
-// queue is the serialization the mode stands for.
+// (README.md, "What each database runs": single_writer). The only lock in the runner, by design:
+// the queue is the serialization the mode stands for.
 #pragma once
 
 #include <condition_variable>

@@ -1,4 +1,4 @@
-// The scenario model (design.md, "Scenarios: deterministic interleavings"):
+// The scenario model (docs/scenario-format.md):
 // named sessions, an exact order of statements across them, and what outcome
 // means the anomaly happened. Loaded by scenario_loader.h, run by
 // scenario_runner.h, server-free.

@@ -1,7 +1,7 @@
 // Running scenarios: each (database, isolation level) cell creates the
 // scenario's tables under a prefix of its own, opens one connection and thread
 // per session, advances the script one step at a time, records the trace, and
-// decides whether the anomaly happened (design.md, "Scenarios").
+// decides whether the anomaly happened (docs/scenario-format.md, "How a cell runs").
 //
 // Determinism: after sending a step's statement the runner waits until every
 // statement in flight has either returned or is seen waiting for a lock by the

@@ -134,7 +134,7 @@ struct Invariant {
   SourceLocation where;
 };
 
-/// Which failures are retried and how (design.md, "Retry policy").
+/// Which failures are retried and how (docs/workload-format.md).
 struct RetryPolicy {
   std::vector<AbortCause> retry_on = {AbortCause::serialization, AbortCause::deadlock,
                                       AbortCause::lock_timeout, AbortCause::conflict};

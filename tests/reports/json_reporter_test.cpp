@@ -1,4 +1,4 @@
-// The JSON reporter writes exactly design.md's result contract.
+// The JSON reporter writes exactly the result contract of docs/result.schema.json.
 #include <set>
 #include <sstream>
 #include <string>
