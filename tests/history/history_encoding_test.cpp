@@ -124,6 +124,10 @@ WriteRecord& add_write(Records& records, std::vector<ColumnChange> changes) {
 
 TEST(HistoryEncoding, EveryFieldAtItsExtremes) {
   Records records;
+  // Room for every record up front: the references below outlive later appends.
+  records.attempts.reserve(16);
+  records.reads.reserve(16);
+  records.writes.reserve(16);
   const int worker = 7;
   for (const int64_t extreme : {kMin, kMax, int64_t{-1}, int64_t{0}}) {
     AttemptRecord& a = add_attempt(records, worker);
