@@ -144,3 +144,43 @@ for r in runs:
           f"{float(r[6]):7.2f} {us(r):10.1f}")
 PY
 }
+
+# The locking mode of clobber's cell for a benchmark NAME (naive or for_update).
+bench_locking() { if [[ $1 == naive ]]; then echo none; else echo for_update; fi; }
+
+# Runs each benchmark of bench_parse ROUNDS times, alternating: TOOL (through
+# RUNNER NAME CLIENTS SECONDS [WRAPPER...], printing "TPS COMMITTED CPU") and
+# clobber against URL. Prints the medians and every run (bench_report); with
+# STRACE=1 then one run of each under strace -c -f, STRACE_SECONDS long
+# (default 5), and their system calls per committed transaction.
+bench_alternate() {
+  local tool=$1 runner=$2 url=$3 i name clients round result strace_seconds
+  : >"$work/results"
+  for i in "${!bench_names[@]}"; do
+    name=${bench_names[$i]}
+    clients=${bench_clients[$i]}
+    for round in $(seq 1 "$rounds"); do
+      result=$("$runner" "$name" "$clients" "$seconds")
+      printf '%s\t%s\t%s\t%s\t%s\n' "$name" "$clients" "$tool" "$round" "${result// /$'\t'}" \
+        >>"$work/results"
+      result=$(bench_clobber "$url" "$(bench_locking "$name")" "$clients" "$seconds")
+      printf '%s\t%s\tclobber\t%s\t%s\n' "$name" "$clients" "$round" "${result// /$'\t'}" \
+        >>"$work/results"
+    done
+  done
+  bench_report "$work/results" "$tool"
+  [[ "${STRACE:-0}" == 1 ]] || return 0
+  strace_seconds=${STRACE_SECONDS:-5}
+  echo
+  echo "system calls per committed transaction (strace -c -f, one ${strace_seconds} s run each)"
+  for i in "${!bench_names[@]}"; do
+    name=${bench_names[$i]}
+    clients=${bench_clients[$i]}
+    echo "$name@$clients:"
+    result=$("$runner" "$name" "$clients" "$strace_seconds" strace -c -f -o "$work/strace.$tool")
+    bench_syscalls "$work/strace.$tool" "$(cut -d' ' -f2 <<<"$result")" "$tool"
+    result=$(bench_clobber "$url" "$(bench_locking "$name")" "$clients" "$strace_seconds" \
+      strace -c -f -o "$work/strace.clobber")
+    bench_syscalls "$work/strace.clobber" "$(cut -d' ' -f2 <<<"$result")" clobber
+  done
+}

@@ -101,38 +101,9 @@ run_sysbench() {
   echo "$tps $committed $cpu"
 }
 
-locking_of() { if [[ $1 == naive ]]; then echo none; else echo for_update; fi; }
-
 echo "MariaDB: sysbench vs clobber, 100 hot rows, read_committed, ${seconds} s runs, $rounds alternating rounds"
 bench_machine
 echo "server: MariaDB $("${mysql[@]}" -e "SELECT VERSION()") on 127.0.0.1 (max_connections $max_connections); $(sysbench --version)"
 echo
 
-: >"$work/results"
-for i in "${!bench_names[@]}"; do
-  name=${bench_names[$i]}
-  clients=${bench_clients[$i]}
-  for round in $(seq 1 "$rounds"); do
-    result=$(run_sysbench "$name" "$clients" "$seconds")
-    printf '%s\t%s\tsysbench\t%s\t%s\n' "$name" "$clients" "$round" "${result// /$'\t'}" >>"$work/results"
-    result=$(bench_clobber "$url" "$(locking_of "$name")" "$clients" "$seconds")
-    printf '%s\t%s\tclobber\t%s\t%s\n' "$name" "$clients" "$round" "${result// /$'\t'}" >>"$work/results"
-  done
-done
-bench_report "$work/results" sysbench
-
-if [[ "${STRACE:-0}" == 1 ]]; then
-  strace_seconds=${STRACE_SECONDS:-5}
-  echo
-  echo "system calls per committed transaction (strace -c -f, one ${strace_seconds} s run each)"
-  for i in "${!bench_names[@]}"; do
-    name=${bench_names[$i]}
-    clients=${bench_clients[$i]}
-    echo "$name@$clients:"
-    result=$(run_sysbench "$name" "$clients" "$strace_seconds" strace -c -f -o "$work/strace.sysbench")
-    bench_syscalls "$work/strace.sysbench" "$(cut -d' ' -f2 <<<"$result")" sysbench
-    result=$(bench_clobber "$url" "$(locking_of "$name")" "$clients" "$strace_seconds" \
-      strace -c -f -o "$work/strace.clobber")
-    bench_syscalls "$work/strace.clobber" "$(cut -d' ' -f2 <<<"$result")" clobber
-  done
-fi
+bench_alternate sysbench run_sysbench "$url"

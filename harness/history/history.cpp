@@ -353,4 +353,13 @@ void WorkerLog::append(const Records& records) {
                    records.writes.data(), records.changes.data());
 }
 
+std::vector<WorkerLog> encode_logs(const std::vector<Records>& per_worker) {
+  std::vector<WorkerLog> logs(per_worker.size());
+  for (size_t w = 0; w < per_worker.size(); ++w) {
+    logs[w].worker = static_cast<int>(w);
+    logs[w].append(per_worker[w]);
+  }
+  return logs;
+}
+
 }  // namespace clobber

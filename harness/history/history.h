@@ -249,6 +249,10 @@ struct WorkerLog {
   }
 };
 
+/// One log per worker, worker w holding `per_worker[w]` encoded (tests and
+/// generators: the logs the workers would have recorded).
+std::vector<WorkerLog> encode_logs(const std::vector<Records>& per_worker);
+
 /// Transaction id of a worker's n-th attempt: worker+1 in the high half, so 0
 /// means "the seed" and the id locates its record.
 inline uint64_t make_txn_id(int worker, size_t attempt_index) {

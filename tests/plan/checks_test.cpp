@@ -70,14 +70,7 @@ class History {
       if (write.txn == id) write.version_number = version_number;
   }
   /// The logs the workers would have recorded: each worker's records, encoded.
-  std::vector<WorkerLog> logs() const {
-    std::vector<WorkerLog> logs(logs_.size());
-    for (size_t w = 0; w < logs_.size(); ++w) {
-      logs[w].worker = static_cast<int>(w);
-      logs[w].append(logs_[w]);
-    }
-    return logs;
-  }
+  std::vector<WorkerLog> logs() const { return encode_logs(logs_); }
 
  private:
   std::vector<Records> logs_;  // per worker

@@ -110,14 +110,7 @@ class Simulation {
   /// Each worker's records, plain.
   const std::vector<Records>& records() const { return logs_; }
   /// The logs the workers recorded: each worker's records, encoded.
-  std::vector<WorkerLog> logs() const {
-    std::vector<WorkerLog> logs(logs_.size());
-    for (size_t w = 0; w < logs_.size(); ++w) {
-      logs[w].worker = static_cast<int>(w);
-      logs[w].append(logs_[w]);
-    }
-    return logs;
-  }
+  std::vector<WorkerLog> logs() const { return encode_logs(logs_); }
   const std::vector<TrueWrite>& truth() const { return truth_; }
 
   /// The final rows: id, v, last writer.
