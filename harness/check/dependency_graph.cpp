@@ -609,16 +609,21 @@ class Checker {
 
     // Versions in order, and the dependencies they imply, row by row. The
     // rows' records are gathered a batch of rows at a time (one more pass over
-    // the history per batch), batch_records_ at most unless one row has more.
+    // the history per batch), `batch` at most unless one row has more.
     std::vector<PendingEdge> pending;
     pending.reserve(read_start[rows] + write_start[rows]);  // about one edge per record
     std::vector<RowRead> reads;
     std::vector<RowWrite> writes;
+    const uint64_t records = uint64_t{read_start[rows]} + write_start[rows];
+    const uint64_t batch =
+        batch_records_ > 0 ? batch_records_
+                           : std::max<uint64_t>(kGraphBatchRecords,
+                                                (records + kGraphMaxPasses - 1) / kGraphMaxPasses);
     for (uint32_t first = 0, last = 0; first < rows; first = last) {
       last = first + 1;
-      while (last < rows && read_start[last + 1] - read_start[first] + write_start[last + 1] -
-                                    write_start[first] <=
-                                batch_records_)
+      while (last < rows && uint64_t{read_start[last + 1]} - read_start[first] +
+                                    write_start[last + 1] - write_start[first] <=
+                                batch)
         ++last;
       fill_rows(first, last, read_start, write_start, reads, writes);
       for (uint32_t r = first; r < last; ++r)

@@ -14,9 +14,13 @@
 
 namespace clobber {
 
-/// Reads and writes the dependency-graph check gathers at once, at most: about
-/// 20 MB.
+/// Reads and writes the dependency-graph check gathers at once, at most, in a
+/// history of up to kGraphMaxPasses times as many: about 20 MB.
 inline constexpr uint32_t kGraphBatchRecords = 1u << 20;
+/// Passes over the history the check makes at most by default: larger
+/// histories get larger batches (half their records each), so time
+/// stays linear in the history and memory too.
+inline constexpr uint32_t kGraphMaxPasses = 2;
 
 /// Result of the dependency-graph check.
 struct DependencyGraph {
@@ -59,11 +63,12 @@ struct DependencyGraph {
 ///
 /// The rows' records are gathered `batch_records` at most at a time (unless one
 /// row has more), each batch one more pass over the history: memory for time.
-/// The result is the same for every batch size.
+/// 0 (the default) takes kGraphBatchRecords or, in a larger history, a
+/// kGraphMaxPasses-th of its records. The result is the same for every batch
+/// size.
 DependencyGraph check_dependency_graph(const Workload& workload, const std::vector<WorkerLog>& logs,
                                        const std::vector<TableSnapshot>& final_state,
-                                       size_t max_listed,
-                                       uint32_t batch_records = kGraphBatchRecords);
+                                       size_t max_listed, uint32_t batch_records = 0);
 
 /// The note a cell gets when the workload has raw `sql` steps: what they read
 /// and write is in no exact check (ledger, lost updates, dependency graph).
