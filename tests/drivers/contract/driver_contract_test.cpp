@@ -326,6 +326,18 @@ TEST_P(DriverContractTest, CommitAfterAFailedStatementReportsItAndRollsBack) {
   ASSERT_TRUE(run(*session, update, {13, 1}).ok());
   ASSERT_TRUE(session->commit().ok());
   EXPECT_EQ(value_of(1), "13");
+
+  // The same through execute_text(), as scenarios send their statements.
+  ASSERT_TRUE(session->begin(backend().levels.front()).ok());
+  TextResult text;
+  ASSERT_TRUE(session->execute_text("UPDATE " + table_ + " SET v = 14 WHERE id = 1", text).ok());
+  EXPECT_EQ(text.rows_affected, 1);
+  Outcome failed = session->execute_text("INSERT INTO " + table_ + " (id, v) VALUES (2, 0)", text);
+  expect_error(failed, AbortCause::other, duplicate());
+  commit = session->commit();
+  EXPECT_EQ(commit.code, duplicate().code) << commit.message;
+  EXPECT_EQ(value_of(1), "13") << "the earlier text write was not committed";
+  EXPECT_TRUE(session->rollback().ok());
 }
 
 TEST_P(DriverContractTest, ExecuteThenCommitCommitsAtEachSupportedLevel) {
