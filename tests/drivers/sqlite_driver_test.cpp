@@ -1,5 +1,7 @@
-// The SQLite driver against real temporary database files: statements, abort
-// causes (stale snapshot, busy), commit failure, unsupported cells, cleanup.
+// What only the SQLite driver does, against real temporary database files: the
+// busy timeout, cancelling a lock wait, the upgrading reader, a failed COMMIT,
+// file cleanup and URL options. The contract every driver keeps is in
+// tests/drivers/contract/driver_contract_test.cpp.
 #include <gtest/gtest.h>
 
 #include <sys/stat.h>
@@ -63,160 +65,6 @@ class SqliteDriverTest : public ::testing::Test {
   std::array<int64_t, 2> row_{};
   StatementResult result_;
 };
-
-TEST_F(SqliteDriverTest, PrepareExecuteReadBack) {
-  auto session = driver_->connect();
-  StatementHandle insert = session->prepare("INSERT INTO t (id, v, n) VALUES (?1, ?2, ?3)", 3);
-  StatementHandle select = session->prepare("SELECT v, n FROM t WHERE id = ?1", 1);
-  StatementHandle select_all = session->prepare("SELECT v, n FROM t WHERE id >= ?1 ORDER BY id", 1);
-
-  ASSERT_TRUE(run(*session, insert, {4, 40, -5}).ok());
-  EXPECT_EQ(result_.rows_affected, 1);
-  EXPECT_FALSE(result_.has_row);
-
-  ASSERT_TRUE(run(*session, select, {4}).ok());
-  EXPECT_TRUE(result_.has_row);
-  EXPECT_EQ(result_.rows_affected, 1);
-  EXPECT_EQ(row_[0], 40);
-  EXPECT_EQ(row_[1], -5);
-
-  ASSERT_TRUE(run(*session, select, {1}).ok());
-  EXPECT_EQ(row_[0], 10);
-  EXPECT_EQ(row_[1], 0) << "NULL reads as 0";
-
-  ASSERT_TRUE(run(*session, select, {99}).ok());
-  EXPECT_FALSE(result_.has_row);
-  EXPECT_EQ(result_.rows_affected, 0);
-  EXPECT_EQ(row_[0], -1) << "row untouched when nothing is returned";
-
-  ASSERT_TRUE(run(*session, select_all, {2}).ok());
-  EXPECT_TRUE(result_.has_row);
-  EXPECT_EQ(result_.rows_affected, 3) << "SELECT counts the rows returned";
-  EXPECT_EQ(row_[0], 20) << "the first row is copied";
-
-  std::array<int64_t, 1> one{};
-  StatementResult narrow;
-  ASSERT_TRUE(session->execute(select, std::vector<int64_t>{2}, one, narrow).ok());
-  EXPECT_EQ(one[0], 20) << "only row.size() columns are copied";
-}
-
-TEST_F(SqliteDriverTest, RowsAffectedForUpdates) {
-  auto session = driver_->connect();
-  StatementHandle update = session->prepare("UPDATE t SET v = v + ?2 WHERE id >= ?1", 2);
-  StatementHandle returning =
-      session->prepare("UPDATE t SET v = v + ?2 WHERE id >= ?1 RETURNING v, id", 2);
-  StatementHandle cas = session->prepare("UPDATE t SET v = ?3 WHERE id = ?1 AND v = ?2", 3);
-
-  ASSERT_TRUE(run(*session, update, {2, 1}).ok());
-  EXPECT_EQ(result_.rows_affected, 2);
-  ASSERT_TRUE(run(*session, update, {50, 1}).ok());
-  EXPECT_EQ(result_.rows_affected, 0) << "an UPDATE matching nothing changes 0 rows";
-
-  ASSERT_TRUE(run(*session, returning, {1, 100}).ok());
-  EXPECT_EQ(result_.rows_affected, 3) << "UPDATE ... RETURNING counts changed rows";
-  EXPECT_TRUE(result_.has_row);
-  EXPECT_GT(row_[0], 100);
-
-  ASSERT_TRUE(run(*session, cas, {1, 12345, 0}).ok());
-  EXPECT_EQ(result_.rows_affected, 0) << "compare-and-set conflict";
-  ASSERT_TRUE(run(*session, cas, {1, 110, 7}).ok());
-  EXPECT_EQ(result_.rows_affected, 1);
-  EXPECT_EQ(value_of(1), "7");
-}
-
-TEST_F(SqliteDriverTest, QueryReturnsTextRowsWithNulls) {
-  auto session = driver_->connect();
-  QueryRows rows = session->query("SELECT id, n, 'x' || id AS label FROM t ORDER BY id");
-  ASSERT_EQ(rows.columns, (std::vector<std::string>{"id", "n", "label"}));
-  ASSERT_EQ(rows.rows.size(), 3u);
-  EXPECT_EQ(rows.rows[0][0], "1");
-  EXPECT_EQ(rows.rows[0][1], std::nullopt);
-  EXPECT_EQ(rows.rows[2][2], "x3");
-  EXPECT_THROW(session->query("SELECT nope FROM t"), DatabaseError);
-}
-
-TEST_F(SqliteDriverTest, TextHoldingTwoStatementsRunsNeither) {
-  auto session = driver_->connect();
-  const std::string two = "UPDATE t SET v = 99 WHERE id = 1; UPDATE t SET v = 98 WHERE id = 2";
-  EXPECT_THROW(session->query(two), DatabaseError);
-  TextResult result;
-  EXPECT_FALSE(session->execute_text(two, result).ok());
-  EXPECT_EQ(value_of(1), "10");
-  EXPECT_EQ(value_of(2), "20");
-}
-
-TEST_F(SqliteDriverTest, ReadOnlyQueryReadsAndRefusesWrites) {
-  auto session = driver_->connect();
-  EXPECT_EQ(session->read_only_query("SELECT v FROM t WHERE id = 2").rows.at(0).at(0), "20");
-  EXPECT_THROW(session->read_only_query("UPDATE t SET v = 99 WHERE id = 1"), DatabaseError);
-  EXPECT_EQ(value_of(1), "10");
-  TextResult result;
-  ASSERT_TRUE(session->execute_text("UPDATE t SET v = 11 WHERE id = 1", result).ok());
-  EXPECT_EQ(value_of(1), "11");
-}
-
-TEST_F(SqliteDriverTest, BadStatementsThrow) {
-  auto session = driver_->connect();
-  EXPECT_THROW(session->prepare("SELEC v FROM t", 0), DatabaseError);
-  EXPECT_THROW(session->prepare("SELECT v FROM t WHERE id = ?1", 2), DatabaseError)
-      << "placeholder count differs from param_count";
-  EXPECT_THROW(session->prepare("SELECT 1; SELECT 2", 0), DatabaseError);
-}
-
-TEST_F(SqliteDriverTest, AutocommitWritesAreVisibleAtOnce) {
-  auto session = driver_->connect();
-  StatementHandle update = session->prepare("UPDATE t SET v = ?2 WHERE id = ?1", 2);
-  ASSERT_TRUE(session->begin(Isolation::none).ok());
-  ASSERT_TRUE(run(*session, update, {1, 11}).ok());
-  EXPECT_EQ(value_of(1), "11");
-  EXPECT_TRUE(session->commit().ok());
-  EXPECT_TRUE(session->rollback().ok());
-  EXPECT_EQ(value_of(1), "11");
-}
-
-TEST_F(SqliteDriverTest, RollbackUndoesTransaction) {
-  auto session = driver_->connect();
-  StatementHandle update = session->prepare("UPDATE t SET v = ?2 WHERE id = ?1", 2);
-  ASSERT_TRUE(session->begin(Isolation::serializable).ok());
-  ASSERT_TRUE(run(*session, update, {1, 11}).ok());
-  EXPECT_EQ(value_of(1), "10") << "uncommitted";
-  ASSERT_TRUE(session->rollback().ok());
-  EXPECT_EQ(value_of(1), "10");
-  ASSERT_TRUE(session->begin(Isolation::serializable).ok());
-  ASSERT_TRUE(run(*session, update, {1, 12}).ok());
-  ASSERT_TRUE(session->commit().ok());
-  EXPECT_EQ(value_of(1), "12");
-}
-
-TEST_F(SqliteDriverTest, StaleSnapshotWriteIsSerializationFailure) {
-  auto alice = driver_->connect();
-  auto bob = driver_->connect();
-  StatementHandle alice_read = alice->prepare("SELECT v FROM t WHERE id = ?1", 1);
-  StatementHandle alice_write = alice->prepare("UPDATE t SET v = ?2 WHERE id = ?1", 2);
-  StatementHandle bob_write = bob->prepare("UPDATE t SET v = ?2 WHERE id = ?1", 2);
-
-  ASSERT_TRUE(alice->begin(Isolation::serializable).ok());
-  ASSERT_TRUE(run(*alice, alice_read, {1}).ok());  // alice's snapshot starts here
-  EXPECT_EQ(row_[0], 10);
-  ASSERT_TRUE(bob->begin(Isolation::serializable).ok());
-  ASSERT_TRUE(run(*bob, bob_write, {1, 0}).ok());
-  ASSERT_TRUE(bob->commit().ok());
-
-  Outcome outcome = run(*alice, alice_write, {1, 5});
-  EXPECT_EQ(outcome.cause, AbortCause::serialization);
-  EXPECT_EQ(outcome.code, "SQLITE_BUSY_SNAPSHOT");
-  EXPECT_FALSE(outcome.message.empty());
-  ASSERT_TRUE(alice->rollback().ok());
-  EXPECT_EQ(value_of(1), "0") << "bob's write survives, alice's never happened";
-
-  // The retry sees bob's write and succeeds.
-  ASSERT_TRUE(alice->begin(Isolation::serializable).ok());
-  ASSERT_TRUE(run(*alice, alice_read, {1}).ok());
-  EXPECT_EQ(row_[0], 0);
-  ASSERT_TRUE(run(*alice, alice_write, {1, -5}).ok());
-  ASSERT_TRUE(alice->commit().ok());
-  EXPECT_EQ(value_of(1), "-5");
-}
 
 TEST_F(SqliteDriverTest, HeldWriteLockGivesLockTimeoutAfterBusyTimeout) {
   open("?busy_timeout=50");
@@ -324,48 +172,10 @@ TEST_F(SqliteDriverTest, FailedCommitLeavesNoTransactionOpen) {
   ASSERT_TRUE(session->rollback().ok());
 }
 
-TEST_F(SqliteDriverTest, UnsupportedCellsHaveReasons) {
-  for (Isolation level :
-       {Isolation::read_uncommitted, Isolation::read_committed, Isolation::repeatable_read}) {
-    auto reason = driver_->unsupported_isolation(level);
-    ASSERT_TRUE(reason.has_value()) << to_string(level);
-    EXPECT_NE(reason->find("always serializable"), std::string::npos) << *reason;
-  }
-  EXPECT_EQ(driver_->unsupported_isolation(Isolation::none), std::nullopt);
-  EXPECT_EQ(driver_->unsupported_isolation(Isolation::serializable), std::nullopt);
-
-  for (Locking mode : {Locking::for_update, Locking::for_share}) {
-    auto reason = driver_->unsupported_locking(mode);
-    ASSERT_TRUE(reason.has_value());
-    EXPECT_NE(reason->find("no row locks"), std::string::npos) << *reason;
-  }
-  ASSERT_TRUE(driver_->unsupported_locking(Locking::advisory).has_value());
-  EXPECT_NE(driver_->unsupported_locking(Locking::advisory)->find("advisory"), std::string::npos);
-  for (Locking mode : {Locking::none, Locking::optimistic, Locking::compare_and_set,
-                       Locking::atomic, Locking::single_writer})
-    EXPECT_EQ(driver_->unsupported_locking(mode), std::nullopt) << to_string(mode);
-
-  auto session = driver_->connect();
-  EXPECT_THROW(session->begin(Isolation::read_committed), DatabaseError);
-}
-
-TEST_F(SqliteDriverTest, ReconnectKeepsPreparedStatements) {
-  auto session = driver_->connect();
-  StatementHandle select = session->prepare("SELECT v FROM t WHERE id = ?1", 1);
-  ASSERT_TRUE(session->reconnect().ok());
-  ASSERT_TRUE(run(*session, select, {3}).ok());
-  EXPECT_EQ(row_[0], 30);
-}
-
-TEST_F(SqliteDriverTest, KindAndVersion) {
-  EXPECT_EQ(driver_->kind(), DatabaseKind::sqlite);
-  EXPECT_TRUE(driver_->server_version().starts_with("3.")) << driver_->server_version();
-  EXPECT_TRUE(driver_->url().temporary);
-}
-
 TEST(SqliteDriver, TemporaryFilesAreRemoved) {
   DatabaseUrl url = temporary_sqlite_url();
   std::string path = url.database;
+  EXPECT_TRUE(url.temporary);
   {
     auto driver = make_driver(url);
     auto session = driver->connect();
@@ -395,10 +205,6 @@ TEST(SqliteDriver, BadOptionsAreInputErrors) {
   EXPECT_THROW(make_driver(parse_database_url(temporary.text + "?busy_timeout=-1")), InputError);
   EXPECT_THROW(make_driver(parse_database_url(temporary.text + "?cache=shared")), InputError);
   unlink(temporary.database.c_str());
-}
-
-TEST(SqliteDriver, UnopenablePathIsDatabaseError) {
-  EXPECT_THROW(make_driver(parse_database_url("sqlite:/nonexistent-dir/x/y.db")), DatabaseError);
 }
 
 }  // namespace

@@ -1,0 +1,614 @@
+// The Session/Driver contract of drivers/driver.h, one source for every driver.
+// Each backend is a Backend (tests/drivers/contract/backends.h): how to make its
+// driver from the test URL, its placeholder style, how to kill a connection, the
+// levels and locking modes it supports and the exact code of each error. The
+// file is built once per backend (tests/drivers/CMakeLists.txt); a new driver
+// gets every test by adding its Backend.
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cctype>
+#include <cstdint>
+#include <latch>
+#include <memory>
+#include <optional>
+#include <regex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "drivers/driver.h"
+#include "tests/drivers/contract/backends.h"
+
+#if defined(CLOBBER_CONTRACT_POSTGRES)
+/// libpqxx 6.4 leaks the PGresult of a statement during which the connection
+/// broke (make_result throws before owning it): about 4 KB per lost connection.
+/// Known and bounded, so LeakSanitizer builds (CLOBBER_ASAN) ignore it.
+extern "C" const char* __lsan_default_suppressions() {
+  return "leak:pqxx::connection_base::exec_prepared\nleak:libpqxx-6.4.so\n";
+}
+#endif
+
+namespace clobber::contract {
+namespace {
+
+/// A driver for the backend's test database and a table clobber_contract_<test>
+/// (id, v, n) holding rows (1, 10, NULL), (2, 20, 7), (3, 30, 8).
+class DriverContractTest : public ::testing::TestWithParam<Backend> {
+ protected:
+  void SetUp() override { open(""); }
+
+  void TearDown() override {
+    if (admin_) admin_->query("DROP TABLE IF EXISTS " + table_);
+  }
+
+  /// (Re)makes the driver with URL option `option` ("" for none) and the table.
+  void open(const std::string& option) {
+    admin_.reset();
+    driver_ = backend().make_driver(option);
+    ASSERT_NE(driver_, nullptr);
+    std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    name = name.substr(0, name.find('/'));
+    table_ = ("clobber_contract_" + name).substr(0, 63);  // PostgreSQL names: 63 at most
+    for (char& c : table_) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    admin_ = driver_->connect();
+    admin_->query("DROP TABLE IF EXISTS " + table_);
+    admin_->query("CREATE TABLE " + table_ + " (id INT PRIMARY KEY, v BIGINT, n BIGINT)" +
+                  backend().table_options);
+    admin_->query("INSERT INTO " + table_ +
+                  " (id, v, n) VALUES (1, 10, NULL), (2, 20, 7), (3, 30, 8)");
+  }
+
+  const Backend& backend() const { return GetParam(); }
+
+  /// Placeholder number `n` (1-based) in the backend's style.
+  std::string p(int n) const { return backend().placeholder(n); }
+
+  /// Executes `handle` with `params`; the first row lands in row_ (reset to -1).
+  Outcome run(Session& session, StatementHandle handle, std::vector<int64_t> params) {
+    row_.fill(-1);
+    result_ = StatementResult{};
+    return session.execute(handle, params, row_, result_);
+  }
+
+  /// execute_then_commit() of `handle`; COMMIT's outcome lands in commit_.
+  Outcome run_then_commit(Session& session, StatementHandle handle, std::vector<int64_t> params) {
+    row_.fill(-1);
+    result_ = StatementResult{};
+    commit_ = Outcome::failure(AbortCause::other, "unset", "");
+    return session.execute_then_commit(handle, params, row_, result_, commit_);
+  }
+
+  /// The committed value of v for `id`.
+  std::string value_of(int id) {
+    return admin_->query("SELECT v FROM " + table_ + " WHERE id = " + std::to_string(id))
+        .rows.at(0)
+        .at(0)
+        .value_or("NULL");
+  }
+
+  std::string select_sql() const { return "SELECT v FROM " + table_ + " WHERE id = " + p(1); }
+  /// UPDATE setting v = first parameter where id = second.
+  std::string update_sql() const {
+    return "UPDATE " + table_ + " SET v = " + p(1) + " WHERE id = " + p(2);
+  }
+  /// INSERT of (id, v) = parameters: fails with a duplicate key for ids 1..3.
+  std::string insert_sql() const {
+    return "INSERT INTO " + table_ + " (id, v) VALUES (" + p(1) + ", " + p(2) + ")";
+  }
+
+  /// Checks that `outcome` failed with `cause` and the backend's `expected` error.
+  static void expect_error(const Outcome& outcome, AbortCause cause,
+                           const ExpectedError& expected) {
+    EXPECT_EQ(outcome.cause, cause) << outcome.code << " " << outcome.message;
+    EXPECT_EQ(outcome.code, expected.code) << outcome.message;
+    if (expected.whole_message)
+      EXPECT_EQ(outcome.message, expected.message);
+    else
+      EXPECT_EQ(outcome.message.rfind(expected.message, 0), 0u) << outcome.message;
+  }
+
+  /// The duplicate-key error of inserting id 1 into this test's table.
+  ExpectedError duplicate() const { return backend().duplicate_key(table_); }
+
+  std::unique_ptr<Driver> driver_;
+  std::unique_ptr<Session> admin_;
+  std::string table_;
+  std::array<int64_t, 2> row_{};
+  StatementResult result_;
+  Outcome commit_;
+};
+
+TEST_P(DriverContractTest, PrepareExecuteReadBack) {
+  auto session = driver_->connect();
+  StatementHandle insert = session->prepare(insert_sql(), 2);
+  StatementHandle select =
+      session->prepare("SELECT v, n FROM " + table_ + " WHERE id = " + p(1), 1);
+  StatementHandle select_all =
+      session->prepare("SELECT v FROM " + table_ + " WHERE id >= " + p(1) + " ORDER BY id", 1);
+  StatementHandle sum = session->prepare("SELECT SUM(v) FROM " + table_ + " WHERE id < " + p(1), 1);
+  StatementHandle remove = session->prepare("DELETE FROM " + table_ + " WHERE id = " + p(1), 1);
+
+  ASSERT_TRUE(run(*session, insert, {4, -9000000000}).ok());
+  EXPECT_EQ(result_.rows_affected, 1);
+  EXPECT_FALSE(result_.has_row);
+
+  ASSERT_TRUE(run(*session, select, {4}).ok());
+  EXPECT_TRUE(result_.has_row);
+  EXPECT_EQ(result_.rows_affected, 1);
+  EXPECT_EQ(row_[0], -9000000000);
+  EXPECT_EQ(row_[1], 0) << "NULL reads as 0";
+  ASSERT_TRUE(run(*session, select, {2}).ok());
+  EXPECT_EQ(row_[0], 20);
+  EXPECT_EQ(row_[1], 7);
+
+  ASSERT_TRUE(run(*session, select, {99}).ok());
+  EXPECT_FALSE(result_.has_row);
+  EXPECT_EQ(result_.rows_affected, 0);
+  EXPECT_EQ(row_[0], -1) << "the row is left alone when nothing is returned";
+
+  ASSERT_TRUE(run(*session, select_all, {2}).ok());
+  EXPECT_TRUE(result_.has_row);
+  EXPECT_EQ(result_.rows_affected, 3) << "SELECT counts the rows returned";
+  EXPECT_EQ(row_[0], 20) << "the first row is copied";
+  EXPECT_EQ(row_[1], -1) << "only the columns the statement returns are written";
+
+  std::array<int64_t, 1> one{};
+  StatementResult narrow;
+  ASSERT_TRUE(session->execute(select, std::vector<int64_t>{3}, one, narrow).ok());
+  EXPECT_EQ(one[0], 30) << "only row.size() columns are copied";
+
+  ASSERT_TRUE(run(*session, sum, {3}).ok());
+  EXPECT_EQ(row_[0], 30) << "a sum reads as an integer";
+
+  ASSERT_TRUE(run(*session, remove, {4}).ok());
+  EXPECT_EQ(result_.rows_affected, 1);
+  EXPECT_FALSE(result_.has_row);
+}
+
+TEST_P(DriverContractTest, UpdatesCountMatchedRows) {
+  auto session = driver_->connect();
+  StatementHandle update = session->prepare(update_sql(), 2);
+  StatementHandle bump =
+      session->prepare("UPDATE " + table_ + " SET v = v + " + p(1) + " WHERE id >= " + p(2), 2);
+  StatementHandle cas = session->prepare(
+      "UPDATE " + table_ + " SET v = " + p(1) + " WHERE id = " + p(2) + " AND v = " + p(3), 3);
+
+  ASSERT_TRUE(run(*session, bump, {1, 2}).ok());
+  EXPECT_EQ(result_.rows_affected, 2);
+  EXPECT_FALSE(result_.has_row);
+  ASSERT_TRUE(run(*session, bump, {1, 50}).ok());
+  EXPECT_EQ(result_.rows_affected, 0) << "an UPDATE matching nothing";
+  ASSERT_TRUE(run(*session, update, {10, 1}).ok());
+  EXPECT_EQ(result_.rows_affected, 1) << "v was already 10: found rows, not changed rows";
+  ASSERT_TRUE(run(*session, cas, {0, 1, 12345}).ok());
+  EXPECT_EQ(result_.rows_affected, 0) << "compare-and-set conflict";
+  ASSERT_TRUE(run(*session, cas, {7, 1, 10}).ok());
+  EXPECT_EQ(result_.rows_affected, 1);
+  EXPECT_EQ(value_of(1), "7");
+  EXPECT_EQ(value_of(2), "21");
+
+  if (!backend().update_returning) return;  // MariaDB has no UPDATE ... RETURNING
+  StatementHandle returning = session->prepare(
+      "UPDATE " + table_ + " SET v = v + " + p(1) + " WHERE id >= " + p(2) + " RETURNING v, id", 2);
+  ASSERT_TRUE(run(*session, returning, {100, 2}).ok());
+  EXPECT_EQ(result_.rows_affected, 2) << "UPDATE ... RETURNING counts changed rows";
+  EXPECT_TRUE(result_.has_row);
+  EXPECT_GT(row_[0], 100);
+}
+
+TEST_P(DriverContractTest, QueryReturnsTextRowsWithNulls) {
+  QueryRows rows =
+      admin_->query("SELECT id, n AS missing, v * 2 AS twice FROM " + table_ + " ORDER BY id");
+  ASSERT_EQ(rows.columns, (std::vector<std::string>{"id", "missing", "twice"}));
+  ASSERT_EQ(rows.rows.size(), 3u);
+  EXPECT_EQ(rows.rows[0][0], "1");
+  EXPECT_EQ(rows.rows[0][1], std::nullopt);
+  EXPECT_EQ(rows.rows[1][1], "7");
+  EXPECT_EQ(rows.rows[1][2], "40");
+  EXPECT_TRUE(admin_->query("UPDATE " + table_ + " SET v = v WHERE id = 1").rows.empty());
+  try {
+    admin_->query("SELECT nope FROM " + table_);
+    ADD_FAILURE() << "expected DatabaseError";
+  } catch (const DatabaseError& error) {
+    EXPECT_NE(std::string(error.what()).find(backend().unknown_column), std::string::npos)
+        << error.what();
+  }
+  EXPECT_EQ(admin_->query("SELECT 1").rows.at(0).at(0), "1") << "usable after a failed query";
+}
+
+TEST_P(DriverContractTest, TextHoldingTwoStatementsRunsNeither) {
+  auto session = driver_->connect();
+  const std::string two = "UPDATE " + table_ + " SET v = 99 WHERE id = 1; UPDATE " + table_ +
+                          " SET v = 98 WHERE id = 2";
+  EXPECT_THROW(session->query(two), DatabaseError);
+  TextResult result;
+  EXPECT_FALSE(session->execute_text(two, result).ok());
+  EXPECT_EQ(value_of(1), "10");
+  EXPECT_EQ(value_of(2), "20");
+}
+
+TEST_P(DriverContractTest, ReadOnlyQueryReadsAndTheServerRefusesWrites) {
+  auto session = driver_->connect();
+  EXPECT_EQ(session->read_only_query("SELECT v FROM " + table_ + " WHERE id = 2").rows.at(0).at(0),
+            "20");
+  EXPECT_THROW(session->read_only_query("UPDATE " + table_ + " SET v = 99 WHERE id = 1"),
+               DatabaseError);
+  EXPECT_THROW(session->read_only_query("DELETE FROM " + table_), DatabaseError);
+  EXPECT_EQ(value_of(1), "10");
+  // The session is usable and writable again afterwards.
+  TextResult result;
+  ASSERT_TRUE(session->execute_text("UPDATE " + table_ + " SET v = 11 WHERE id = 1", result).ok());
+  EXPECT_EQ(value_of(1), "11");
+}
+
+TEST_P(DriverContractTest, BadStatementIsDatabaseError) {
+  auto session = driver_->connect();
+  EXPECT_THROW(session->prepare("SELECT v FROM clobber_contract_no_such_table", 0), DatabaseError);
+  EXPECT_THROW(session->prepare("SELEC v FROM " + table_, 0), DatabaseError);
+  EXPECT_THROW(session->prepare(select_sql(), 2), DatabaseError) << "one placeholder, not two";
+  EXPECT_THROW(session->prepare("SELECT 1; SELECT 2", 0), DatabaseError);
+  StatementHandle select = session->prepare(select_sql(), 1);
+  ASSERT_TRUE(run(*session, select, {1}).ok()) << "usable after a failed prepare";
+  EXPECT_EQ(row_[0], 10);
+}
+
+TEST_P(DriverContractTest, TransactionsCommitAndRollBackAtEachSupportedLevel) {
+  auto session = driver_->connect();
+  StatementHandle update = session->prepare(update_sql(), 2);
+  for (Isolation level : backend().levels) {
+    ASSERT_TRUE(session->begin(level).ok()) << to_string(level);
+    ASSERT_TRUE(run(*session, update, {11, 1}).ok());
+    if (backend().open_level) {
+      EXPECT_EQ(backend().open_level(*session), backend().level_name(level));
+    }
+    EXPECT_EQ(value_of(1), "10") << "uncommitted";
+    ASSERT_TRUE(session->rollback().ok());
+    EXPECT_EQ(value_of(1), "10");
+    ASSERT_TRUE(session->begin(level).ok());
+    ASSERT_TRUE(run(*session, update, {12, 1}).ok());
+    ASSERT_TRUE(session->commit().ok());
+    EXPECT_EQ(value_of(1), "12");
+    ASSERT_TRUE(run(*session, update, {10, 1}).ok()) << "autocommit outside a transaction";
+    EXPECT_EQ(value_of(1), "10");
+    if (backend().open_level) {
+      EXPECT_EQ(backend().open_level(*session), "none") << "no transaction left open";
+    }
+  }
+  ASSERT_TRUE(session->begin(Isolation::none).ok());
+  ASSERT_TRUE(run(*session, update, {13, 1}).ok());
+  EXPECT_EQ(value_of(1), "13") << "isolation none commits every statement";
+  EXPECT_TRUE(session->commit().ok());
+  EXPECT_TRUE(session->rollback().ok());
+  EXPECT_EQ(value_of(1), "13");
+}
+
+TEST_P(DriverContractTest, RollbackAfterAnErrorKeepsTheSessionUsable) {
+  auto session = driver_->connect();
+  StatementHandle insert = session->prepare(insert_sql(), 2);
+  StatementHandle update = session->prepare(update_sql(), 2);
+  StatementHandle select = session->prepare(select_sql(), 1);
+  const Isolation level = backend().levels.back();
+
+  ASSERT_TRUE(session->begin(level).ok());
+  ASSERT_TRUE(run(*session, update, {11, 1}).ok());
+  expect_error(run(*session, insert, {2, 0}), AbortCause::other, duplicate());
+  Outcome next = run(*session, select, {1});
+  if (backend().aborted_transaction_code.empty())
+    EXPECT_TRUE(next.ok()) << "the transaction goes on: " << next.message;
+  else
+    EXPECT_EQ(next.code, backend().aborted_transaction_code) << "aborted until it ends";
+  ASSERT_TRUE(session->rollback().ok());
+  EXPECT_EQ(value_of(1), "10");
+
+  ASSERT_TRUE(run(*session, select, {2}).ok());
+  EXPECT_EQ(row_[0], 20);
+  ASSERT_TRUE(session->begin(level).ok());
+  ASSERT_TRUE(run(*session, update, {12, 1}).ok());
+  ASSERT_TRUE(session->commit().ok());
+  EXPECT_EQ(value_of(1), "12");
+}
+
+TEST_P(DriverContractTest, CommitAfterAFailedStatementReportsItAndRollsBack) {
+  auto session = driver_->connect();
+  StatementHandle insert = session->prepare(insert_sql(), 2);
+  StatementHandle update = session->prepare(update_sql(), 2);
+  ASSERT_TRUE(session->begin(backend().levels.front()).ok());
+  ASSERT_TRUE(run(*session, update, {11, 1}).ok());
+  ASSERT_FALSE(run(*session, insert, {2, 0}).ok());
+  Outcome commit = session->commit();
+  EXPECT_EQ(commit.cause, AbortCause::other) << commit.message;
+  EXPECT_EQ(commit.code, duplicate().code);
+  EXPECT_NE(commit.message.find(backend().commit_after_error), std::string::npos) << commit.message;
+  EXPECT_EQ(value_of(1), "10") << "the earlier write was not committed";
+  EXPECT_TRUE(session->rollback().ok()) << "harmless after the failed commit";
+  ASSERT_TRUE(session->begin(backend().levels.front()).ok()) << "no transaction left open";
+  ASSERT_TRUE(run(*session, update, {13, 1}).ok());
+  ASSERT_TRUE(session->commit().ok());
+  EXPECT_EQ(value_of(1), "13");
+
+  // The same through execute_text(), as scenarios send their statements.
+  ASSERT_TRUE(session->begin(backend().levels.front()).ok());
+  TextResult text;
+  ASSERT_TRUE(session->execute_text("UPDATE " + table_ + " SET v = 14 WHERE id = 1", text).ok());
+  EXPECT_EQ(text.rows_affected, 1);
+  Outcome failed = session->execute_text("INSERT INTO " + table_ + " (id, v) VALUES (2, 0)", text);
+  expect_error(failed, AbortCause::other, duplicate());
+  commit = session->commit();
+  EXPECT_EQ(commit.code, duplicate().code) << commit.message;
+  EXPECT_EQ(value_of(1), "13") << "the earlier text write was not committed";
+  EXPECT_TRUE(session->rollback().ok());
+}
+
+TEST_P(DriverContractTest, ExecuteThenCommitCommitsAtEachSupportedLevel) {
+  auto session = driver_->connect();
+  StatementHandle update = session->prepare(update_sql(), 2);
+  EXPECT_EQ(session->commits_with_statement(), backend().commits_with_statement);
+  int64_t value = 10;
+  for (Isolation level : backend().levels) {
+    ASSERT_TRUE(session->begin(level).ok()) << to_string(level);
+    ASSERT_TRUE(run_then_commit(*session, update, {++value, 1}).ok());
+    EXPECT_TRUE(commit_.ok()) << commit_.message;
+    EXPECT_EQ(result_.rows_affected, 1);
+    EXPECT_EQ(value_of(1), std::to_string(value));
+    EXPECT_TRUE(session->rollback().ok()) << "no transaction is left open";
+    EXPECT_EQ(value_of(1), std::to_string(value));
+  }
+}
+
+TEST_P(DriverContractTest, ExecuteThenCommitOfAWriteThatMatchesNoRowCommits) {
+  auto session = driver_->connect();
+  StatementHandle update = session->prepare(update_sql(), 2);
+  ASSERT_TRUE(session->begin(backend().levels.front()).ok());
+  ASSERT_TRUE(run(*session, update, {21, 2}).ok());
+  ASSERT_TRUE(run_then_commit(*session, update, {1, 99}).ok());
+  EXPECT_EQ(result_.rows_affected, 0);
+  EXPECT_TRUE(commit_.ok()) << commit_.message;
+  EXPECT_EQ(value_of(2), "21") << "the transaction's earlier write is committed";
+  EXPECT_TRUE(session->rollback().ok());
+  EXPECT_EQ(value_of(2), "21");
+}
+
+TEST_P(DriverContractTest, ExecuteThenCommitLeavesAFailedTransactionForRollback) {
+  auto session = driver_->connect();
+  StatementHandle insert = session->prepare(insert_sql(), 2);
+  StatementHandle update = session->prepare(update_sql(), 2);
+  ASSERT_TRUE(session->begin(backend().levels.front()).ok());
+  ASSERT_TRUE(run(*session, update, {11, 1}).ok());
+  Outcome outcome = run_then_commit(*session, insert, {2, 0});
+  expect_error(outcome, AbortCause::other, duplicate());
+  EXPECT_EQ(commit_.code, outcome.code) << "COMMIT did not run";
+  EXPECT_EQ(commit_.cause, outcome.cause);
+  EXPECT_EQ(value_of(1), "10") << "nothing committed";
+  ASSERT_TRUE(session->rollback().ok());
+  EXPECT_EQ(value_of(1), "10");
+  ASSERT_TRUE(session->begin(backend().levels.front()).ok()) << "no transaction left open";
+  ASSERT_TRUE(run_then_commit(*session, update, {12, 1}).ok());
+  EXPECT_TRUE(commit_.ok());
+  EXPECT_EQ(value_of(1), "12");
+}
+
+TEST_P(DriverContractTest, ConcurrentUpdateOfARowReadBeforeAtEachLevel) {
+  for (const ConflictCase& conflict : backend().conflicts) {
+    SCOPED_TRACE(std::string(to_string(conflict.level)) + " " + conflict.url_option);
+    open(conflict.url_option);
+    auto first = driver_->connect();
+    auto second = driver_->connect();
+    StatementHandle first_read = first->prepare(select_sql(), 1);
+    StatementHandle first_write = first->prepare(update_sql(), 2);
+    StatementHandle second_read = second->prepare(select_sql(), 1);
+    StatementHandle second_write = second->prepare(update_sql(), 2);
+
+    ASSERT_TRUE(first->begin(conflict.level).ok());
+    ASSERT_TRUE(second->begin(conflict.level).ok());
+    ASSERT_TRUE(run(*first, first_read, {1}).ok());
+    EXPECT_EQ(row_[0], 10);
+    ASSERT_TRUE(run(*second, second_read, {1}).ok());
+    EXPECT_EQ(row_[0], 10);
+    ASSERT_TRUE(run(*first, first_write, {5, 1}).ok());
+    ASSERT_TRUE(first->commit().ok());
+
+    Outcome outcome = run(*second, second_write, {0, 1});
+    if (!conflict.error) {
+      ASSERT_TRUE(outcome.ok()) << outcome.message;
+      ASSERT_TRUE(second->commit().ok());
+      EXPECT_EQ(value_of(1), "0") << "both writers commit: the first one's update is lost";
+      continue;
+    }
+    expect_error(outcome, AbortCause::serialization, *conflict.error);
+    ASSERT_TRUE(second->rollback().ok());
+    EXPECT_EQ(value_of(1), "5");
+    // The retry sees the first writer's value and succeeds.
+    ASSERT_TRUE(second->begin(conflict.level).ok());
+    ASSERT_TRUE(run(*second, second_read, {1}).ok());
+    EXPECT_EQ(row_[0], 5);
+    ASSERT_TRUE(run(*second, second_write, {0, 1}).ok());
+    ASSERT_TRUE(second->commit().ok());
+    EXPECT_EQ(value_of(1), "0");
+  }
+}
+
+TEST_P(DriverContractTest, CrossingUpdatesDeadlock) {
+  if (!backend().deadlock) GTEST_SKIP() << backend().no_deadlock_reason;
+  std::latch both_hold_a_row(2);
+  std::array<Outcome, 2> crossing;
+  const std::string bump_sql = "UPDATE " + table_ + " SET v = v + 1 WHERE id = " + p(1);
+  auto worker = [&](int index, int64_t mine, int64_t theirs) {
+    auto session = driver_->connect();
+    StatementHandle bump = session->prepare(bump_sql, 1);
+    std::array<int64_t, 1> row{};
+    StatementResult result;
+    EXPECT_TRUE(session->begin(backend().deadlock_level).ok());
+    EXPECT_TRUE(session->execute(bump, std::array<int64_t, 1>{mine}, row, result).ok());
+    both_hold_a_row.arrive_and_wait();
+    crossing[index] = session->execute(bump, std::array<int64_t, 1>{theirs}, row, result);
+    if (crossing[index].ok())
+      EXPECT_TRUE(session->commit().ok());
+    else
+      EXPECT_TRUE(session->rollback().ok());
+  };
+  std::thread a(worker, 0, 1, 2);
+  std::thread b(worker, 1, 2, 1);
+  a.join();
+  b.join();
+
+  int deadlocks = 0;
+  for (const Outcome& outcome : crossing) {
+    if (outcome.ok()) continue;
+    ++deadlocks;
+    expect_error(outcome, AbortCause::deadlock, *backend().deadlock);
+  }
+  EXPECT_EQ(deadlocks, 1) << "exactly one of the two is the victim";
+  EXPECT_EQ(std::stoi(value_of(1)) + std::stoi(value_of(2)), 30 + 2);
+}
+
+TEST_P(DriverContractTest, LockWaitTimesOutAndRollbackUndoesTheWholeTransaction) {
+  open(backend().lock_wait_option);
+  auto holder = driver_->connect();
+  auto waiter = driver_->connect();
+  StatementHandle hold = holder->prepare(update_sql(), 2);
+  StatementHandle write = waiter->prepare(update_sql(), 2);
+  StatementHandle read = waiter->prepare(select_sql(), 1);
+  waiter->limit_lock_waits(std::chrono::milliseconds(100));
+  const Isolation level = backend().levels.front();
+
+  ASSERT_TRUE(holder->begin(level).ok());
+  ASSERT_TRUE(run(*holder, hold, {11, 1}).ok());
+  ASSERT_TRUE(waiter->begin(level).ok());
+  if (backend().row_locks) {
+    ASSERT_TRUE(run(*waiter, write, {99, 2}).ok()) << "an earlier write";
+  }
+  expect_error(run(*waiter, write, {99, 1}), AbortCause::lock_timeout, backend().lock_timeout);
+  ASSERT_TRUE(waiter->rollback().ok());
+  // MySQL undoes only the timed-out statement: the rollback must undo the
+  // earlier write too.
+  ASSERT_TRUE(waiter->begin(level).ok());
+  ASSERT_TRUE(waiter->commit().ok());
+  EXPECT_EQ(value_of(2), "20");
+
+  ASSERT_TRUE(holder->commit().ok());
+  ASSERT_TRUE(run(*waiter, read, {1}).ok());
+  EXPECT_EQ(row_[0], 11);
+  ASSERT_TRUE(run(*waiter, write, {21, 2}).ok()) << "free again once the holder commits";
+  EXPECT_EQ(value_of(2), "21");
+}
+
+TEST_P(DriverContractTest, ReconnectKeepsPreparedStatements) {
+  auto session = driver_->connect();
+  StatementHandle select = session->prepare(select_sql(), 1);
+  ASSERT_TRUE(session->reconnect().ok());
+  ASSERT_TRUE(run(*session, select, {3}).ok());
+  EXPECT_EQ(row_[0], 30);
+}
+
+TEST_P(DriverContractTest, ReconnectAfterTheConnectionIsKilled) {
+  if (!backend().kill) GTEST_SKIP() << backend().name << " has no server connection to kill";
+  auto session = driver_->connect();
+  StatementHandle select = session->prepare(select_sql(), 1);
+  StatementHandle update = session->prepare(update_sql(), 2);
+  const std::string id = session->backend_id();
+  ASSERT_FALSE(id.empty());
+
+  ASSERT_TRUE(session->begin(backend().levels.front()).ok());
+  ASSERT_TRUE(run(*session, update, {11, 1}).ok());
+  backend().kill(*admin_, id);
+
+  Outcome broken = run(*session, select, {1});
+  EXPECT_EQ(broken.cause, AbortCause::connection) << broken.code << " " << broken.message;
+  EXPECT_TRUE(std::regex_match(broken.code, std::regex(backend().connection_code)))
+      << "code " << broken.code << ": " << broken.message;
+  EXPECT_TRUE(session->rollback().ok()) << "the server already ended the transaction";
+  EXPECT_EQ(run(*session, select, {1}).cause, AbortCause::connection) << "no silent reconnect";
+  EXPECT_EQ(session->begin(backend().levels.front()).cause, AbortCause::connection);
+
+  ASSERT_TRUE(session->reconnect().ok());
+  EXPECT_NE(session->backend_id(), id);
+  ASSERT_TRUE(run(*session, select, {1}).ok()) << "statements are prepared again";
+  EXPECT_EQ(row_[0], 10) << "the killed transaction never committed";
+  ASSERT_TRUE(session->begin(backend().levels.front()).ok());
+  ASSERT_TRUE(run(*session, update, {12, 1}).ok());
+  ASSERT_TRUE(session->commit().ok());
+  EXPECT_EQ(value_of(1), "12");
+}
+
+TEST_P(DriverContractTest, KilledBeforeCommitIsConnectionFailure) {
+  if (!backend().kill) GTEST_SKIP() << backend().name << " has no server connection to kill";
+  auto session = driver_->connect();
+  StatementHandle update = session->prepare(update_sql(), 2);
+  ASSERT_TRUE(session->begin(backend().levels.front()).ok());
+  ASSERT_TRUE(run(*session, update, {11, 1}).ok());
+  backend().kill(*admin_, session->backend_id());
+  Outcome commit = session->commit();
+  EXPECT_EQ(commit.cause, AbortCause::connection) << commit.code << " " << commit.message;
+  EXPECT_EQ(value_of(1), "10");
+  ASSERT_TRUE(session->reconnect().ok());
+  ASSERT_TRUE(run(*session, update, {12, 1}).ok());
+  EXPECT_EQ(value_of(1), "12");
+}
+
+TEST_P(DriverContractTest, KilledBeforeExecuteThenCommitIsConnectionFailure) {
+  if (!backend().kill) GTEST_SKIP() << backend().name << " has no server connection to kill";
+  auto session = driver_->connect();
+  StatementHandle update = session->prepare(update_sql(), 2);
+  ASSERT_TRUE(session->begin(backend().levels.front()).ok());
+  ASSERT_TRUE(run(*session, update, {11, 1}).ok());
+  backend().kill(*admin_, session->backend_id());
+  Outcome outcome = run_then_commit(*session, update, {21, 2});
+  EXPECT_EQ(outcome.cause, AbortCause::connection) << outcome.message;
+  EXPECT_EQ(commit_.cause, AbortCause::connection) << commit_.message;
+  EXPECT_EQ(session->begin(backend().levels.front()).cause, AbortCause::connection)
+      << "a known-broken connection fails at once";
+  ASSERT_TRUE(session->reconnect().ok());
+  EXPECT_EQ(value_of(1), "10");
+  EXPECT_EQ(value_of(2), "20");
+}
+
+TEST_P(DriverContractTest, SupportedCells) {
+  for (Isolation level : kAllIsolations) {
+    auto reason = driver_->unsupported_isolation(level);
+    auto expected = backend().unsupported_isolation(level);
+    if (!expected) {
+      EXPECT_EQ(reason, std::nullopt) << to_string(level);
+      continue;
+    }
+    ASSERT_TRUE(reason.has_value()) << to_string(level);
+    EXPECT_NE(reason->find(*expected), std::string::npos) << *reason;
+    EXPECT_THROW(driver_->connect()->begin(level), DatabaseError) << to_string(level);
+  }
+  for (Locking mode : kAllLockings) {
+    auto reason = driver_->unsupported_locking(mode);
+    auto expected = backend().unsupported_locking(mode);
+    if (!expected) {
+      EXPECT_EQ(reason, std::nullopt) << to_string(mode);
+      continue;
+    }
+    ASSERT_TRUE(reason.has_value()) << to_string(mode);
+    EXPECT_NE(reason->find(*expected), std::string::npos) << *reason;
+  }
+}
+
+TEST_P(DriverContractTest, KindAndVersion) {
+  EXPECT_EQ(driver_->kind(), backend().kind);
+  const std::string version = driver_->server_version();
+  EXPECT_TRUE(std::regex_search(version, std::regex(backend().version))) << version;
+}
+
+TEST_P(DriverContractTest, UnreachableDatabaseIsDatabaseErrorWithMaskedUrl) {
+  try {
+    make_driver(parse_database_url(backend().unreachable_url))->connect();
+    ADD_FAILURE() << "expected DatabaseError";
+  } catch (const DatabaseError& error) {
+    const std::string message = error.what();
+    for (const std::string& fragment : backend().unreachable_fragments)
+      EXPECT_NE(message.find(fragment), std::string::npos) << message;
+    EXPECT_EQ(message.find("topsecret"), std::string::npos) << message;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Contract, DriverContractTest, ::testing::Values(the_backend()),
+                         [](const ::testing::TestParamInfo<Backend>& info) {
+                           return info.param.name;
+                         });
+
+}  // namespace
+}  // namespace clobber::contract
