@@ -186,12 +186,21 @@ class PostgresSession final : public Session {
   StatementHandle prepare(const std::string& sql, int param_count) override {
     Prepared prepared{"clobber_" + std::to_string(statements_.size()), sql,
                       static_cast<size_t>(param_count)};
+    int takes = 0;
     try {
       prepare_on_server(prepared);
+      takes = server_param_count(prepared.name);
     } catch (const pqxx::failure& error) {
       connection_->unprepare(prepared.name);
       throw DatabaseError("cannot prepare PostgreSQL statement '" + sql +
                           "': " + first_line(error.what()));
+    }
+    // PostgreSQL accepts a declared parameter the SQL does not use: check.
+    if (static_cast<size_t>(takes) != prepared.param_count) {
+      connection_->unprepare(prepared.name);
+      throw DatabaseError("cannot prepare PostgreSQL statement '" + sql + "': it takes " +
+                          std::to_string(takes) + " parameters, not " +
+                          std::to_string(param_count));
     }
     statements_.push_back(std::move(prepared));
     if (static_cast<size_t>(param_count) > param_text_.size()) {
@@ -393,6 +402,14 @@ class PostgresSession final : public Session {
   void prepare_on_server(const Prepared& prepared) {
     connection_->prepare(prepared.name, prepared.sql);
     connection_->prepare_now(prepared.name);
+  }
+
+  /// How many parameters the server says a prepared statement takes.
+  int server_param_count(const std::string& name) {
+    const ResultPtr description(PQdescribePrepared(connection_->raw(), name.c_str()));
+    if (PQresultStatus(description.get()) != PGRES_COMMAND_OK)
+      throw pqxx::broken_connection(first_line(PQerrorMessage(connection_->raw())));
+    return PQnparams(description.get());
   }
 
   /// Prepares the transaction-control statements on the current connection,

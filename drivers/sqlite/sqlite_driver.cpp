@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstdio>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <string_view>
 #include <thread>
@@ -261,11 +262,20 @@ class SqliteSession final : public Session {
     if (level != Isolation::serializable)
       throw DatabaseError("SQLite cannot begin a transaction at " + std::string(to_string(level)));
     starting();
+    failure_.reset();
     return step_control(begin_.get());
   }
 
   Outcome commit() override {
     if (sqlite3_get_autocommit(db_.get())) return {};
+    if (failure_) {
+      // SQLite undid only the failed statement; the transaction is the
+      // harness's unit, so the failure ends it (drivers/driver.h).
+      Outcome outcome = std::move(*failure_);
+      rollback();
+      outcome.message = "transaction rolled back at COMMIT after: " + outcome.message;
+      return outcome;
+    }
     Outcome outcome = step_control(commit_.get());
     // A failed COMMIT (busy, deferred constraint) leaves the transaction open.
     if (!outcome.ok() && !sqlite3_get_autocommit(db_.get())) step_control(rollback_.get());
@@ -273,6 +283,7 @@ class SqliteSession final : public Session {
   }
 
   Outcome rollback() override {
+    failure_.reset();
     if (sqlite3_get_autocommit(db_.get())) return {};
     return step_control(rollback_.get());
   }
@@ -304,7 +315,7 @@ class SqliteSession final : public Session {
     if (code != SQLITE_DONE) {
       Outcome outcome = failure(code);
       sqlite3_reset(statement);
-      return outcome;
+      return remember(std::move(outcome));
     }
     result.has_row = rows > 0;
     if (prepared.read_only)
@@ -364,7 +375,7 @@ class SqliteSession final : public Session {
                               "more than one SQL statement in one step");
     const int64_t changes_before = sqlite3_total_changes64(db_.get());
     code = step_rows(statement.get(), result.rows);
-    if (code != SQLITE_DONE) return failure(code);
+    if (code != SQLITE_DONE) return remember(failure(code));
     if (result.rows.columns.empty())
       result.rows_affected =
           sqlite3_total_changes64(db_.get()) == changes_before ? 0 : sqlite3_changes64(db_.get());
@@ -407,6 +418,7 @@ class SqliteSession final : public Session {
   void limit_lock_waits(std::chrono::milliseconds) override {}  // the busy timeout applies
 
   Outcome reconnect() override {
+    failure_.reset();
     try {
       open();
       std::vector<Prepared> statements;
@@ -419,6 +431,14 @@ class SqliteSession final : public Session {
   }
 
  private:
+  /// Keeps the first failure inside an open transaction for commit(); returns
+  /// it. A failure that ended the transaction itself (SQLite rolls back the
+  /// whole transaction on some, e.g. SQLITE_FULL) is not kept.
+  Outcome remember(Outcome outcome) {
+    if (!sqlite3_get_autocommit(db_.get()) && !failure_) failure_ = outcome;
+    return outcome;
+  }
+
   /// (Re)opens the connection and prepares the transaction-control statements;
   /// leaves the session as it was when that fails. Statements of a replaced
   /// connection must be prepared again (sqlite3_close_v2 waits for them).
@@ -500,6 +520,7 @@ class SqliteSession final : public Session {
   StatementPtr rollback_;
   std::vector<Prepared> statements_;  // indexed by StatementHandle
   std::vector<std::string> sql_;      // their text, to re-prepare on reconnect
+  std::optional<Outcome> failure_;    // first error inside the open transaction
 };
 
 /// Parses the busy_timeout option: milliseconds, 0 or more.
