@@ -72,28 +72,6 @@ class PostgresDriverTest : public ::testing::Test {
   StatementResult result_;
 };
 
-TEST_F(PostgresDriverTest, SerializableCommitOrStatementFailsOnWriteSkew) {
-  auto first = driver_->connect();
-  auto second = driver_->connect();
-  std::string sum = "SELECT sum(v) FROM " + table_ + " WHERE id < $1";
-  StatementHandle first_sum = first->prepare(sum, 1);
-  StatementHandle second_sum = second->prepare(sum, 1);
-  StatementHandle first_write = first->prepare(update_sql(), 2);
-  StatementHandle second_write = second->prepare(update_sql(), 2);
-  ASSERT_TRUE(first->begin(Isolation::serializable).ok());
-  ASSERT_TRUE(second->begin(Isolation::serializable).ok());
-  ASSERT_TRUE(run(*first, first_sum, {10}).ok());
-  ASSERT_TRUE(run(*second, second_sum, {10}).ok());
-  ASSERT_TRUE(run(*first, first_write, {1, 0}).ok());
-  ASSERT_TRUE(run(*second, second_write, {2, 0}).ok());
-  ASSERT_TRUE(first->commit().ok());
-  Outcome outcome = second->commit();
-  EXPECT_EQ(outcome.cause, AbortCause::serialization);
-  EXPECT_EQ(outcome.code, "40001");
-  EXPECT_EQ(value_of(2), "20");
-  ASSERT_TRUE(second->rollback().ok()) << "harmless after a failed commit";
-}
-
 TEST_F(PostgresDriverTest, FailedReconnectKeepsReportingUntilServerIsBack) {
   // A role that may not connect stands in for a server that is down.
   const std::string role = "clobber_test_reconnect_role";
@@ -186,31 +164,44 @@ TEST_F(PostgresDriverTest, ExecuteThenCommitLeavesAFailedTransactionForRollback)
   EXPECT_EQ(value_of(1), "10");
 }
 
-TEST_F(PostgresDriverTest, ExecuteThenCommitReportsASerializationFailureAtCommit) {
-  auto first = driver_->connect();
-  auto second = driver_->connect();
-  std::string sum = "SELECT sum(v) FROM " + table_ + " WHERE id < $1";
-  StatementHandle first_sum = first->prepare(sum, 1);
-  StatementHandle second_sum = second->prepare(sum, 1);
-  StatementHandle first_write = first->prepare(update_sql(), 2);
-  StatementHandle second_write = second->prepare(update_sql(), 2);
-  ASSERT_TRUE(first->begin(Isolation::serializable).ok());
-  ASSERT_TRUE(second->begin(Isolation::serializable).ok());
-  ASSERT_TRUE(run(*first, first_sum, {10}).ok());
-  ASSERT_TRUE(run(*second, second_sum, {10}).ok());
-  Outcome commit;
-  ASSERT_TRUE(
-      first->execute_then_commit(first_write, std::vector<int64_t>{1, 0}, row_, result_, commit)
-          .ok());
-  ASSERT_TRUE(commit.ok());
-  Outcome outcome =
-      second->execute_then_commit(second_write, std::vector<int64_t>{2, 0}, row_, result_, commit);
-  // PostgreSQL finds the write skew at the UPDATE or at its COMMIT.
-  EXPECT_EQ(outcome.ok() ? commit.code : outcome.code, "40001");
-  EXPECT_EQ(commit.cause, AbortCause::serialization);
-  EXPECT_TRUE(second->rollback().ok());
-  EXPECT_EQ(value_of(2), "20");
-  EXPECT_EQ(backend_state(*admin_, *second), "idle");
+TEST_F(PostgresDriverTest, WriteSkewAtSerializableFailsAtCommitOrWithIt) {
+  // Two doctors each read both shifts and take one off: the second to commit
+  // fails, whether COMMIT goes alone or with its write (execute_then_commit).
+  for (const bool with_write : {false, true}) {
+    admin_->query("UPDATE " + table_ + " SET v = id * 10");
+    auto first = driver_->connect();
+    auto second = driver_->connect();
+    const std::string sum = "SELECT sum(v) FROM " + table_ + " WHERE id < $1";
+    StatementHandle first_sum = first->prepare(sum, 1);
+    StatementHandle second_sum = second->prepare(sum, 1);
+    StatementHandle first_write = first->prepare(update_sql(), 2);
+    StatementHandle second_write = second->prepare(update_sql(), 2);
+    ASSERT_TRUE(first->begin(Isolation::serializable).ok());
+    ASSERT_TRUE(second->begin(Isolation::serializable).ok());
+    ASSERT_TRUE(run(*first, first_sum, {10}).ok());
+    ASSERT_TRUE(run(*second, second_sum, {10}).ok());
+    Outcome commit;
+    if (with_write) {
+      ASSERT_TRUE(
+          first->execute_then_commit(first_write, std::vector<int64_t>{1, 0}, row_, result_, commit)
+              .ok());
+      ASSERT_TRUE(commit.ok());
+      const Outcome outcome = second->execute_then_commit(second_write, std::vector<int64_t>{2, 0},
+                                                          row_, result_, commit);
+      // PostgreSQL finds the write skew at the UPDATE or at its COMMIT.
+      EXPECT_EQ(outcome.ok() ? commit.code : outcome.code, "40001");
+    } else {
+      ASSERT_TRUE(run(*first, first_write, {1, 0}).ok());
+      ASSERT_TRUE(run(*second, second_write, {2, 0}).ok());
+      ASSERT_TRUE(first->commit().ok());
+      commit = second->commit();
+      EXPECT_EQ(commit.code, "40001");
+    }
+    EXPECT_EQ(commit.cause, AbortCause::serialization) << with_write;
+    EXPECT_TRUE(second->rollback().ok()) << "harmless after a failed commit";
+    EXPECT_EQ(value_of(2), "20");
+    EXPECT_EQ(backend_state(*admin_, *second), "idle");
+  }
 }
 
 }  // namespace
