@@ -14,8 +14,8 @@
 #include <utility>
 #include <vector>
 
-#include "harness/common/errors.h"
-#include "harness/common/types.h"
+#include "common/errors.h"
+#include "common/types.h"
 
 namespace clobber {
 
@@ -199,6 +199,8 @@ class Session {
 };
 
 /// A database a run can connect to: opens sessions and says what it supports.
+/// connect() is called from every worker thread at once when a cell starts;
+/// the other calls come from the one thread that runs the cell.
 class Driver {
  public:
   virtual ~Driver() = default;

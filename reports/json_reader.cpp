@@ -11,8 +11,8 @@
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>
 
+#include "common/errors.h"
 #include "drivers/url.h"
-#include "harness/common/errors.h"
 
 namespace clobber {
 namespace {

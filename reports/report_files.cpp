@@ -10,7 +10,7 @@
 
 #include <fmt/core.h>
 
-#include "harness/common/errors.h"
+#include "common/errors.h"
 
 namespace clobber {
 namespace {

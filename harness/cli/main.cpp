@@ -26,10 +26,10 @@
 #include <fmt/core.h>
 #include <CLI/CLI.hpp>
 
+#include "common/errors.h"
 #include "drivers/url.h"
 #include "harness/cli/help_formatter.h"
 #include "harness/cli/progress_line.h"
-#include "harness/common/errors.h"
 #include "harness/runner/interrupt.h"
 #include "harness/runner/run.h"
 #include "harness/runner/table_registry.h"

@@ -12,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-#include "harness/common/errors.h"
+#include "common/errors.h"
 
 namespace clobber {
 

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "harness/common/types.h"
+#include "common/types.h"
 #include "harness/history/latency_histogram.h"
 
 namespace clobber {

@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-#include "harness/common/types.h"
+#include "common/types.h"
 
 namespace clobber {
 

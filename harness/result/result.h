@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "harness/common/types.h"
+#include "common/types.h"
 
 namespace clobber {
 

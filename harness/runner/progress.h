@@ -14,7 +14,7 @@
 #include <string>
 #include <thread>
 
-#include "harness/common/types.h"
+#include "common/types.h"
 
 namespace clobber {
 

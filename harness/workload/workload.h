@@ -9,8 +9,8 @@
 #include <variant>
 #include <vector>
 
-#include "harness/common/errors.h"
-#include "harness/common/types.h"
+#include "common/errors.h"
+#include "common/types.h"
 #include "harness/expr/expression.h"
 
 namespace clobber {

@@ -10,7 +10,7 @@
 #include <optional>
 #include <string_view>
 
-#include "harness/common/errors.h"
+#include "common/errors.h"
 #include "harness/expr/expression.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

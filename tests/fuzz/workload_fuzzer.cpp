@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <string>
 
-#include "harness/common/errors.h"
+#include "common/errors.h"
 #include "harness/workload/workload_loader.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

@@ -3,8 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include "common/errors.h"
 #include "harness/check/checks.h"
-#include "harness/common/errors.h"
 #include "harness/workload/workload_loader.h"
 
 namespace clobber {

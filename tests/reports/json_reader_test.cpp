@@ -10,7 +10,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "harness/common/errors.h"
+#include "common/errors.h"
 #include "reports/json_reader.h"
 #include "reports/report_files.h"
 #include "reports/reporter.h"

@@ -9,7 +9,7 @@
 
 #include <gtest/gtest.h>
 
-#include "harness/common/errors.h"
+#include "common/errors.h"
 #include "harness/workload/workload_loader.h"
 
 namespace {

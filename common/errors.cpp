@@ -1,4 +1,4 @@
-#include "harness/common/errors.h"
+#include "common/errors.h"
 
 namespace clobber {
 

@@ -1,4 +1,4 @@
-#include "harness/common/types.h"
+#include "common/types.h"
 
 namespace clobber {
 
