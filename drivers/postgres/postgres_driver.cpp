@@ -263,13 +263,10 @@ class PostgresSession final : public Session {
   Outcome execute_then_commit(StatementHandle handle, std::span<const int64_t> params,
                               std::span<int64_t> row, StatementResult& result,
                               Outcome& commit) override {
-    if (!in_transaction_ || failure_) {
-      // No transaction to commit with it, or one that already failed: the
-      // general rule (execute, then commit) reports what happens.
-      Outcome outcome = execute(handle, params, row, result);
-      commit = outcome.ok() ? this->commit() : outcome;
-      return outcome;
-    }
+    // No transaction to commit with it, or one that already failed: the
+    // general rule (execute, then commit) reports what happens.
+    if (!in_transaction_ || failure_)
+      return Session::execute_then_commit(handle, params, row, result, commit);
     return run_statement(checked(handle, params), params, row, result, &commit);
   }
 

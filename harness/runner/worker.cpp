@@ -315,7 +315,6 @@ Worker::Result Worker::run_attempt(const TransactionPlan& tx, uint64_t id) {
         bool rejected = false;
         const bool with_commit = tx.commit_with_last_write && i + 1 == tx.ops.size() &&
                                  session_->commits_with_statement();
-        if (with_commit) commit_ns_ = now_ns();
         Outcome commit;
         const bool written =
             execute_write(op, id, outcome, rejected, with_commit ? &commit : nullptr);
@@ -402,6 +401,7 @@ bool Worker::execute_write(const PlannedOp& op, uint64_t id, Outcome& outcome, b
   StatementResult result;
   const size_t returned = (op.atomic ? n : 0) + (op.returns_versions ? 2 : 0);
   const int64_t sent = now_ns();
+  if (commit) commit_ns_ = sent;  // COMMIT goes with the write
   const std::span<const int64_t> params(params_.data(), op.args.size());
   const std::span<int64_t> row(row_.data(), returned);
   outcome = commit ? session_->execute_then_commit(statements_[op.statement], params, row, result,
