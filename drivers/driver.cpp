@@ -21,4 +21,51 @@ QueryRows Session::query_read_only(const std::string& begin_sql, const std::stri
   return rows;
 }
 
+int parameter_count(const Operation& operation) {
+  struct Count {
+    int operator()(const ReadRow&) const { return 1; }
+    int operator()(const WriteRow& write) const {
+      const int assignments = static_cast<int>(write.assignments.size());
+      switch (write.guard) {
+        case WriteRow::Guard::none:
+          return assignments + 2;
+        case WriteRow::Guard::version:
+          return assignments + 3;
+        case WriteRow::Guard::old_values:
+          return 2 * assignments + 2;
+        case WriteRow::Guard::condition:
+          return assignments + 2 + write.condition_params;
+      }
+      return assignments + 2;
+    }
+    int operator()(const LockKey&) const { return 1; }
+    int operator()(const ReleaseLocks&) const { return 0; }
+    int operator()(const RawSql& sql) const { return static_cast<int>(sql.pieces.size()) - 1; }
+  };
+  return std::visit(Count{}, operation);
+}
+
+// Transitional: every driver overrides these (the interface gains them in steps).
+StatementHandle Session::prepare(const Operation&) {
+  throw DatabaseError("this driver cannot prepare typed operations");
+}
+void Session::create_table(const TableShape&) {
+  throw DatabaseError("this driver cannot create tables");
+}
+void Session::drop_table(const std::string&) {
+  throw DatabaseError("this driver cannot drop tables");
+}
+void Session::insert_rows(const TableShape&, std::span<const std::vector<CellValue>>) {
+  throw DatabaseError("this driver cannot insert rows");
+}
+std::vector<std::vector<int64_t>> Session::read_rows(const TableShape&, std::span<const size_t>) {
+  throw DatabaseError("this driver cannot read rows");
+}
+bool Session::kill_session(const std::string&) {
+  throw DatabaseError("this driver cannot kill sessions");
+}
+DriverTraits Driver::traits() const {
+  return DriverTraits{std::string(to_string(kind()))};
+}
+
 }  // namespace clobber

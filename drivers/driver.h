@@ -16,6 +16,7 @@
 
 #include "common/errors.h"
 #include "common/types.h"
+#include "drivers/operation.h"
 
 namespace clobber {
 
@@ -92,7 +93,13 @@ class Session {
 
   /// Prepares `sql` (placeholders in the dialect's style, all int64) and returns
   /// its handle. Throws DatabaseError: statements are prepared before a run.
+  /// Only for drivers whose DriverTraits::runs_sql is true.
   virtual StatementHandle prepare(const std::string& sql, int param_count) = 0;
+  /// Lowers a typed operation (drivers/operation.h) into this database's
+  /// language, prepares it and returns its handle; execute() then runs it with
+  /// the parameters and returns the row the operation's comment describes.
+  /// Throws DatabaseError.
+  virtual StatementHandle prepare(const Operation& operation);
 
   /// Starts a transaction at `level`; for Isolation::none does nothing (autocommit).
   /// A driver may hold BEGIN back and send it with the transaction's first
@@ -186,6 +193,24 @@ class Session {
   /// True when a table named `name` (unquoted, as clobber creates it) exists
   /// where this session's unqualified names resolve.
   virtual bool table_exists(const std::string& name) = 0;
+  // ---- A cell's tables (harness/runner/cell_tables.h) ----------------------
+  // Outside the measured path, on the session's own thread, no transaction
+  // open; failures throw DatabaseError.
+
+  /// Creates `table` with its hidden columns (drivers/operation.h), empty.
+  virtual void create_table(const TableShape& table);
+  /// Drops the table named `name` with everything in it; nothing when it does not exist.
+  virtual void drop_table(const std::string& name);
+  /// Adds `rows` (one value per column of `table`, hidden columns 0) to `table`.
+  virtual void insert_rows(const TableShape& table, std::span<const std::vector<CellValue>> rows);
+  /// Every row of `table`, by ascending key: the integer `columns` in order,
+  /// then the last writer's id.
+  virtual std::vector<std::vector<int64_t>> read_rows(const TableShape& table,
+                                                      std::span<const size_t> columns);
+  /// Ends the server session `backend_id` (as backend_id() gave it) from this
+  /// one (chaos testing); false when it was already gone.
+  virtual bool kill_session(const std::string& backend_id);
+
   /// Makes this session's statements (DROP TABLE) give up waiting for a lock
   /// after `limit` (PostgreSQL lock_timeout, MySQL lock_wait_timeout and
   /// innodb_lock_wait_timeout in whole seconds; SQLite keeps its busy timeout).
@@ -206,6 +231,8 @@ class Driver {
   virtual ~Driver() = default;
   /// Which family this is.
   virtual DatabaseKind kind() const = 0;
+  /// What the plan must know of this database (drivers/operation.h).
+  virtual DriverTraits traits() const;
   /// The URL it connects to (password masked in `masked`).
   virtual const DatabaseUrl& url() const = 0;
   /// The server's version string, e.g. "15.20" or "10.11.19-MariaDB" or "3.40.1".

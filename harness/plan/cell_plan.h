@@ -10,15 +10,11 @@
 #include <variant>
 #include <vector>
 
+#include "drivers/operation.h"
 #include "harness/plan/dialect.h"
 #include "harness/workload/workload.h"
 
 namespace clobber {
-
-/// Hidden columns clobber adds to every table it creates.
-inline constexpr const char* kTxnColumn = "clobber_txn";          // id of the last writer
-inline constexpr const char* kPrevTxnColumn = "clobber_prev";     // id of the writer before it
-inline constexpr const char* kVersionColumn = "clobber_version";  // optimistic version number
 
 /// Where the value of one statement parameter comes from at execution time.
 struct Arg {
