@@ -78,6 +78,9 @@ class ScrubbingSession final : public Session {
   StatementHandle prepare(const std::string& sql, int param_count) override {
     return scrubbed(secrets_, [&] { return session_->prepare(sql, param_count); });
   }
+  StatementHandle prepare(const Operation& operation) override {
+    return scrubbed(secrets_, [&] { return session_->prepare(operation); });
+  }
   Outcome begin(Isolation level) override {
     return scrubbed_outcome(scrubbed(secrets_, [&] { return session_->begin(level); }), secrets_);
   }
@@ -92,6 +95,18 @@ class ScrubbingSession final : public Session {
     return scrubbed_outcome(
         scrubbed(secrets_, [&] { return session_->execute(statement, params, row, result); }),
         secrets_);
+  }
+  bool commits_with_statement() const override { return session_->commits_with_statement(); }
+  Outcome execute_then_commit(StatementHandle statement, std::span<const int64_t> params,
+                              std::span<int64_t> row, StatementResult& result,
+                              Outcome& commit) override {
+    Outcome outcome = scrubbed_outcome(
+        scrubbed(
+            secrets_,
+            [&] { return session_->execute_then_commit(statement, params, row, result, commit); }),
+        secrets_);
+    commit = scrubbed_outcome(std::move(commit), secrets_);
+    return outcome;
   }
   QueryRows query(const std::string& sql) override {
     return scrubbed(secrets_, [&] { return session_->query(sql); });
@@ -125,6 +140,22 @@ class ScrubbingSession final : public Session {
   void limit_lock_waits(std::chrono::milliseconds limit) override {
     scrubbed(secrets_, [&] { session_->limit_lock_waits(limit); });
   }
+  void create_table(const TableShape& table) override {
+    scrubbed(secrets_, [&] { session_->create_table(table); });
+  }
+  void drop_table(const std::string& name) override {
+    scrubbed(secrets_, [&] { session_->drop_table(name); });
+  }
+  void insert_rows(const TableShape& table, std::span<const std::vector<CellValue>> rows) override {
+    scrubbed(secrets_, [&] { session_->insert_rows(table, rows); });
+  }
+  std::vector<std::vector<int64_t>> read_rows(const TableShape& table,
+                                              std::span<const size_t> columns) override {
+    return scrubbed(secrets_, [&] { return session_->read_rows(table, columns); });
+  }
+  bool kill_session(const std::string& backend_id) override {
+    return scrubbed(secrets_, [&] { return session_->kill_session(backend_id); });
+  }
 
  private:
   std::unique_ptr<Session> session_;
@@ -140,6 +171,7 @@ class ScrubbingDriver final : public Driver {
         secrets_(std::make_shared<const std::vector<std::string>>(driver_->url().secrets)) {}
 
   DatabaseKind kind() const override { return driver_->kind(); }
+  DriverTraits traits() const override { return driver_->traits(); }
   const DatabaseUrl& url() const override { return driver_->url(); }
   std::string server_version() override {
     return scrubbed(secrets_, [&] { return driver_->server_version(); });
