@@ -149,6 +149,19 @@ TEST_F(CycleSearchTest, FindsTheShortestCycleOfEachClass) {
   EXPECT_EQ(any.from[0], 3u);
 }
 
+TEST_F(CycleSearchTest, ASearchFollowsOnlyTheEdgesOfItsClass) {
+  const std::vector<uint32_t> zero = {0}, two = {2}, three = {3};
+  // Every way back to 2 takes a wr edge, every way back to 3 an rw edge.
+  EXPECT_EQ(search_.shortest(Search::ww, two).size(), 0u);
+  EXPECT_EQ(search_.shortest(Search::no_rw, three).size(), 0u);
+  // Through 0 with exactly one rw edge: 0 -ww-> 1 -wr-> 2 -rw-> 3 -wr-> 2 -wr-> 0,
+  // passing 2 twice (before and after the rw edge); 3 -rw-> 1 would be a second.
+  const Cycle single = search_.shortest(Search::single_rw, zero);
+  EXPECT_EQ(single.from, (std::vector<uint32_t>{0, 1, 2, 3, 2}));
+  EXPECT_EQ(single.edge, (std::vector<uint32_t>{0, 2, 4, 5, 3}));
+  EXPECT_EQ(rw_edges(graph_, single), 1u);
+}
+
 TEST_F(CycleSearchTest, TheShortestOverAllStartsWins) {
   // Through 1 the shortest walk without rw is 1 -> 0 -> 1; through 2 it is 3 long.
   const std::vector<uint32_t> starts = {2, 1};
