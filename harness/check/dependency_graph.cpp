@@ -25,8 +25,7 @@ class Checker {
  public:
   Checker(const Workload& workload, const std::vector<WorkerLog>& logs,
           const std::vector<TableSnapshot>& final_state, size_t max_listed, uint32_t batch_records)
-      : workload_(workload),
-        logs_(logs),
+      : logs_(logs),
         final_state_(final_state),
         max_listed_(max_listed),
         batch_records_(batch_records),
@@ -335,7 +334,6 @@ class Checker {
     result_.peak_bytes = std::max(result_.peak_bytes, bytes);
   }
 
-  const Workload& workload_;
   const std::vector<WorkerLog>& logs_;
   const std::vector<TableSnapshot>& final_state_;
   const size_t max_listed_;
