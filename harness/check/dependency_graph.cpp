@@ -13,9 +13,8 @@
 #include "harness/check/version_order.h"
 
 namespace clobber {
+namespace graph {
 namespace {
-
-using namespace graph;
 
 /// Builds the graph and the anomalies of one history: which attempts
 /// committed, each row's records gathered in batches and ordered
@@ -349,11 +348,12 @@ class Checker {
 };
 
 }  // namespace
+}  // namespace graph
 
 DependencyGraph check_dependency_graph(const Workload& workload, const std::vector<WorkerLog>& logs,
                                        const std::vector<TableSnapshot>& final_state,
                                        size_t max_listed, uint32_t batch_records) {
-  return Checker(workload, logs, final_state, max_listed, batch_records).run();
+  return graph::Checker(workload, logs, final_state, max_listed, batch_records).run();
 }
 
 std::optional<std::string> raw_sql_note(const Workload& workload) {
@@ -367,7 +367,7 @@ std::optional<std::string> raw_sql_note(const Workload& workload) {
       "raw sql steps are excluded from exact checking: their reads and writes are not recorded, "
       "so the lost-update and dependency-graph checks do not see them and the ledger skips the "
       "tables they name: {}",
-      join_with_and(steps));
+      graph::join_with_and(steps));
 }
 
 }  // namespace clobber

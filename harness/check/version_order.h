@@ -76,7 +76,7 @@ class VersionOrder {
   /// Whether the last row's version numbers were consistent, so that its ww
   /// and rw edges were made.
   bool ordered() const { return ordered_; }
-  /// Committed transactions' writes of all rows so far that could not be placed.
+  /// Transactions whose writes of a row could not be placed, over all rows so far.
   int64_t unplaced_writes() const { return unplaced_writes_; }
   /// Rows so far whose version numbers contradicted one another.
   int64_t unordered_rows() const { return unordered_rows_; }
