@@ -170,7 +170,7 @@ std::string AnomalyExplainer::explain_edge(uint32_t from, uint32_t to, uint32_t 
 
 Anomaly AnomalyExplainer::describe(const Graph& graph, AnomalyType type, const Cycle& cycle,
                                    size_t component) const {
-  // Start the cycle at its oldest transaction, for a stable reading order.
+  // Start the cycle at its lowest node, for a stable reading order.
   const size_t first = static_cast<size_t>(std::min_element(cycle.from.begin(), cycle.from.end()) -
                                            cycle.from.begin());
   Anomaly a;

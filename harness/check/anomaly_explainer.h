@@ -37,7 +37,7 @@ class AnomalyExplainer {
 
   /// The anomaly of type `type` that `cycle` of `graph` shows, found in a
   /// strongly connected component of `component` transactions. The account
-  /// starts at the cycle's oldest transaction.
+  /// starts at the cycle's lowest node (history_index.h), for a stable order.
   Anomaly describe(const Graph& graph, AnomalyType type, const Cycle& cycle,
                    size_t component) const;
 
