@@ -101,7 +101,8 @@ struct CellPlan {
   std::vector<std::string> statements;        // prepared on every worker session
   std::vector<int> statement_params;          // parameter count of each statement
   std::vector<TransactionPlan> transactions;  // in workload order
-  std::vector<std::string> invariant_sql;     // in workload order, real table names
+  std::vector<std::string> invariant_sql;     // in workload order, real table names; empty
+                                              // for a sum or count (no SQL)
   int release_statement = -1;  // advisory on MySQL: releases the session's named locks
 };
 
