@@ -90,7 +90,7 @@ bool expected_race(const CellResult& cell) {
   if (cell.status != CellStatus::ran || !cell.passed) return false;
   return cell.lost_updates > 0 || cell.anomalies_total > 0 || !cell.ledger.balanced ||
          std::any_of(cell.invariants.begin(), cell.invariants.end(),
-                     [](const InvariantResult& inv) { return !inv.passed; });
+                     [](const InvariantResult& inv) { return inv.failed(); });
 }
 
 std::string_view verdict_color(std::string_view label) {
@@ -238,11 +238,13 @@ Field cell_field(Col column, const RunResult& result, const CellResult& cell, bo
     case Col::lost_amount:
       return {number(cell.ledger.lost_amount), {}};
     case Col::invariants: {
+      // Checked: the invariants that ran (not those a database could not run).
       const auto held = std::count_if(cell.invariants.begin(), cell.invariants.end(),
                                       [](const InvariantResult& inv) { return inv.passed; });
-      if (!ran || cell.invariants.empty()) return {"-", {}};
-      return {fmt::format("{}/{}", held, cell.invariants.size()),
-              held < static_cast<int64_t>(cell.invariants.size()) ? kRed : std::string_view{}};
+      const auto checked = std::count_if(cell.invariants.begin(), cell.invariants.end(),
+                                         [](const InvariantResult& inv) { return !inv.not_run; });
+      if (!ran || checked == 0) return {"-", {}};
+      return {fmt::format("{}/{}", held, checked), held < checked ? kRed : std::string_view{}};
     }
     case Col::verdict: {
       const std::string_view label = verdict_label(cell);
@@ -584,7 +586,7 @@ void append_cell_details(std::string& out, const CellResult& cell, size_t width,
     out += lines(line, "  ", width);
   }
   for (const InvariantResult& inv : cell.invariants) {
-    if (inv.passed) continue;
+    if (!inv.failed()) continue;
     std::string line = fmt::format("invariant failed: {}: expected {}, actual {}", inv.name,
                                    inv.expected, inv.actual);
     if (!inv.error.empty()) line += fmt::format(" ({})", inv.error);
@@ -644,8 +646,12 @@ void append_cell_details(std::string& out, const CellResult& cell, size_t width,
 /// cells it is about.
 void append_notes(std::string& out, const RunResult& result, size_t width) {
   std::vector<std::pair<std::string, std::vector<const CellResult*>>> notes;
-  for (const CellResult& cell : result.cells)
-    for (const std::string& note : cell.notes) {
+  for (const CellResult& cell : result.cells) {
+    std::vector<std::string> cell_notes = cell.notes;
+    for (const InvariantResult& inv : cell.invariants)
+      if (inv.not_run)
+        cell_notes.push_back(fmt::format("invariant '{}' not run: {}", inv.name, inv.note));
+    for (const std::string& note : cell_notes) {
       auto it = std::find_if(notes.begin(), notes.end(),
                              [&](const auto& seen) { return seen.first == note; });
       if (it == notes.end()) {
@@ -654,6 +660,7 @@ void append_notes(std::string& out, const RunResult& result, size_t width) {
         it->second.push_back(&cell);
       }
     }
+  }
   if (!notes.empty()) out += '\n';
   const auto ran = static_cast<size_t>(
       std::count_if(result.cells.begin(), result.cells.end(),

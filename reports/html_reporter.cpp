@@ -140,7 +140,7 @@ CellLook look(const CellResult& cell) {
   if (!cell.ledger.balanced && cell.lost_updates == 0)
     what.push_back(fmt::format("ledger off by {}", cell.ledger.lost_amount));
   if (std::any_of(cell.invariants.begin(), cell.invariants.end(),
-                  [](const InvariantResult& inv) { return !inv.passed; }))
+                  [](const InvariantResult& inv) { return inv.failed(); }))
     what.push_back("invariant failed");
   std::string headline;
   for (const std::string& part : what) headline += (headline.empty() ? "" : ", ") + part;
@@ -356,10 +356,16 @@ void append_checks(std::string& out, const CellResult& cell) {
         "<h3>Invariants</h3><table><tr><th>invariant</th><th>expected</th><th>actual</th>"
         "<th></th></tr>";
     for (const InvariantResult& inv : cell.invariants)
-      fmt::format_to(Out(out),
-                     "<tr class=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td>{}{}</td></tr>",
-                     inv.passed ? "safe" : "lost", e(inv.name), e(inv.expected), e(inv.actual),
-                     inv.passed ? "held" : "FAILED", inv.error.empty() ? "" : ": " + e(inv.error));
+      if (inv.not_run)
+        fmt::format_to(Out(out),
+                       "<tr class=\"unsupported\"><td>{}</td><td>{}</td><td>{}</td><td>not run: "
+                       "{}</td></tr>",
+                       e(inv.name), e(inv.expected), e(inv.actual), e(inv.note));
+      else
+        fmt::format_to(
+            Out(out), "<tr class=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td>{}{}</td></tr>",
+            inv.passed ? "safe" : "lost", e(inv.name), e(inv.expected), e(inv.actual),
+            inv.passed ? "held" : "FAILED", inv.error.empty() ? "" : ": " + e(inv.error));
     out += "</table>";
   }
   if (!cell.expectations.empty()) {

@@ -338,6 +338,8 @@ CellResult read_cell(const Node& node) {
     inv.expected = item.at("expected").text_or_number();
     inv.actual = item.at("actual").text_or_number();
     if (auto error = item.find("error")) inv.error = error->text();
+    if (auto not_run = item.find("not_run")) inv.not_run = not_run->boolean();
+    if (auto note = item.find("note")) inv.note = note->text();
     cell.invariants.push_back(std::move(inv));
   }
   if (auto n = node.find("errors")) {

@@ -131,6 +131,10 @@ Json cell_json(const CellResult& cell) {
               {"expected", inv.expected},
               {"actual", inv.actual}};
     if (!inv.error.empty()) item["error"] = inv.error;
+    if (inv.not_run) {
+      item["not_run"] = true;
+      item["note"] = inv.note;
+    }
     invariants.push_back(std::move(item));
   }
   Json errors = Json::array();

@@ -186,7 +186,7 @@ std::string failure_details(const CellResult& cell) {
     if (!exp.passed)
       out += fmt::format("expectation failed: {}; actual {}\n", exp.description, exp.actual);
   for (const InvariantResult& inv : cell.invariants) {
-    if (inv.passed) continue;
+    if (!inv.failed()) continue;
     out += fmt::format("invariant failed: {}: expected {}, actual {}", inv.name, inv.expected,
                        inv.actual);
     out += inv.error.empty() ? "\n" : fmt::format(" ({})\n", inv.error);
@@ -233,7 +233,8 @@ std::string failure_message(const CellResult& cell) {
   for (const ExpectationResult& exp : cell.expectations)
     if (!exp.passed) failed.push_back(fmt::format("{}: actual {}", exp.description, exp.actual));
   for (const InvariantResult& inv : cell.invariants)
-    if (!inv.passed) failed.push_back(fmt::format("invariant {}: actual {}", inv.name, inv.actual));
+    if (inv.failed())
+      failed.push_back(fmt::format("invariant {}: actual {}", inv.name, inv.actual));
   if (failed.empty()) return "the cell failed";
   if (failed.size() == 1) return failed.front();
   return fmt::format("{} (and {} more)", failed.front(), failed.size() - 1);
@@ -279,7 +280,17 @@ std::string run_testcase(const CellResult& cell, std::string_view classname, Cou
       out += fmt::format("      <system-out>{}</system-out>\n", xml(cell_summary(cell)));
       break;
   }
-  return out + "    </testcase>\n";
+  out += "    </testcase>\n";
+  // An invariant the database could not run is a skipped test of its own.
+  for (const InvariantResult& inv : cell.invariants) {
+    if (!inv.not_run) continue;
+    ++counts.tests;
+    ++counts.skipped;
+    out += testcase_open(classname, fmt::format("{} / invariant {}", name, inv.name), 0);
+    out += fmt::format("      <skipped message=\"{}\"/>\n    </testcase>\n",
+                       short_attribute(inv.note));
+  }
+  return out;
 }
 
 // ---- scenario runs ----

@@ -6,6 +6,7 @@
 #include <cctype>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 #include <fmt/format.h>
@@ -305,7 +306,7 @@ std::string failed_cell(const CellResult& cell) {
       out += item("- ", fmt::format("expectation failed: {}; actual {}", md(exp.description),
                                     md(exp.actual)));
   for (const InvariantResult& inv : cell.invariants)
-    if (!inv.passed)
+    if (inv.failed())
       out += item("- ", fmt::format("invariant failed: {}: expected {}, actual {}{}", md(inv.name),
                                     md(inv.expected), md(inv.actual),
                                     inv.error.empty() ? "" : " (" + md(inv.error) + ")"));
@@ -466,6 +467,27 @@ void MarkdownReporter::report(const RunResult& result, std::ostream& out) const 
       text += item("- ", fmt::format("{} ({}): {}", md(database_label(cell->database)), levels,
                                      md(cell->reason)));
   }
+  // One line per database and invariant a database could not run, naming its cells.
+  std::vector<std::tuple<const CellResult*, const InvariantResult*, std::string>> not_run;
+  for (const CellResult& cell : result.cells)
+    for (const InvariantResult& inv : cell.invariants) {
+      if (!inv.not_run) continue;
+      const std::string level =
+          fmt::format("{} / {}", to_string(cell.isolation), to_string(cell.locking));
+      const auto group = std::find_if(not_run.begin(), not_run.end(), [&](const auto& g) {
+        return same_database(std::get<0>(g)->database, cell.database) &&
+               std::get<1>(g)->name == inv.name && std::get<1>(g)->note == inv.note;
+      });
+      if (group == not_run.end())
+        not_run.emplace_back(&cell, &inv, level);
+      else
+        std::get<2>(*group) += ", " + level;
+    }
+  if (!not_run.empty()) text += "\n### Invariants not run\n\n";
+  for (const auto& [cell, inv, levels] : not_run)
+    text += item(
+        "- ", fmt::format("{} ({}): invariant {} not run: {}", md(database_label(cell->database)),
+                          levels, md(inv->name), md(inv->note)));
   out << text;
 }
 

@@ -110,7 +110,7 @@ class Planner {
     }
     for (const Invariant& invariant : workload_.invariants) {
       std::string sql;
-      if (traits_.runs_sql && !invariant.sql.empty()) {
+      if (traits_.runs_sql && invariant.form == Invariant::Form::sql) {
         const RawSql raw = rewrite_sql(invariant.sql, workload_, plan_.tables);
         for (const std::string& piece : raw.pieces) sql += piece;
       }

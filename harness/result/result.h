@@ -173,6 +173,12 @@ struct InvariantResult {
   std::string expected;  // "= 700", ">= 0"
   std::string actual;
   std::string error;  // why its SQL could not be evaluated (then it failed); empty when it ran
+  /// Not evaluated at all (an SQL invariant on a backend that runs no SQL):
+  /// neither held nor failed; `passed` is false and `note` says why.
+  bool not_run = false;
+  std::string note{};  // why it was not run
+  /// True when it ran and did not hold: what fails a cell.
+  bool failed() const { return !passed && !not_run; }
 };
 
 /// One expectation evaluated on a cell.

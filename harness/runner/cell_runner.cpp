@@ -16,6 +16,7 @@
 
 #include "harness/check/checks.h"
 #include "harness/check/dependency_graph.h"
+#include "harness/check/invariants.h"
 #include "harness/check/timeline.h"
 #include "harness/plan/cell_plan.h"
 #include "harness/runner/cell_tables.h"
@@ -83,11 +84,18 @@ struct InitialValue {
   std::string error;
 };
 
-std::vector<InvariantResult> check_invariants(Session& admin, const Workload& workload,
-                                              const CellPlan& plan,
-                                              const std::vector<InitialValue>& initial) {
+/// Every invariant's result: the ones in `declared` (harness/check/invariants.h)
+/// as they are, the SQL ones by their query.
+std::vector<InvariantResult> check_invariants(
+    Session& admin, const Workload& workload, const CellPlan& plan,
+    const std::vector<InitialValue>& initial,
+    std::vector<std::optional<InvariantResult>> declared) {
   std::vector<InvariantResult> results;
   for (size_t i = 0; i < workload.invariants.size(); ++i) {
+    if (declared[i]) {
+      results.push_back(std::move(*declared[i]));
+      continue;
+    }
     const Invariant& invariant = workload.invariants[i];
     InvariantResult result;
     result.name = invariant.name;
@@ -220,9 +228,12 @@ CellResult run_cell(const Workload& workload, Driver& driver, const CellSpec& sp
   tables.create();
   std::vector<TableSnapshot> seed;
   for (const TableDef& table : workload.tables) seed.push_back(snapshot_of_seed(table));
+  const std::vector<InvariantValue> declared_initial = initial_invariant_values(workload, seed);
   std::vector<InitialValue> initial(workload.invariants.size());
   for (size_t i = 0; i < workload.invariants.size(); ++i) {
-    if (!workload.invariants[i].against_initial) continue;
+    if (!workload.invariants[i].against_initial ||
+        workload.invariants[i].form != Invariant::Form::sql || plan.invariant_sql[i].empty())
+      continue;
     try {
       initial[i].value = scalar(*admin, plan.invariant_sql[i]);
     } catch (const DatabaseError& e) {
@@ -437,7 +448,10 @@ CellResult run_cell(const Workload& workload, Driver& driver, const CellSpec& sp
     cell.anomaly_counts.insert(cell.anomaly_counts.end(), graph.counts.begin(), graph.counts.end());
     cell.notes.insert(cell.notes.end(), graph.notes.begin(), graph.notes.end());
   }
-  cell.invariants = check_invariants(*admin, workload, plan, initial);
+  cell.invariants =
+      check_invariants(*admin, workload, plan, initial,
+                       check_declarative_invariants(workload, declared_initial, final_state,
+                                                    driver.traits().runs_sql));
   const bool cut_short = stop.load();
   if (cut_short)
     cell.notes.push_back(

@@ -123,11 +123,21 @@ struct TransactionType {
   SourceLocation where;
 };
 
-/// A declared invariant, evaluated by SQL on the final state.
+/// A declared invariant, evaluated on the final state: by an SQL query, or
+/// declaratively (a sum or a count over one table) by the harness itself from
+/// the rows it reads after every cell, on any backend (harness/check/invariants.h).
 struct Invariant {
   enum class Compare { equals, at_least, at_most };
+  /// Which of `sql:`, `sum:` and `count:` the invariant is.
+  enum class Form { sql, sum, count };
   std::string name;
-  std::string sql;  // logical table names; rewritten to the real ones
+  Form form = Form::sql;
+  std::string sql;    // sql: logical table names; rewritten to the real ones
+  size_t table = 0;   // sum, count: index into Workload::tables
+  size_t column = 0;  // sum: the summed integer column, index into the table's columns
+  /// count: the rows counted, over the table's integer columns by bare name;
+  /// variable slot i is the table's integer_columns()[i]. Absent: every row.
+  std::optional<Expr> where_rows;
   Compare compare = Compare::equals;
   bool against_initial = false;  // `equals: initial`: same as on the seeded tables
   int64_t value = 0;

@@ -28,6 +28,10 @@ TEST_F(MysqlRunTest, WitnessesAgreeWithTheOrderTheyState) {
   testing::expect_truthful_witnesses_on_counters(*url_);
 }
 
+TEST_F(MysqlRunTest, DeclaredInvariantsAgreeWithTheirSql) {
+  testing::expect_twin_invariants_agree(*url_, Isolation::repeatable_read);
+}
+
 TEST_F(MysqlRunTest, NaiveRepeatableReadLosesUpdates) {
   // InnoDB's REPEATABLE READ does not detect lost updates (background article 001).
   const CellResult cell =

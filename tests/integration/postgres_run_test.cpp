@@ -23,6 +23,10 @@ TEST_F(PostgresRunTest, WitnessesAgreeWithTheOrderTheyState) {
   testing::expect_truthful_witnesses_on_counters(*url_);
 }
 
+TEST_F(PostgresRunTest, DeclaredInvariantsAgreeWithTheirSql) {
+  testing::expect_twin_invariants_agree(*url_, Isolation::read_committed);
+}
+
 TEST_F(PostgresRunTest, NaiveReadCommittedLosesUpdates) {
   const CellResult cell =
       run_one(test_workload("hot_counter.yaml"), *url_, Isolation::read_committed, Locking::none);

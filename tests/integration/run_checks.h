@@ -173,4 +173,27 @@ inline void expect_truthful_witnesses_on_counters(const DatabaseUrl& url) {
     }
 }
 
+/// twin_invariants.yaml on a server, unprotected: each declarative invariant
+/// (harness/check/invariants.h) has exactly the expectation, value and verdict
+/// of the SQL query next to it, which the server evaluates.
+inline void expect_twin_invariants_agree(const DatabaseUrl& url, Isolation isolation) {
+  const CellResult cell =
+      run_one(test_workload("twin_invariants.yaml"), url, isolation, Locking::none);
+  ASSERT_EQ(cell.status, CellStatus::ran) << cell.reason;
+  ASSERT_EQ(cell.invariants.size(), 8u);
+  for (size_t i = 0; i < cell.invariants.size(); i += 2) {
+    const InvariantResult& declared = cell.invariants[i];
+    const InvariantResult& sql = cell.invariants[i + 1];
+    SCOPED_TRACE(declared.name);
+    EXPECT_EQ(declared.error, "");
+    EXPECT_EQ(sql.error, "");
+    EXPECT_EQ(declared.expected, sql.expected);
+    EXPECT_EQ(declared.actual, sql.actual);
+    EXPECT_EQ(declared.passed, sql.passed);
+    EXPECT_FALSE(declared.not_run);
+  }
+  EXPECT_EQ(cell.invariants[0].expected, "= 100300");
+  EXPECT_EQ(cell.invariants[6].actual, "3");
+}
+
 }  // namespace clobber::testing

@@ -51,6 +51,10 @@ TEST(SqliteRunTest, SingleRowModesAreSafeEvenInAutocommit) {
   }
 }
 
+TEST(SqliteRunTest, DeclaredInvariantsAgreeWithTheirSql) {
+  testing::expect_twin_invariants_agree(temporary_sqlite_url(), Isolation::none);
+}
+
 TEST(SqliteRunTest, UnsupportedCellsSayWhy) {
   const Workload workload = test_workload("hot_counter.yaml");
   for (auto [isolation, locking] : {std::pair{Isolation::read_committed, Locking::none},

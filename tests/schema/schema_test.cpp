@@ -142,6 +142,19 @@ TEST_F(SchemaTest, ScenarioFolderValidates) {
   EXPECT_GE(scenarios_.at("scenarios").size(), 10u);
 }
 
+TEST_F(SchemaTest, InvariantNotRunValidates) {
+  // No database clobber runs today lacks SQL, so the fields are set by hand
+  // on a real result: as JsonReporter writes them (tests/reports/not_run_test.cpp).
+  ASSERT_FALSE(failing_.is_null());
+  Json run = failing_;
+  Json& invariant = run["cells"][0]["invariants"][0];
+  invariant["not_run"] = true;
+  invariant["note"] = "this database runs no SQL";
+  EXPECT_EQ(errors(run), "");
+  invariant["not_run"] = false;
+  EXPECT_NE(errors(run), "") << "not_run is written only when true";
+}
+
 TEST_F(SchemaTest, BrokenRunsDoNotValidate) {
   ASSERT_FALSE(failing_.is_null());
   const Json& run = failing_;
