@@ -21,4 +21,10 @@ QueryRows Session::query_read_only(const std::string& begin_sql, const std::stri
   return rows;
 }
 
+TransactionEffect Session::effect_of(const Outcome& outcome) {
+  if (outcome.ok()) return TransactionEffect::none;
+  if (outcome.cause == AbortCause::connection) return TransactionEffect::connection_lost;
+  return TransactionEffect::transaction_rolled_back;
+}
+
 }  // namespace clobber
