@@ -404,10 +404,9 @@ class MysqlSession final : public Session {
   bool rolls_back_on_timeout() {
     if (!rollback_on_timeout_) {
       try {
-        const QueryRows rows =
-            query("SELECT @@GLOBAL.innodb_rollback_on_timeout");
-        rollback_on_timeout_ = !rows.rows.empty() && !rows.rows[0].empty() &&
-                               rows.rows[0][0].value_or("0") == "1";
+        const QueryRows rows = query("SELECT @@GLOBAL.innodb_rollback_on_timeout");
+        rollback_on_timeout_ =
+            !rows.rows.empty() && !rows.rows[0].empty() && rows.rows[0][0].value_or("0") == "1";
       } catch (const DatabaseError&) {
         rollback_on_timeout_ = false;
       }
