@@ -183,7 +183,9 @@ TEST(ScenarioVerdict, EachFailureHasItsLabel) {
     ScenarioCell cell = clean_cell();
     cell.trace[5] = event(6, 6, StepStatus::failed);
     cell.trace[5].outcome = outcome;
+    cell.committed = {"alice"};
     decide_verdict(lost_update(), final_rows("0", "1"), cell);
+    EXPECT_EQ(cell.verdict, ScenarioVerdict::prevented);
     EXPECT_EQ(cell.how, label);
   }
 }
