@@ -844,4 +844,8 @@ DatabaseUrl temporary_sqlite_url() {
   return url;
 }
 
+DatabaseUrl default_database_url() {
+  return temporary_sqlite_url();
+}
+
 }  // namespace clobber

@@ -663,7 +663,7 @@ ScenarioRunResult run_scenarios(const std::vector<Scenario>& scenarios,
     result.isolations.assign(std::begin(kAllIsolations), std::end(kAllIsolations));
 
   std::vector<DatabaseUrl> urls = options.databases;
-  if (urls.empty()) urls.push_back(temporary_sqlite_url());
+  if (urls.empty()) urls.push_back(default_database_url());
   std::vector<std::unique_ptr<Driver>> drivers;
   std::vector<std::unique_ptr<TableRegistry>> registries;
   for (const DatabaseUrl& url : urls) {

@@ -43,7 +43,7 @@ struct ScenarioTiming {
 
 /// What to run: command-line choices.
 struct ScenarioOptions {
-  std::vector<DatabaseUrl> databases;               // empty: one temporary embedded SQLite database
+  std::vector<DatabaseUrl> databases;               // empty: default_database_url() (drivers/url.h)
   std::optional<std::vector<Isolation>> isolation;  // unset: every level
   ScenarioTiming timing;
   /// Called after each cell (progress output); may be empty.

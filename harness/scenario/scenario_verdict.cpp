@@ -62,10 +62,11 @@ std::string rows_text(const QueryRows& rows) {
 }
 
 /// The short name of a failure for the matrix: "abort 40001", "deadlock 1213",
-/// "timeout 1205", "SQLITE_BUSY" (its code names it), "error 23505".
+/// "timeout 1205", "SQLITE_BUSY", "error 23505". A code that is a name (words
+/// joined by '_', unlike SQLSTATEs and error numbers) is shown by itself.
 std::string failure_label(const Outcome& outcome) {
   if (outcome.code.empty()) return std::string(to_string(outcome.cause));
-  if (outcome.code.starts_with("SQLITE_")) return outcome.code;
+  if (outcome.code.find('_') != std::string::npos) return outcome.code;
   switch (outcome.cause) {
     case AbortCause::serialization:
       return "abort " + outcome.code;
