@@ -123,6 +123,10 @@ TEST_F(ScenarioSqliteTest, WithoutTransactionsAFailureEndsNothing) {
   EXPECT_EQ(cell.verdict, ScenarioVerdict::anomaly) << trace_text(cell);
 }
 
+TEST_F(ScenarioSqliteTest, TheServerScenariosMeetTheirExpectations) {
+  testing::expect_server_scenarios_met(url_);
+}
+
 TEST_F(ScenarioSqliteTest, PinnedDatabasesRunOnlyThere) {
   ScenarioOptions options;
   options.databases = {url_};
