@@ -17,6 +17,7 @@
 #include "common/errors.h"
 #include "common/types.h"
 #include "drivers/operation.h"
+#include "drivers/lock_wait_probe.h"
 
 namespace clobber {
 
@@ -31,6 +32,18 @@ struct Outcome {
   static Outcome failure(AbortCause cause, std::string code, std::string message) {
     return Outcome{cause, std::move(code), std::move(message)};
   }
+};
+
+/// What a failed call did to the transaction open on its session
+/// (Session::effect_of). The servers differ: PostgreSQL aborts the whole
+/// transaction on any error, MySQL/MariaDB undo most failed statements alone,
+/// SQLite undoes the statement unless it had to give up the whole transaction.
+enum class TransactionEffect {
+  none,                     // the call succeeded: the transaction goes on as it was
+  statement_rolled_back,    // only the failed statement was undone: the transaction is
+                            // open, keeps its other writes and locks, and may commit them
+  transaction_rolled_back,  // the whole transaction is undone, or aborted until rolled back
+  connection_lost,          // the connection broke: the server ends the transaction
 };
 
 /// Handle of a statement prepared on one session.
@@ -217,6 +230,23 @@ class Session {
   /// innodb_lock_wait_timeout in whole seconds; SQLite keeps its busy timeout).
   virtual void limit_lock_waits(std::chrono::milliseconds limit) = 0;
 
+  // ---- What an error does to the transaction (scenarios) --------------------
+
+  /// What `outcome`, just returned by a call on this session inside a
+  /// transaction, did to that transaction, as the server handles it. Asked on
+  /// the session's own thread right after that call, before any other; may ask
+  /// the server (MySQL reads innodb_rollback_on_timeout once), never throws.
+  /// By default the harness's own rule: any failure ends the transaction
+  /// (transaction_rolled_back; connection_lost for cause `connection`).
+  virtual TransactionEffect effect_of(const Outcome& outcome);
+  /// Goes on with the open transaction after a failure whose effect_of() was
+  /// statement_rolled_back, as an application that handles the error does:
+  /// commit() then commits what the server kept instead of reporting the
+  /// failure (see commit()). Scenarios do this; `clobber run` never does (it
+  /// rolls the whole transaction back before a retry). Nothing to do for a
+  /// driver whose effect_of() never says statement_rolled_back.
+  virtual void continue_transaction() {}
+
  protected:
   /// read_only_query() for servers that open a read-only transaction with
   /// `begin_sql`: runs `sql` in it, then rolls it back whatever happened (on a
@@ -252,6 +282,21 @@ class Driver {
       if (!is_secret_option(option.first)) settings.push_back(option);
     return settings;
   }
+
+  // ---- Scenarios (harness/scenario/) ---------------------------------------
+
+  /// A probe that asks the server which sessions wait for another transaction,
+  /// through a monitor connection of its own; nullptr when the database has no
+  /// such view (then use_for_scenarios() makes its waits fail at once). Called
+  /// from the thread that runs the cell. Throws DatabaseError when the monitor
+  /// cannot connect.
+  virtual std::unique_ptr<LockWaitProbe> make_lock_wait_probe() { return nullptr; }
+  /// Adapts the sessions connect() opens from now on to `clobber scenario`,
+  /// which must see every wait: a database without a lock-wait probe makes a
+  /// statement that cannot get its lock fail at once rather than wait unseen
+  /// (SQLite: busy_timeout=0 unless the URL sets one). Called once, before
+  /// reported_settings() and the first connect().
+  virtual void use_for_scenarios() {}
 };
 
 /// Creates the driver for a parsed URL, its messages scrubbed of the URL's

@@ -848,4 +848,8 @@ bool is_embedded(const DatabaseUrl& url) {
   return url.kind == DatabaseKind::sqlite;
 }
 
+DatabaseUrl default_database_url() {
+  return temporary_sqlite_url();
+}
+
 }  // namespace clobber

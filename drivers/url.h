@@ -55,4 +55,8 @@ std::string scrub_command_line_secrets(std::string_view message, int argc, char*
 /// SQLite driver removes when it is destroyed.
 DatabaseUrl temporary_sqlite_url();
 
+/// The database `run` and `scenario` use when given none (no --db, no
+/// CLOBBER_DB): a fresh embedded one needing no server (temporary_sqlite_url()).
+DatabaseUrl default_database_url();
+
 }  // namespace clobber

@@ -404,6 +404,28 @@ class MysqlSession final : public SqlSession {
     return handle;
   }
 
+  /// InnoDB rolls back the whole transaction on a deadlock (1213) and, on
+  /// MariaDB with innodb_snapshot_isolation, on a write to a row changed since
+  /// the snapshot (1020); on a lock wait timeout (1205) only the statement,
+  /// unless the server runs with innodb_rollback_on_timeout (read once, on the
+  /// first 1205). Every other statement error (1062 duplicate key, 3572
+  /// NOWAIT, 3058 a GET_LOCK deadlock, ...) undoes the statement alone
+  /// (MySQL 8.0 manual, 17.21.5 "InnoDB Error Handling"; locking functions).
+  TransactionEffect effect_of(const Outcome& outcome) override {
+    if (outcome.ok()) return TransactionEffect::none;
+    if (outcome.cause == AbortCause::connection) return TransactionEffect::connection_lost;
+    if (outcome.code == std::to_string(kErrLockDeadlock) ||
+        outcome.code == std::to_string(kErrCheckRead))
+      return TransactionEffect::transaction_rolled_back;
+    if (outcome.code == std::to_string(kErrLockWaitTimeout) && rolls_back_on_timeout())
+      return TransactionEffect::transaction_rolled_back;
+    return TransactionEffect::statement_rolled_back;
+  }
+
+  /// Forgets the failure commit() would report: the transaction commits what
+  /// it kept.
+  void continue_transaction() override { failure_.reset(); }
+
  private:
   /// CONNECTION_ID() of the connection just opened (read once per connect:
   /// backend_id() and cancel() use the stored value). Throws DatabaseError.
@@ -412,6 +434,22 @@ class MysqlSession final : public SqlSession {
     if (rows.rows.empty() || rows.rows[0].empty() || !rows.rows[0][0])
       throw DatabaseError("MySQL did not report the connection id");
     return std::stoull(*rows.rows[0][0]);
+  }
+
+  /// The server's innodb_rollback_on_timeout, read on first use (a startup
+  /// option: it never changes while the server runs). When it cannot be read
+  /// the server's default, OFF, is assumed.
+  bool rolls_back_on_timeout() {
+    if (!rollback_on_timeout_) {
+      try {
+        const QueryRows rows = query("SELECT @@GLOBAL.innodb_rollback_on_timeout");
+        rollback_on_timeout_ =
+            !rows.rows.empty() && !rows.rows[0].empty() && rows.rows[0][0].value_or("0") == "1";
+      } catch (const DatabaseError&) {
+        rollback_on_timeout_ = false;
+      }
+    }
+    return *rollback_on_timeout_;
   }
 
   /// The GET_LOCK name of a run (hex digits only: nothing to quote).
@@ -506,6 +544,7 @@ class MysqlSession final : public SqlSession {
   std::optional<Isolation> session_level_;  // set by begin(); unknown until then
   std::optional<Outcome> failure_;          // first error inside the open transaction
   std::atomic<uint64_t> connection_id_;  // CONNECTION_ID() of the current connection, for cancel()
+  std::optional<bool> rollback_on_timeout_;  // innodb_rollback_on_timeout, once read
 };
 
 /// True for a plain SQL identifier: a letter or '_', then letters, digits or '_'.

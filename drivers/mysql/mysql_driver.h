@@ -54,6 +54,9 @@ class MysqlDriver final : public Driver {
   /// The URL's session settings, then the server's transaction_isolation and,
   /// on MariaDB, innodb_snapshot_isolation (unless the URL names them); asked once.
   std::vector<std::pair<std::string, std::string>> reported_settings() override;
+  /// Reads the transactions in LOCK WAIT from SHOW ENGINE INNODB STATUS
+  /// (drivers/mysql/mysql_lock_wait_probe.cpp).
+  std::unique_ptr<LockWaitProbe> make_lock_wait_probe() override;
 
  private:
   DatabaseUrl url_;

@@ -386,6 +386,13 @@ class PostgresSession final : public SqlSession {
 
  protected:
   const SqlDialect& dialect() const override { return postgres_dialect(); }
+  /// Any error inside a transaction block aborts the whole transaction: every
+  /// later statement fails with 25P02 until ROLLBACK (which COMMIT becomes).
+  TransactionEffect effect_of(const Outcome& outcome) override {
+    if (outcome.ok()) return TransactionEffect::none;
+    if (outcome.cause == AbortCause::connection) return TransactionEffect::connection_lost;
+    return TransactionEffect::transaction_rolled_back;
+  }
 
  private:
   /// The session-level advisory lock key of a run: its 64-bit id, which the

@@ -34,6 +34,9 @@ class PostgresDriver final : public Driver {
   std::optional<std::string> unsupported_isolation(Isolation level) const override;
   /// Every locking mode is supported.
   std::optional<std::string> unsupported_locking(Locking mode) const override;
+  /// Asks pg_stat_activity, pg_blocking_pids() and pg_safe_snapshot_blocking_pids()
+  /// (drivers/postgres/postgres_lock_wait_probe.cpp).
+  std::unique_ptr<LockWaitProbe> make_lock_wait_probe() override;
 
  private:
   DatabaseUrl url_;

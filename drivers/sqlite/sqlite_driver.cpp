@@ -424,6 +424,23 @@ class SqliteSession final : public SqlSession {
 
   void limit_lock_waits(std::chrono::milliseconds) override {}  // the busy timeout applies
 
+  /// SQLite undoes just the failed statement and keeps the transaction when it
+  /// can (a busy database, a stale snapshot, a constraint with the default ON
+  /// CONFLICT ABORT), and rolls the whole transaction back when it must (some
+  /// SQLITE_FULL, SQLITE_IOERR, SQLITE_NOMEM, ON CONFLICT ROLLBACK): which one,
+  /// sqlite3_get_autocommit() tells right after the call
+  /// (https://www.sqlite.org/lang_transaction.html, "Response To Errors Within
+  /// A Transaction"). An embedded database loses no connection.
+  TransactionEffect effect_of(const Outcome& outcome) override {
+    if (outcome.ok()) return TransactionEffect::none;
+    return sqlite3_get_autocommit(db_.get()) ? TransactionEffect::transaction_rolled_back
+                                             : TransactionEffect::statement_rolled_back;
+  }
+
+  /// Forgets the failure commit() would report: the transaction commits what
+  /// it kept.
+  void continue_transaction() override { failure_.reset(); }
+
   Outcome reconnect() override {
     failure_.reset();
     try {
@@ -577,6 +594,14 @@ SqliteDriver::~SqliteDriver() {
 
 std::string SqliteDriver::server_version() {
   return sqlite3_libversion();
+}
+
+void SqliteDriver::use_for_scenarios() {
+  if (std::any_of(url_.options.begin(), url_.options.end(),
+                  [](const auto& option) { return option.first == "busy_timeout"; }))
+    return;
+  busy_timeout_ms_ = 0;
+  url_.options.emplace_back("busy_timeout", "0");
 }
 
 std::unique_ptr<Session> SqliteDriver::connect() {

@@ -36,6 +36,10 @@ class SqliteDriver final : public Driver {
   std::optional<std::string> unsupported_isolation(Isolation level) const override;
   /// for_update, for_share and advisory are unsupported.
   std::optional<std::string> unsupported_locking(Locking mode) const override;
+  /// SQLite has no view of who waits: sets busy_timeout=0 (unless the URL sets
+  /// one, and reported with the URL's settings), so a statement that cannot get
+  /// the database lock fails at once with SQLITE_BUSY instead of waiting unseen.
+  void use_for_scenarios() override;
 
  private:
   DatabaseUrl url_;

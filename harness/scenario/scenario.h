@@ -24,7 +24,11 @@ struct ScenarioStep {
   StepAction action = StepAction::sql;
   std::string statement;  // as written: "begin", "commit", "rollback" or the SQL
   std::string name;       // `as:` name of the rows it returns; empty when none
-  SourceLocation where;   // the step in its file
+  /// `wait: server`: once blocked, its wait is left to the server (a timeout,
+  /// or a later step as usual): a later step of its session waits for it, and
+  /// the end of the script too, before anything is rolled back or cancelled.
+  bool wait_for_server = false;
+  SourceLocation where;  // the step in its file
 };
 
 /// A variable of the anomaly condition: one value a named step returned.
@@ -64,10 +68,11 @@ struct Scenario {
   std::string name;
   std::string id;  // short heading for the matrix (e.g. "P4"); the name when not given
   std::string description;
-  std::vector<std::string> tables;    // logical names the setup creates, renamed per cell
-  std::vector<std::string> setup;     // SQL run once per cell before the steps
-  std::vector<std::string> sessions;  // in declaration order
-  std::vector<Isolation> isolation;   // levels the scenario is pinned to; empty: any
+  std::vector<std::string> tables;      // logical names the setup creates, renamed per cell
+  std::vector<std::string> setup;       // SQL run once per cell before the steps
+  std::vector<std::string> sessions;    // in declaration order
+  std::vector<Isolation> isolation;     // levels the scenario is pinned to; empty: any
+  std::vector<DatabaseKind> databases;  // databases the scenario is pinned to; empty: any
   std::vector<ScenarioStep> steps;
   AnomalyCondition anomaly_if;
   std::vector<ScenarioExpectation> expect;

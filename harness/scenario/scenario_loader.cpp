@@ -16,13 +16,15 @@ namespace clobber {
 namespace {
 
 constexpr std::string_view kReservedPrefix = "clobber_";
-constexpr std::string_view kTopKeys[] = {"name",       "id",       "description", "tables",
-                                         "setup",      "sessions", "isolation",   "steps",
-                                         "anomaly_if", "expect"};
+constexpr std::string_view kTopKeys[] = {"name",  "id",         "description", "tables",
+                                         "setup", "sessions",   "isolation",   "database",
+                                         "steps", "anomaly_if", "expect"};
 constexpr std::string_view kExpectKeys[] = {"where", "outcome"};
 constexpr std::string_view kExpectWhereKeys[] = {"database", "isolation"};
 constexpr std::string_view kConditionKeys[] = {"all_committed", "when", "sql", "equals"};
 constexpr std::string_view kStepNameKey = "as";
+constexpr std::string_view kStepWaitKey = "wait";
+constexpr std::string_view kStepKeys[] = {kStepNameKey, kStepWaitKey};
 constexpr std::string_view kTransactionHelp =
     "write `begin`, `commit` or `rollback` on their own: the isolation level comes from the "
     "cell (pin one with the top-level `isolation:`)";
@@ -86,6 +88,8 @@ class Loader : private YamlReader {
     load_tables(require(top, "tables").value, scenario);
     load_sessions(require(top, "sessions").value, scenario);
     if (const Entry* isolation = top.find("isolation")) load_isolation(isolation->value, scenario);
+    if (const Entry* database = top.find("database"))
+      scenario.databases = load_databases(database->value);
     load_setup(require(top, "setup").value, scenario);
     load_steps(require(top, "steps").value, scenario);
     load_condition(require(top, "anomaly_if").value, scenario);
@@ -152,9 +156,8 @@ class Loader : private YamlReader {
       const std::string name = text(item, "a session name");
       if (!is_identifier(name))
         fail(item.at, "session name '" + name + "' must be letters, digits and '_'");
-      if (name == kStepNameKey)
-        fail(item.at,
-             "'" + std::string(kStepNameKey) + "' cannot be a session name (it names a step)");
+      if (contains(kStepKeys, name))
+        fail(item.at, "'" + name + "' cannot be a session name (it is a step's key)");
       if (contains(scenario.sessions, name))
         fail(item.at, "session '" + name + "' is listed twice");
       scenario.sessions.push_back(name);
@@ -174,6 +177,20 @@ class Loader : private YamlReader {
     }
   }
 
+  /// A database name or a list of them (the top-level pin, an expect rule's `where`).
+  std::vector<DatabaseKind> load_databases(const Ref& ref) const {
+    std::vector<DatabaseKind> kinds;
+    for (const Ref& name_ref : one_or_list(ref, "database")) {
+      const std::string name = text(name_ref, "a database");
+      const std::optional<DatabaseKind> kind = parse_database_kind(name);
+      if (!kind)
+        fail(name_ref.at,
+             "unknown database '" + name + "' (databases: postgresql, mysql, mariadb, sqlite)");
+      if (!contains(kinds, *kind)) kinds.push_back(*kind);
+    }
+    return kinds;
+  }
+
   void load_expect(const Ref& ref, Scenario& scenario) const {
     for (const Ref& item : list(ref, "expect")) {
       const MapView rule = map(item, "an expect rule", kExpectKeys);
@@ -181,16 +198,8 @@ class Loader : private YamlReader {
       expectation.where = item.at;
       if (const Entry* where = rule.find("where")) {
         const MapView selects = map(where->value, "where", kExpectWhereKeys);
-        if (const Entry* database = selects.find("database")) {
-          for (const Ref& name_ref : one_or_list(database->value, "database")) {
-            const std::string name = text(name_ref, "a database");
-            const std::optional<DatabaseKind> kind = parse_database_kind(name);
-            if (!kind)
-              fail(name_ref.at, "unknown database '" + name +
-                                    "' (databases: postgresql, mysql, mariadb, sqlite)");
-            expectation.databases.push_back(*kind);
-          }
-        }
+        if (const Entry* database = selects.find("database"))
+          expectation.databases = load_databases(database->value);
         if (const Entry* isolation = selects.find("isolation")) {
           for (const Ref& level_ref : one_or_list(isolation->value, "isolation")) {
             const std::string name = text(level_ref, "an isolation level");
@@ -277,10 +286,11 @@ class Loader : private YamlReader {
       step.where = item.at;
       const Entry* session_entry = nullptr;
       for (const Entry& entry : step_map.entries) {
-        if (entry.name == kStepNameKey) continue;
+        if (contains(kStepKeys, entry.name)) continue;
         if (!contains(scenario.sessions, entry.name))
-          fail(entry.key_at, "unknown session '" + entry.name + "' (sessions: " +
-                                 join(scenario.sessions) + "; a step may also have `as:`)");
+          fail(entry.key_at, "unknown session '" + entry.name +
+                                 "' (sessions: " + join(scenario.sessions) +
+                                 "; a step may also have `as:` and `wait:`)");
         if (session_entry)
           fail(entry.key_at,
                "a step names one session; this one also names '" + session_entry->name + "'");
@@ -327,6 +337,18 @@ class Loader : private YamlReader {
           if (earlier.name == step.name)
             fail(name->value.at, "step name '" + step.name + "' is used twice (first at line " +
                                      std::to_string(earlier.where.line) + ")");
+      }
+      if (const Entry* wait = step_map.find(kStepWaitKey)) {
+        const std::string value = text(wait->value, "a wait");
+        if (value != "server")
+          fail(text_start(wait->value),
+               "unknown wait '" + value +
+                   "' (`wait: server` leaves a blocked step to the server: a timeout or a "
+                   "later step ends its wait, not clobber)");
+        if (step.action != StepAction::sql)
+          fail(wait->key_at,
+               "only a SQL step can wait (`" + step.statement + "` never waits for a lock)");
+        step.wait_for_server = true;
       }
       scenario.steps.push_back(std::move(step));
     }

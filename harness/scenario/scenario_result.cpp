@@ -70,20 +70,6 @@ std::string_view to_string(StepStatus status) {
   return "?";
 }
 
-std::string_view to_string(BlockDetection detection) {
-  switch (detection) {
-    case BlockDetection::none:
-      return "none";
-    case BlockDetection::pg_stat_activity:
-      return "pg_stat_activity";
-    case BlockDetection::innodb_status:
-      return "innodb_status";
-    case BlockDetection::timeout:
-      return "timeout";
-  }
-  return "?";
-}
-
 std::string_view to_string(ScenarioVerdict verdict) {
   switch (verdict) {
     case ScenarioVerdict::anomaly:

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "drivers/driver.h"
+#include "drivers/lock_wait_probe.h"
 #include "harness/result/result.h"
 #include "harness/scenario/scenario.h"
 
@@ -24,14 +25,6 @@ enum class StepStatus {
   skipped,      // not sent: its session's transaction had already failed, or its session
                 // stayed blocked to the end of the script
   rolled_back,  // a commit step of a failed transaction: clobber rolled it back instead
-};
-
-/// How a statement was found to be blocked.
-enum class BlockDetection {
-  none,
-  pg_stat_activity,  // PostgreSQL: its backend waits on a lock (wait_event_type = 'Lock')
-  innodb_status,     // MySQL/MariaDB: its transaction is in LOCK WAIT (SHOW ENGINE INNODB STATUS)
-  timeout,           // no server view said so: it had not returned after the block timeout
 };
 
 /// One event of a cell's trace, in the order the script observed them.
@@ -137,8 +130,6 @@ std::vector<MatrixRow> scenario_matrix(const ScenarioRunResult& result);
 
 /// Name used in JSON ("ok", "failed", "blocked", "deferred", "skipped", "rolled_back").
 std::string_view to_string(StepStatus status);
-/// Name used in JSON and the trace ("pg_stat_activity", "innodb_status", "timeout").
-std::string_view to_string(BlockDetection detection);
 /// Name used in JSON ("anomaly", "prevented", "unsupported", "error").
 std::string_view to_string(ScenarioVerdict verdict);
 /// Name used in JSON ("none", "blocked", "aborted").

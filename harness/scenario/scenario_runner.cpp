@@ -1,9 +1,6 @@
 #include "harness/scenario/scenario_runner.h"
 
 #include <algorithm>
-#include <cctype>
-#include <charconv>
-#include <condition_variable>
 #include <deque>
 #include <map>
 #include <mutex>
@@ -11,7 +8,6 @@
 #include <stdexcept>
 #include <thread>
 #include <utility>
-#include <variant>
 
 #include <fmt/format.h>
 
@@ -19,7 +15,8 @@
 #include "harness/common/clock.h"
 #include "harness/runner/reconnect.h"
 #include "harness/runner/run.h"
-#include "harness/scenario/lock_wait_probe.h"
+#include "harness/scenario/scenario_verdict.h"
+#include "harness/scenario/session_worker.h"
 
 namespace clobber {
 namespace {
@@ -44,140 +41,6 @@ class CellError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-/// What a session thread is asked to do.
-struct Command {
-  enum class Kind { connect, begin, commit, rollback, sql };
-  Kind kind = Kind::sql;
-  Isolation level = Isolation::none;  // begin
-  std::string sql;                    // sql
-};
-
-/// What a session thread's command produced.
-struct Completion {
-  Outcome outcome;
-  TextResult result;
-  std::string backend_id;     // connect
-  std::string harness_error;  // the session threw: a harness failure, not an outcome
-};
-
-/// The lock and condition a cell's session threads report completions on.
-struct Signal {
-  std::mutex mutex;
-  std::condition_variable completed;
-};
-
-/// A session's thread and the one command it runs at a time. Its state is
-/// shared with the thread, so a thread stuck in a statement that could not be
-/// cancelled can be left behind (detached) without dangling.
-class SessionWorker {
- public:
-  SessionWorker(Driver& driver, std::shared_ptr<Signal> signal)
-      : shared_(std::make_shared<Shared>(std::move(signal))),
-        thread_([shared = shared_, &driver] { loop(*shared, driver); }) {}
-
-  /// Ends the thread: joins it when idle, leaves it behind when still busy.
-  ~SessionWorker() {
-    bool busy;
-    {
-      std::lock_guard lock(shared_->signal->mutex);
-      shared_->stop = true;
-      busy = shared_->in_flight;
-    }
-    shared_->wake.notify_all();
-    if (busy)
-      thread_.detach();
-    else
-      thread_.join();
-  }
-
-  SessionWorker(const SessionWorker&) = delete;
-  SessionWorker& operator=(const SessionWorker&) = delete;
-
-  /// Hands the thread its next command; it must be idle.
-  void send(Command command) {
-    {
-      std::lock_guard lock(shared_->signal->mutex);
-      shared_->command = std::move(command);
-      shared_->in_flight = true;
-    }
-    shared_->wake.notify_all();
-  }
-
-  /// True while a command has not been taken back; the signal's mutex is held.
-  bool in_flight_locked() const { return shared_->in_flight; }
-
-  /// True when the command has finished and not been taken; the signal's mutex is held.
-  bool finished_locked() const { return shared_->completion.has_value(); }
-
-  /// The finished command's completion, once; the signal's mutex is held.
-  std::optional<Completion> take_locked() {
-    if (!shared_->completion) return std::nullopt;
-    std::optional<Completion> completion = std::move(shared_->completion);
-    shared_->completion.reset();
-    shared_->in_flight = false;
-    return completion;
-  }
-
- private:
-  struct Shared {
-    explicit Shared(std::shared_ptr<Signal> s) : signal(std::move(s)) {}
-    std::shared_ptr<Signal> signal;
-    std::condition_variable wake;
-    std::optional<Command> command;
-    std::optional<Completion> completion;
-    bool in_flight = false;
-    bool stop = false;
-  };
-
-  static void loop(Shared& shared, Driver& driver) {
-    std::unique_ptr<Session> session;
-    std::unique_lock lock(shared.signal->mutex);
-    while (true) {
-      shared.wake.wait(lock, [&] { return shared.stop || shared.command.has_value(); });
-      if (!shared.command) break;
-      Command command = std::move(*shared.command);
-      shared.command.reset();
-      lock.unlock();
-      Completion completion = run(command, driver, session);
-      lock.lock();
-      shared.completion = std::move(completion);
-      shared.signal->completed.notify_all();
-    }
-    lock.unlock();
-    session.reset();  // closes the connection on its own thread
-  }
-
-  static Completion run(const Command& command, Driver& driver, std::unique_ptr<Session>& session) {
-    Completion completion;
-    try {
-      switch (command.kind) {
-        case Command::Kind::connect:
-          session = driver.connect();
-          completion.backend_id = session->backend_id();
-          break;
-        case Command::Kind::begin:
-          completion.outcome = session->begin(command.level);
-          break;
-        case Command::Kind::commit:
-          completion.outcome = session->commit();
-          break;
-        case Command::Kind::rollback:
-          completion.outcome = session->rollback();
-          break;
-        case Command::Kind::sql:
-          completion.outcome = session->execute_text(command.sql, completion.result);
-          break;
-      }
-    } catch (const std::exception& error) {
-      completion.harness_error = error.what();
-    }
-    return completion;
-  }
-
-  std::shared_ptr<Shared> shared_;
-  std::thread thread_;
-};
-
 std::string random_prefix() {
   std::random_device device;
   return fmt::format("clobber_s{:08x}_", device());
@@ -189,74 +52,6 @@ std::string without_prefix(std::string text, const std::string& prefix) {
   for (size_t at = text.find(prefix); at != std::string::npos; at = text.find(prefix, at))
     text.erase(at, prefix.size());
   return text;
-}
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-/// A value as compared with `equals`: booleans as 1/0 (PostgreSQL's t/f), whole
-/// decimals without their zero fraction (MySQL's SUM gives 30.0000), NULL as null.
-std::string canonical(const std::optional<std::string>& value) {
-  if (!value) return "null";
-  std::string text = lower(*value);
-  if (text == "t" || text == "true") return "1";
-  if (text == "f" || text == "false") return "0";
-  const size_t dot = text.find('.');
-  if (dot != std::string::npos && dot > 0 &&
-      std::all_of(text.begin() + static_cast<std::ptrdiff_t>(dot) + 1, text.end(),
-                  [](char c) { return c == '0'; }) &&
-      std::all_of(text.begin() + (text[0] == '-' ? 1 : 0),
-                  text.begin() + static_cast<std::ptrdiff_t>(dot),
-                  [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }))
-    text.resize(dot);
-  return text;
-}
-
-std::optional<int64_t> integer_value(const std::optional<std::string>& value) {
-  const std::string text = canonical(value);
-  int64_t number = 0;
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), number);
-  if (error != std::errc() || end != text.data() + text.size()) return std::nullopt;
-  return number;
-}
-
-/// Rows as shown in explanations: "0", or "[[1, 10], [2, 20]]" (as describe_condition() shows
-/// `equals`).
-std::string rows_text(const QueryRows& rows) {
-  if (rows.rows.size() == 1 && rows.rows[0].size() == 1) return rows.rows[0][0].value_or("null");
-  if (rows.rows.empty()) return "no rows";
-  std::string out = "[";
-  for (size_t r = 0; r < rows.rows.size(); ++r) {
-    out += r ? ", [" : "[";
-    for (size_t c = 0; c < rows.rows[r].size(); ++c)
-      out += (c ? ", " : "") + rows.rows[r][c].value_or("null");
-    out += "]";
-  }
-  return out + "]";
-}
-
-/// The short name of a failure for the matrix: "abort 40001", "deadlock 1213",
-/// "timeout 1205", "SQLITE_BUSY" (its code names it), "error 23505".
-std::string failure_label(const Outcome& outcome) {
-  if (outcome.code.empty()) return std::string(to_string(outcome.cause));
-  if (outcome.code.starts_with("SQLITE_")) return outcome.code;
-  switch (outcome.cause) {
-    case AbortCause::serialization:
-      return "abort " + outcome.code;
-    case AbortCause::deadlock:
-      return "deadlock " + outcome.code;
-    case AbortCause::lock_timeout:
-      return "timeout " + outcome.code;
-    case AbortCause::none:
-    case AbortCause::conflict:
-    case AbortCause::connection:
-    case AbortCause::other:
-      break;
-  }
-  return "error " + outcome.code;
 }
 
 /// One cell's run: the script, its trace and its verdict.
@@ -318,7 +113,7 @@ class CellRun {
     Clock::time_point sent_at;
     BlockDetection recorded_blocked = BlockDetection::none;  // how its block was recorded
     std::deque<int> deferred;     // steps waiting for the statement in flight, in order
-    bool in_transaction = false;  // between the script's begin and commit/rollback
+    bool in_transaction = false;  // between the script's begin and commit/rollback, at a level
     int failed_at = 0;            // the step whose failure aborted the open transaction
     bool clean = true;            // nothing failed, rolled back or left unsent
   };
@@ -345,7 +140,7 @@ class CellRun {
       registry_.add(prefix_ + table);  // before the setup creates it
       registered_.push_back(prefix_ + table);
     }
-    probe_ = make_lock_wait_probe(driver_);
+    probe_ = driver_.make_lock_wait_probe();
     for (const std::string& sql : scenario_.setup) {
       try {
         monitor_->query(rename_tables(sql, scenario_.tables, prefix_));
@@ -433,7 +228,8 @@ class CellRun {
       case StepAction::begin:
         command.kind = Command::Kind::begin;
         command.level = isolation_;
-        session.in_transaction = true;
+        // At level none each statement commits by itself: a failure ends nothing.
+        session.in_transaction = isolation_ != Isolation::none;
         session.failed_at = 0;
         break;
       case StepAction::commit:
@@ -486,7 +282,7 @@ class CellRun {
   /// end the wait (a deadlock PostgreSQL detects after deadlock_timeout, a lock
   /// held outside the scenario). A wait on idle sessions needs a later step.
   bool must_wait(size_t s) {
-    if (!probe_) return true;
+    if (!probe_ || left_to_server(s)) return true;
     std::vector<std::string> ids;
     {
       std::lock_guard lock(signal_->mutex);
@@ -516,6 +312,13 @@ class CellRun {
       }
     }
     return false;  // every holder is idle: only a later step can release it
+  }
+
+  /// True when session `s`'s statement in flight is a `wait: server` step: the
+  /// server ends its wait (a timeout, or a later step as usual), never clobber.
+  bool left_to_server(size_t s) const {
+    const int step = sessions_[s].in_flight_step;
+    return step != 0 && scenario_.steps[static_cast<size_t>(step) - 1].wait_for_server;
   }
 
   /// A trace event for the statement of step `step`, recorded at `at_step`.
@@ -587,7 +390,11 @@ class CellRun {
     event.outcome = std::move(completion.outcome);
     event.outcome.message = without_prefix(event.outcome.message, prefix_);
     session.clean = false;
-    if (session.in_transaction && session.failed_at == 0) session.failed_at = step;
+    // The transaction goes on after a statement the server undid alone
+    // (Session::effect_of); any other failure ends it.
+    const bool goes_on =
+        action == StepAction::sql && completion.effect == TransactionEffect::statement_rolled_back;
+    if (session.in_transaction && session.failed_at == 0 && !goes_on) session.failed_at = step;
     if (action == StepAction::commit) session.failed_at = 0;
   }
 
@@ -731,6 +538,15 @@ class CellRun {
       }
       sessions_[s].deferred.clear();
     }
+    // `wait: server` statements end by themselves before anything is rolled back.
+    for (size_t s = 0; s < sessions_.size(); ++s) {
+      if (!left_to_server(s)) continue;
+      try {
+        await_statement(s, end_step, released, true);
+      } catch (const CellError& error) {
+        fail(error.what());  // then cancelled below, as any statement still waiting
+      }
+    }
     roll_back_idle(end_step, released);
     settle(end_step, std::nullopt, own, released);
     std::vector<size_t> busy;
@@ -765,6 +581,15 @@ class CellRun {
     }
   }
 
+  /// The verdict, on the committed state (anomaly_if.sql runs on the monitor).
+  void decide() {
+    std::optional<QueryRows> final_rows;
+    if (!scenario_.anomaly_if.sql.empty())
+      final_rows = monitor_->read_only_query(
+          rename_tables(scenario_.anomaly_if.sql, scenario_.tables, prefix_));
+    decide_verdict(scenario_, final_rows, cell_);
+  }
+
   void drop_tables(bool stuck) {
     if (stuck) {
       fail("a statement could not be cancelled; tables left behind: " + real_tables());
@@ -789,134 +614,6 @@ class CellRun {
     for (const std::string& table : scenario_.tables)
       names += (names.empty() ? "" : ", ") + prefix_ + table;
     return names;
-  }
-
-  // ---- The verdict --------------------------------------------------------------
-
-  /// The value a named step returned, or why there is none.
-  std::variant<int64_t, std::string> step_value(const StepValue& value) const {
-    const ScenarioStep& step = scenario_.steps[value.step];
-    const int number = static_cast<int>(value.step) + 1;
-    const auto event =
-        std::find_if(cell_.trace.begin(), cell_.trace.end(), [&](const TraceEvent& e) {
-          return e.step == number && e.status != StepStatus::blocked &&
-                 e.status != StepStatus::deferred;
-        });
-    if (event == cell_.trace.end()) return step.name + " never returned";
-    if (event->status != StepStatus::ok)
-      return step.name + " " + std::string(to_string(event->status));
-    const QueryRows& rows = event->rows;
-    if (rows.rows.size() != 1)
-      return step.name + " returned " + std::to_string(rows.rows.size()) + " rows, not one";
-    size_t column = 0;
-    if (value.column.empty()) {
-      if (rows.columns.size() != 1)
-        return step.name + " returned " + std::to_string(rows.columns.size()) +
-               " columns; name one as " + step.name + ".COLUMN";
-    } else {
-      const auto found =
-          std::find_if(rows.columns.begin(), rows.columns.end(),
-                       [&](const std::string& c) { return lower(c) == lower(value.column); });
-      if (found == rows.columns.end()) return step.name + " has no column " + value.column;
-      column = static_cast<size_t>(found - rows.columns.begin());
-    }
-    const std::optional<int64_t> number_value = integer_value(rows.rows[0][column]);
-    if (!number_value)
-      return value.name + " is '" + rows.rows[0][column].value_or("null") + "', not an integer";
-    return *number_value;
-  }
-
-  void decide() {
-    const AnomalyCondition& condition = scenario_.anomaly_if;
-    std::vector<std::string> held;    // each condition that held, with its values
-    std::vector<std::string> missed;  // each that did not, and why
-    for (size_t s : condition.all_committed) {
-      const std::string& name = scenario_.sessions[s];
-      if (std::find(cell_.committed.begin(), cell_.committed.end(), name) != cell_.committed.end())
-        held.push_back(name + " committed");
-      else
-        missed.push_back(name + " did not commit");
-    }
-    if (condition.when) {
-      std::vector<int64_t> frame;
-      std::string values;
-      std::string unavailable;
-      for (const StepValue& value : condition.values) {
-        auto result = step_value(value);
-        if (const auto* number = std::get_if<int64_t>(&result)) {
-          frame.push_back(*number);
-          values += (values.empty() ? "" : ", ") + value.name + " = " + std::to_string(*number);
-        } else {
-          frame.push_back(0);
-          unavailable = std::get<std::string>(result);
-        }
-      }
-      int64_t truth = 0;
-      const EvalError error = evaluate(*condition.when, frame, truth);
-      const std::string shown = condition.when->text + (values.empty() ? "" : " (" + values + ")");
-      if (!unavailable.empty())
-        missed.push_back(condition.when->text + " cannot be evaluated: " + unavailable);
-      else if (error != EvalError::none)
-        missed.push_back(condition.when->text + ": " + std::string(to_string(error)));
-      else if (truth != 0)
-        held.push_back(shown);
-      else
-        missed.push_back("not " + shown);
-    }
-    if (!condition.sql.empty()) {
-      const QueryRows rows =
-          monitor_->read_only_query(rename_tables(condition.sql, scenario_.tables, prefix_));
-      bool equal = rows.rows.size() == condition.equals.size();
-      for (size_t r = 0; equal && r < rows.rows.size(); ++r) {
-        equal = rows.rows[r].size() == condition.equals[r].size();
-        for (size_t c = 0; equal && c < rows.rows[r].size(); ++c)
-          equal = canonical(rows.rows[r][c]) == canonical(condition.equals[r][c]);
-      }
-      (equal ? held : missed).push_back(condition.sql + " returned " + rows_text(rows));
-    }
-
-    const auto joined = [](const std::vector<std::string>& parts) {
-      std::string out;
-      for (const std::string& part : parts) out += (out.empty() ? "" : "; ") + part;
-      return out;
-    };
-    if (missed.empty()) {
-      cell_.verdict = ScenarioVerdict::anomaly;
-      cell_.how = "ANOMALY";
-      cell_.explanation = "the anomaly happened: " + joined(held);
-      return;
-    }
-    cell_.verdict = ScenarioVerdict::prevented;
-    const auto failed =
-        std::find_if(cell_.trace.begin(), cell_.trace.end(),
-                     [](const TraceEvent& e) { return e.status == StepStatus::failed; });
-    const auto blocked =
-        std::find_if(cell_.trace.begin(), cell_.trace.end(),
-                     [](const TraceEvent& e) { return e.status == StepStatus::blocked; });
-    if (failed != cell_.trace.end()) {
-      cell_.prevention = Prevention::aborted;
-      cell_.abort = failed->outcome;
-      cell_.how = failure_label(failed->outcome);
-      cell_.explanation = fmt::format("prevented: {}'s step {} failed with {} ({}): {}",
-                                      failed->session, failed->step, failed->outcome.code,
-                                      to_string(failed->outcome.cause), failed->outcome.message);
-    } else if (blocked != cell_.trace.end()) {
-      cell_.prevention = Prevention::blocked;
-      cell_.how = "blocked";
-      const auto release =
-          std::find_if(cell_.trace.begin(), cell_.trace.end(),
-                       [&](const TraceEvent& e) { return e.step == blocked->step && e.released; });
-      cell_.explanation = fmt::format(
-          "prevented: {}'s step {} waited for a lock{}, then ran on the committed data",
-          blocked->session, blocked->step,
-          release == cell_.trace.end() ? std::string()
-                                       : fmt::format(" until step {}", release->at_step));
-    } else {
-      cell_.prevention = Prevention::none;
-      cell_.how = "prevented";
-      cell_.explanation = "prevented without blocking or failing";
-    }
-    cell_.explanation += " (" + joined(missed) + ")";
   }
 
   const Scenario& scenario_;
@@ -966,15 +663,12 @@ ScenarioRunResult run_scenarios(const std::vector<Scenario>& scenarios,
     result.isolations.assign(std::begin(kAllIsolations), std::end(kAllIsolations));
 
   std::vector<DatabaseUrl> urls = options.databases;
-  if (urls.empty()) urls.push_back(temporary_sqlite_url());
+  if (urls.empty()) urls.push_back(default_database_url());
   std::vector<std::unique_ptr<Driver>> drivers;
   std::vector<std::unique_ptr<TableRegistry>> registries;
-  for (DatabaseUrl& url : urls) {
-    if (url.kind == DatabaseKind::sqlite &&
-        std::none_of(url.options.begin(), url.options.end(),
-                     [](const auto& option) { return option.first == "busy_timeout"; }))
-      url.options.emplace_back("busy_timeout", "0");
+  for (const DatabaseUrl& url : urls) {
     std::unique_ptr<Driver> driver = make_driver(url);
+    driver->use_for_scenarios();
     DatabaseInfo info;
     info.kind = driver->kind();
     info.server_version = driver->server_version();
@@ -999,6 +693,10 @@ ScenarioRunResult run_scenarios(const std::vector<Scenario>& scenarios,
           ScenarioStepInfo{scenario.sessions[step.session], step.statement, step.name});
     out.anomaly_if = describe_condition(scenario.anomaly_if, scenario);
     for (size_t d = 0; d < drivers.size(); ++d) {
+      if (!scenario.databases.empty() &&
+          std::find(scenario.databases.begin(), scenario.databases.end(),
+                    result.databases[d].kind) == scenario.databases.end())
+        continue;
       for (Isolation isolation : result.isolations) {
         if (!scenario.isolation.empty() &&
             std::find(scenario.isolation.begin(), scenario.isolation.end(), isolation) ==

@@ -3,9 +3,13 @@
 // per session, advances the script one step at a time, records the trace, and
 // decides whether the anomaly happened (docs/scenario-format.md, "How a cell runs").
 //
+// The pieces: session_worker.h drives one session on its own thread,
+// scenario_verdict.h decides the outcome from what was observed; this file
+// schedules the steps across the sessions and records the trace.
+//
 // Determinism: after sending a step's statement the runner waits until every
 // statement in flight has either returned or is seen waiting for a lock by the
-// server's own view (LockWaitProbe); only then does the next step start. A
+// server's own view (Driver::make_lock_wait_probe); only then does the next step start. A
 // statement released by a step is recorded at that step; releases recorded at
 // one step are listed in step order. The block timeout is a last resort, and the
 // trace says when it was used.
@@ -39,7 +43,7 @@ struct ScenarioTiming {
 
 /// What to run: command-line choices.
 struct ScenarioOptions {
-  std::vector<DatabaseUrl> databases;               // empty: one temporary embedded SQLite database
+  std::vector<DatabaseUrl> databases;               // empty: default_database_url() (drivers/url.h)
   std::optional<std::vector<Isolation>> isolation;  // unset: every level
   ScenarioTiming timing;
   /// Called after each cell (progress output); may be empty.
@@ -47,14 +51,14 @@ struct ScenarioOptions {
 };
 
 /// Runs every scenario on every database at every level asked for (a scenario
-/// pinned to levels runs only at those). Throws DatabaseError when a database
-/// cannot be reached (exit 3); a cell that fails later is an error cell.
+/// pinned to levels or databases runs only there). Throws DatabaseError when a
+/// database cannot be reached (exit 3); a cell that fails later is an error cell.
 ScenarioRunResult run_scenarios(const std::vector<Scenario>& scenarios,
                                 const ScenarioOptions& options);
 
-/// Runs one cell on `driver` (a SQLite driver should have busy_timeout=0, as
-/// run_scenarios sets it), recording its tables in `registry`. Never throws for
-/// database failures: they make an error cell.
+/// Runs one cell on `driver` (on which Driver::use_for_scenarios() was called,
+/// as run_scenarios does), recording its tables in `registry`. Never throws
+/// for database failures: they make an error cell.
 ScenarioCell run_scenario_cell(const Scenario& scenario, Driver& driver,
                                const DatabaseInfo& database, Isolation isolation,
                                const ScenarioTiming& timing, TableRegistry& registry);

@@ -66,13 +66,17 @@ constexpr std::string_view kListEnders[] = {
     "where",  "set",       "group",  "order",  "having", "limit", "offset", "union",    "intersect",
     "except", "returning", "window", "values", "for",    "lock",  "select", "procedure"};
 
-/// Session settings a scenario may change: timeouts only.
+/// Session settings a scenario may change: timeouts, and PostgreSQL's read-only
+/// and deferrable transaction defaults (they only restrict what a transaction
+/// may do; the isolation level still comes from the cell).
 constexpr std::string_view kSettable[] = {"lock_timeout",
                                           "statement_timeout",
                                           "deadlock_timeout",
                                           "idle_in_transaction_session_timeout",
                                           "innodb_lock_wait_timeout",
-                                          "lock_wait_timeout"};
+                                          "lock_wait_timeout",
+                                          "default_transaction_read_only",
+                                          "default_transaction_deferrable"};
 
 /// Operators every dialect reads the same way and that are built in.
 constexpr std::string_view kOperators[] = {
@@ -355,7 +359,8 @@ class Checker {
       reject(name.offset,
              "only these settings may be changed: lock_timeout, statement_timeout, "
              "deadlock_timeout, idle_in_transaction_session_timeout, "
-             "innodb_lock_wait_timeout, lock_wait_timeout (per session)");
+             "innodb_lock_wait_timeout, lock_wait_timeout, default_transaction_read_only, "
+             "default_transaction_deferrable (per session)");
     if (peek(i + 1) && tokens_[i + 1].kind == Kind::dot)
       reject(tokens_[i + 1].offset, "qualified settings are not allowed");
     const Token& assign = need(i + 1, "'=' or TO");

@@ -150,5 +150,54 @@ TEST_F(MysqlScenarioTest, TheSuiteMatchesWhatTheManualDocuments) {
   }
 }
 
+TEST_F(MysqlScenarioTest, ADeleteAfterADuplicateKeyCommits) {
+  // MariaDB's mysql-test shows it: 1062 undoes the INSERT alone, and the
+  // transaction's DELETE runs and commits.
+  const ScenarioCell cell =
+      run_cell(testing::server_scenario("04_statement_rollback_on_duplicate_key.yaml"), *url_,
+               Isolation::repeatable_read);
+  ASSERT_EQ(cell.status, CellStatus::ran) << cell.reason;
+  ASSERT_EQ(cell.trace.size(), 4u) << trace_text(cell);
+  EXPECT_EQ(cell.trace[1].status, StepStatus::failed);
+  EXPECT_EQ(cell.trace[1].outcome.code, "1062");
+  EXPECT_EQ(cell.trace[2].step, 3);
+  EXPECT_EQ(cell.trace[2].status, StepStatus::ok) << "the DELETE runs";
+  EXPECT_EQ(cell.trace[2].rows_affected, 1);
+  EXPECT_EQ(cell.trace[3].status, StepStatus::ok) << "COMMIT is sent, not a rollback";
+  EXPECT_EQ(cell.verdict, ScenarioVerdict::anomaly) << trace_text(cell);
+  EXPECT_EQ(cell.explanation,
+            "the anomaly happened: select count(*) from item where id = 2 returned 0");
+  EXPECT_TRUE(cell.passed);
+  expect_dropped(cell);
+}
+
+TEST_F(MysqlScenarioTest, ATransactionGoesOnAfterALockWaitTimeout) {
+  const ScenarioCell cell =
+      run_cell(testing::server_scenario("03_partial_commit_after_lock_wait_timeout.yaml"), *url_,
+               Isolation::read_committed);
+  ASSERT_EQ(cell.status, CellStatus::ran) << cell.reason;
+  const TraceEvent* blocked = event_of(cell, 6, StepStatus::blocked);
+  ASSERT_NE(blocked, nullptr) << trace_text(cell);
+  EXPECT_EQ(blocked->detected_by, BlockDetection::innodb_status);
+  const TraceEvent* timeout = event_of(cell, 6, StepStatus::failed);
+  ASSERT_NE(timeout, nullptr) << trace_text(cell);
+  EXPECT_EQ(timeout->at_step, 7) << "step 7 waited for the server to end the wait";
+  EXPECT_EQ(timeout->outcome.code, "1205");
+  EXPECT_EQ(timeout->outcome.cause, AbortCause::lock_timeout);
+  const TraceEvent* next = event_of(cell, 7, StepStatus::ok);
+  ASSERT_NE(next, nullptr) << "the transaction goes on\n" << trace_text(cell);
+  EXPECT_EQ(next->rows_affected, 1);
+  EXPECT_NE(event_of(cell, 8, StepStatus::ok), nullptr) << "bob commits\n" << trace_text(cell);
+  EXPECT_EQ(cell.verdict, ScenarioVerdict::anomaly) << trace_text(cell);
+  EXPECT_EQ(cell.explanation,
+            "the anomaly happened: select balance from account order by id returned [[90], "
+            "[106]]");
+  EXPECT_EQ(cell.committed, std::vector<std::string>{"alice"}) << "bob had a failed statement";
+}
+
+TEST_F(MysqlScenarioTest, TheServerScenariosMeetTheirExpectations) {
+  testing::expect_server_scenarios_met(*url_);
+}
+
 }  // namespace
 }  // namespace clobber

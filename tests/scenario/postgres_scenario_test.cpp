@@ -153,5 +153,76 @@ TEST_F(PostgresScenarioTest, TheSuiteMatchesWhatTheManualDocuments) {
   }
 }
 
+TEST_F(PostgresScenarioTest, ADeferrableReportIsSeenWaitingForASafeSnapshotAtOnce) {
+  const ScenarioCell cell =
+      run_cell(testing::server_scenario("01_deferrable_read_only_anomaly.yaml"), *url_,
+               Isolation::serializable);
+  ASSERT_EQ(cell.status, CellStatus::ran) << cell.reason;
+  EXPECT_EQ(cell.verdict, ScenarioVerdict::prevented) << trace_text(cell);
+  EXPECT_EQ(cell.how, "blocked");
+  const TraceEvent* blocked = event_of(cell, 9, StepStatus::blocked);
+  ASSERT_NE(blocked, nullptr) << trace_text(cell);
+  EXPECT_EQ(blocked->at_step, 9);
+  EXPECT_EQ(blocked->detected_by, BlockDetection::pg_stat_activity)
+      << "pg_safe_snapshot_blocking_pids() names the withdrawal: no 2 s fallback";
+  const TraceEvent* report = event_of(cell, 9, StepStatus::ok);
+  ASSERT_NE(report, nullptr) << trace_text(cell);
+  EXPECT_TRUE(report->released);
+  // Never before the withdrawal commits. A serializable read-write transaction
+  // of another client of the server (any database) can hold the report a
+  // little longer: then it is released at its own commit (step 12).
+  EXPECT_GE(report->at_step, 11) << trace_text(cell);
+  EXPECT_EQ(report->rows.rows,
+            (std::vector<std::vector<std::optional<std::string>>>{{"-11", "20"}}));
+  EXPECT_EQ(cell.committed, (std::vector<std::string>{"withdrawal", "deposit", "report"}));
+  EXPECT_TRUE(cell.passed);
+}
+
+TEST_F(PostgresScenarioTest, ALockTimeoutEndsAWaitLeftToTheServer) {
+  const ScenarioCell cell =
+      run_cell(testing::server_scenario("02_lock_timeout.yaml"), *url_, Isolation::read_committed);
+  ASSERT_EQ(cell.status, CellStatus::ran) << cell.reason;
+  EXPECT_EQ(cell.verdict, ScenarioVerdict::prevented) << trace_text(cell);
+  EXPECT_EQ(cell.how, "timeout 55P03");
+  const TraceEvent* blocked = event_of(cell, 5, StepStatus::blocked);
+  ASSERT_NE(blocked, nullptr) << trace_text(cell);
+  EXPECT_EQ(blocked->detected_by, BlockDetection::pg_stat_activity);
+  const TraceEvent* failed = event_of(cell, 5, StepStatus::failed);
+  ASSERT_NE(failed, nullptr) << trace_text(cell);
+  EXPECT_EQ(failed->at_step, 6) << "bob's commit waited for it instead of being deferred";
+  EXPECT_TRUE(failed->released);
+  EXPECT_EQ(failed->outcome.code, "55P03");
+  EXPECT_EQ(failed->outcome.cause, AbortCause::lock_timeout);
+  const TraceEvent* commit = event_of(cell, 6, StepStatus::rolled_back);
+  ASSERT_NE(commit, nullptr) << trace_text(cell);
+  EXPECT_EQ(commit->failed_at_step, 5);
+  EXPECT_EQ(cell.committed, std::vector<std::string>{"alice"});
+  EXPECT_NE(cell.explanation.find("returned 90"), std::string::npos) << cell.explanation;
+  // The timer (500 ms) is far longer than the probe needs: the same trace each time.
+  for (int run = 1; run < 3; ++run)
+    EXPECT_EQ(trace_text(run_cell(testing::server_scenario("02_lock_timeout.yaml"), *url_,
+                                  Isolation::read_committed)),
+              trace_text(cell))
+        << "run " << run;
+}
+
+TEST_F(PostgresScenarioTest, ADuplicateKeyAbortsTheWholeTransaction) {
+  const ScenarioCell cell =
+      run_cell(testing::server_scenario("04_statement_rollback_on_duplicate_key.yaml"), *url_,
+               Isolation::read_committed);
+  ASSERT_EQ(cell.status, CellStatus::ran) << cell.reason;
+  EXPECT_EQ(cell.verdict, ScenarioVerdict::prevented) << trace_text(cell);
+  EXPECT_EQ(cell.how, "error 23505");
+  const TraceEvent* skipped = event_of(cell, 3, StepStatus::skipped);
+  ASSERT_NE(skipped, nullptr) << "PostgreSQL never runs the DELETE\n" << trace_text(cell);
+  EXPECT_EQ(skipped->failed_at_step, 2);
+  EXPECT_NE(event_of(cell, 4, StepStatus::rolled_back), nullptr) << trace_text(cell);
+  EXPECT_NE(cell.explanation.find("returned 1"), std::string::npos) << cell.explanation;
+}
+
+TEST_F(PostgresScenarioTest, TheServerScenariosMeetTheirExpectations) {
+  testing::expect_server_scenarios_met(*url_);
+}
+
 }  // namespace
 }  // namespace clobber

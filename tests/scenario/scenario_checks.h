@@ -21,6 +21,36 @@ inline Scenario suite_scenario(const std::string& file) {
   return load_scenario_file(std::string(CLOBBER_SOURCE_DIR) + "/workloads/scenarios/" + file);
 }
 
+/// A scenario of workloads/scenarios/server/ (what the servers themselves do).
+inline Scenario server_scenario(const std::string& file) {
+  return load_scenario_file(std::string(CLOBBER_SOURCE_DIR) + "/workloads/scenarios/server/" +
+                            file);
+}
+
+/// Runs every scenario of workloads/scenarios/server/ on `url` at every level
+/// and checks that each cell that ran met its file's `expect:` rules.
+inline void expect_server_scenarios_met(const DatabaseUrl& url) {
+  std::vector<Scenario> scenarios;
+  for (const std::string& file :
+       scenario_files({std::string(CLOBBER_SOURCE_DIR) + "/workloads/scenarios/server"}))
+    scenarios.push_back(load_scenario_file(file));
+  ScenarioOptions options;
+  options.databases = {url};
+  const ScenarioRunResult result = run_scenarios(scenarios, options);
+  size_t ran = 0;
+  for (const ScenarioResult& scenario : result.scenarios) {
+    for (const ScenarioCell& cell : scenario.cells) {
+      SCOPED_TRACE(scenario.id + " at " + std::string(to_string(cell.isolation)));
+      if (cell.status == CellStatus::unsupported) continue;
+      ASSERT_EQ(cell.status, CellStatus::ran) << cell.reason;
+      ++ran;
+      EXPECT_TRUE(cell.passed) << cell.how << ": " << cell.explanation;
+      EXPECT_FALSE(cell.expectations.empty()) << "every server scenario states its outcome";
+    }
+  }
+  EXPECT_GT(ran, 0u);
+}
+
 /// The database URL in `variable`; a test failure (never a skip) when unset.
 inline std::optional<DatabaseUrl> url_from_env(const char* variable) {
   const std::string text = server_url(variable);

@@ -122,6 +122,10 @@ TEST(SqlCheck, StatementKindsDependOnWhereTheTextIs) {
   EXPECT_NE(problem("SET ROLE victim", SqlContext::scenario_step), "");
   EXPECT_EQ(problem("SET lock_timeout = '1s'", SqlContext::scenario_step), "");
   EXPECT_EQ(problem("SET SESSION innodb_lock_wait_timeout = 1", SqlContext::scenario_step), "");
+  EXPECT_EQ(problem("SET default_transaction_deferrable = 'on'", SqlContext::scenario_step), "");
+  EXPECT_EQ(problem("SET default_transaction_read_only = 1", SqlContext::scenario_step), "");
+  EXPECT_NE(
+      problem("SET default_transaction_isolation = 'serializable'", SqlContext::scenario_step), "");
   EXPECT_EQ(problem("LOCK TABLE entry IN EXCLUSIVE MODE", SqlContext::scenario_step), "");
   EXPECT_NE(problem("LOCK TABLE victim", SqlContext::scenario_step), "");
   EXPECT_EQ(problem("create table entry (id int primary key, name varchar(20), value int)",

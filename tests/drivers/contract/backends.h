@@ -74,6 +74,13 @@ struct Backend {
   std::string
       lock_wait_option;  // URL option making lock waits short; "" when limit_lock_waits does
   ExpectedError lock_timeout;
+  /// What each error does to the open transaction (Session::effect_of): a
+  /// duplicate key, `lock_timeout`, the serialization failure of `conflicts`,
+  /// `deadlock`.
+  TransactionEffect duplicate_key_effect = TransactionEffect::transaction_rolled_back;
+  TransactionEffect lock_timeout_effect = TransactionEffect::transaction_rolled_back;
+  TransactionEffect conflict_effect = TransactionEffect::transaction_rolled_back;
+  TransactionEffect deadlock_effect = TransactionEffect::transaction_rolled_back;
   /// Ends the connection whose backend_id() is `id` from `admin`; unset when
   /// the backend has no server connection.
   std::function<void(Session& admin, const std::string& id)> kill;
@@ -143,6 +150,11 @@ inline Backend the_backend() {
       "deadlock (a reader upgrading to a writer gets SQLITE_BUSY at once, sqlite_driver_test.cpp)";
   b.lock_wait_option = "busy_timeout=50";
   b.lock_timeout = {"SQLITE_BUSY", "database is locked"};
+  // SQLite undoes the statement and keeps the transaction open
+  // (sqlite3_get_autocommit() stays 0); the stale snapshot stays too.
+  b.duplicate_key_effect = TransactionEffect::statement_rolled_back;
+  b.lock_timeout_effect = TransactionEffect::statement_rolled_back;
+  b.conflict_effect = TransactionEffect::statement_rolled_back;
   b.version = "^3\\.";
   b.unreachable_url = "sqlite:/nonexistent-dir/x/y.db";
   b.unreachable_fragments = {"/nonexistent-dir/x/y.db"};
@@ -240,6 +252,11 @@ inline Backend the_backend() {
       ExpectedError{"1213", "Deadlock found when trying to get lock; try restarting transaction"};
   b.deadlock_level = Isolation::serializable;
   b.lock_timeout = {"1205", "Lock wait timeout exceeded; try restarting transaction"};
+  // InnoDB undoes the statement on a duplicate key and a lock wait timeout
+  // (innodb_rollback_on_timeout=OFF, the default), the whole transaction on a
+  // deadlock and on 1020.
+  b.duplicate_key_effect = TransactionEffect::statement_rolled_back;
+  b.lock_timeout_effect = TransactionEffect::statement_rolled_back;
   b.kill = [](Session& admin, const std::string& id) { admin.query("KILL " + id); };
   b.connection_code = "2006|2013|1927";
   b.version = "^10\\.11\\..*MariaDB";

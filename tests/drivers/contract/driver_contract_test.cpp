@@ -108,6 +108,33 @@ class DriverContractTest : public ::testing::TestWithParam<Backend> {
       EXPECT_EQ(outcome.message.rfind(expected.message, 0), 0u) << outcome.message;
   }
 
+  /// Checks `effect`, claimed after a failure in the open transaction of
+  /// `session`, which earlier wrote `written` into row `id` (or, without row
+  /// locks, only read it as `written`); `original` is the row's committed value.
+  /// `read` is select_sql() prepared on `session` before the failure.
+  void expect_effect(Session& session, StatementHandle read, TransactionEffect effect, int id,
+                     int64_t written, const std::string& original, bool wrote) {
+    std::array<int64_t, 2> row{-1, -1};
+    StatementResult result;
+    const Outcome next = session.execute(read, std::array<int64_t, 1>{id}, row, result);
+    if (effect == TransactionEffect::statement_rolled_back) {
+      ASSERT_TRUE(next.ok()) << "the transaction goes on: " << next.code << " " << next.message;
+      EXPECT_EQ(row[0], written) << "it keeps what it did before the failed statement";
+      session.continue_transaction();
+      const Outcome commit = session.commit();
+      ASSERT_TRUE(commit.ok()) << commit.code << " " << commit.message;
+      EXPECT_EQ(value_of(id), wrote ? std::to_string(written) : original)
+          << "COMMIT commits what the transaction kept";
+      return;
+    }
+    ASSERT_EQ(effect, TransactionEffect::transaction_rolled_back);
+    if (next.ok()) {
+      EXPECT_NE(row[0], written) << "the earlier write is undone already";
+    }
+    EXPECT_TRUE(session.rollback().ok());
+    EXPECT_EQ(value_of(id), original);
+  }
+
   /// The duplicate-key error of inserting id 1 into this test's table.
   ExpectedError duplicate() const { return backend().duplicate_key(table_); }
 
@@ -603,6 +630,164 @@ TEST_P(DriverContractTest, UnreachableDatabaseIsDatabaseErrorWithMaskedUrl) {
       EXPECT_NE(message.find(fragment), std::string::npos) << message;
     EXPECT_EQ(message.find("topsecret"), std::string::npos) << message;
   }
+}
+
+// ---- What an error does to the open transaction (Session::effect_of) --------
+// Each claim is checked against what the server then does: after
+// statement_rolled_back the transaction goes on with what it did before and,
+// after continue_transaction(), commits it; after transaction_rolled_back
+// nothing it did survives, even before rollback().
+
+TEST_P(DriverContractTest, EffectOfASuccessIsNone) {
+  auto session = driver_->connect();
+  ASSERT_TRUE(session->begin(backend().levels.back()).ok());
+  TextResult text;
+  const Outcome ok = session->execute_text("SELECT v FROM " + table_ + " WHERE id = 1", text);
+  ASSERT_TRUE(ok.ok()) << ok.message;
+  EXPECT_EQ(session->effect_of(ok), TransactionEffect::none);
+  EXPECT_TRUE(session->commit().ok());
+}
+
+TEST_P(DriverContractTest, EffectOfADuplicateKeyIsWhatTheServerDid) {
+  for (Isolation level : backend().levels) {
+    SCOPED_TRACE(std::string(to_string(level)));
+    auto session = driver_->connect();
+    StatementHandle update = session->prepare(update_sql(), 2);
+    StatementHandle insert = session->prepare(insert_sql(), 2);
+    StatementHandle read = session->prepare(select_sql(), 1);
+    ASSERT_TRUE(session->begin(level).ok());
+    ASSERT_TRUE(run(*session, update, {11, 1}).ok());
+    const Outcome failed = run(*session, insert, {2, 0});
+    expect_error(failed, AbortCause::other, duplicate());
+    const TransactionEffect effect = session->effect_of(failed);
+    EXPECT_EQ(effect, backend().duplicate_key_effect);
+    expect_effect(*session, read, effect, 1, 11, "10", true);
+    admin_->query("UPDATE " + table_ + " SET v = 10 WHERE id = 1");
+  }
+}
+
+TEST_P(DriverContractTest, EffectOfALockWaitTimeoutIsWhatTheServerDid) {
+  open(backend().lock_wait_option);
+  auto holder = driver_->connect();
+  auto waiter = driver_->connect();
+  StatementHandle hold = holder->prepare(update_sql(), 2);
+  StatementHandle write = waiter->prepare(update_sql(), 2);
+  StatementHandle read = waiter->prepare(select_sql(), 1);
+  waiter->limit_lock_waits(std::chrono::milliseconds(100));
+  const Isolation level = backend().levels.front();
+  ASSERT_TRUE(holder->begin(level).ok());
+  ASSERT_TRUE(run(*holder, hold, {11, 1}).ok());
+  ASSERT_TRUE(waiter->begin(level).ok());
+  // Without row locks a write would lock the whole database: read instead.
+  if (backend().row_locks) {
+    ASSERT_TRUE(run(*waiter, write, {99, 2}).ok());
+  } else {
+    ASSERT_TRUE(run(*waiter, read, {2}).ok());
+  }
+  const Outcome failed = run(*waiter, write, {98, 1});
+  expect_error(failed, AbortCause::lock_timeout, backend().lock_timeout);
+  const TransactionEffect effect = waiter->effect_of(failed);
+  EXPECT_EQ(effect, backend().lock_timeout_effect);
+  ASSERT_TRUE(holder->commit().ok());
+  expect_effect(*waiter, read, effect, 2, backend().row_locks ? 99 : 20, "20", backend().row_locks);
+  EXPECT_EQ(value_of(1), "11") << "the timed-out write never happened";
+}
+
+TEST_P(DriverContractTest, EffectOfASerializationFailureIsWhatTheServerDid) {
+  for (const ConflictCase& conflict : backend().conflicts) {
+    if (!conflict.error) continue;
+    SCOPED_TRACE(std::string(to_string(conflict.level)) + " " + conflict.url_option);
+    open(conflict.url_option);
+    auto first = driver_->connect();
+    auto second = driver_->connect();
+    StatementHandle first_write = first->prepare(update_sql(), 2);
+    StatementHandle second_read = second->prepare(select_sql(), 1);
+    StatementHandle second_write = second->prepare(update_sql(), 2);
+    ASSERT_TRUE(second->begin(conflict.level).ok());
+    ASSERT_TRUE(run(*second, second_read, {1}).ok());
+    if (backend().row_locks) {
+      ASSERT_TRUE(run(*second, second_write, {33, 3}).ok());
+    }
+    ASSERT_TRUE(first->begin(conflict.level).ok());
+    ASSERT_TRUE(run(*first, first_write, {5, 1}).ok());
+    ASSERT_TRUE(first->commit().ok());
+    const Outcome failed = run(*second, second_write, {0, 1});
+    expect_error(failed, AbortCause::serialization, *conflict.error);
+    const TransactionEffect effect = second->effect_of(failed);
+    EXPECT_EQ(effect, backend().conflict_effect);
+    if (backend().row_locks)
+      expect_effect(*second, second_read, effect, 3, 33, "30", true);
+    else
+      expect_effect(*second, second_read, effect, 1, 10, "5",
+                    false);  // its snapshot still reads 10
+    EXPECT_EQ(value_of(1), "5") << "the failed write never happened";
+  }
+}
+
+TEST_P(DriverContractTest, EffectOfADeadlockIsWhatTheServerDid) {
+  if (!backend().deadlock) GTEST_SKIP() << backend().no_deadlock_reason;
+  // Each marks its own row (n = -1), then bumps the other's: a deadlock. The
+  // victim then reads its own mark: gone when its transaction was rolled back
+  // (the survivor's bump of that row changes only v).
+  std::latch both_hold_a_row(2);
+  std::array<Outcome, 2> crossing;
+  std::array<std::optional<TransactionEffect>, 2> effects;
+  std::array<std::optional<Outcome>, 2> reads;
+  std::array<int64_t, 2> marks{0, 0};
+  const std::string mark_sql = "UPDATE " + table_ + " SET n = -1 WHERE id = " + p(1);
+  const std::string bump_sql = "UPDATE " + table_ + " SET v = v + 1 WHERE id = " + p(1);
+  const std::string read_sql = "SELECT n FROM " + table_ + " WHERE id = " + p(1);
+  auto worker = [&](int index, int64_t mine, int64_t theirs) {
+    auto session = driver_->connect();
+    StatementHandle mark = session->prepare(mark_sql, 1);
+    StatementHandle bump = session->prepare(bump_sql, 1);
+    StatementHandle read = session->prepare(read_sql, 1);
+    std::array<int64_t, 1> row{};
+    StatementResult result;
+    EXPECT_TRUE(session->begin(backend().deadlock_level).ok());
+    EXPECT_TRUE(session->execute(mark, std::array<int64_t, 1>{mine}, row, result).ok());
+    both_hold_a_row.arrive_and_wait();
+    crossing[index] = session->execute(bump, std::array<int64_t, 1>{theirs}, row, result);
+    if (crossing[index].ok()) {
+      EXPECT_TRUE(session->commit().ok());
+      return;
+    }
+    effects[index] = session->effect_of(crossing[index]);
+    row[0] = 0;
+    reads[index] = session->execute(read, std::array<int64_t, 1>{mine}, row, result);
+    marks[index] = row[0];
+    EXPECT_TRUE(session->rollback().ok());
+  };
+  std::thread a(worker, 0, 1, 2);
+  std::thread b(worker, 1, 2, 1);
+  a.join();
+  b.join();
+  int victims = 0;
+  for (int i = 0; i < 2; ++i) {
+    if (crossing[i].ok()) continue;
+    ++victims;
+    expect_error(crossing[i], AbortCause::deadlock, *backend().deadlock);
+    ASSERT_TRUE(effects[i].has_value());
+    EXPECT_EQ(*effects[i], backend().deadlock_effect);
+    ASSERT_EQ(*effects[i], TransactionEffect::transaction_rolled_back);
+    if (reads[i]->ok()) {
+      EXPECT_NE(marks[i], -1) << "its own mark is undone already";
+    }
+  }
+  EXPECT_EQ(victims, 1);
+}
+
+TEST_P(DriverContractTest, EffectOfALostConnectionIsConnectionLost) {
+  if (!backend().kill) GTEST_SKIP() << backend().name << " has no server connection to kill";
+  auto session = driver_->connect();
+  StatementHandle update = session->prepare(update_sql(), 2);
+  ASSERT_TRUE(session->begin(backend().levels.front()).ok());
+  ASSERT_TRUE(run(*session, update, {11, 1}).ok());
+  backend().kill(*admin_, session->backend_id());
+  const Outcome failed = run(*session, update, {12, 2});
+  EXPECT_EQ(failed.cause, AbortCause::connection) << failed.code << " " << failed.message;
+  EXPECT_EQ(session->effect_of(failed), TransactionEffect::connection_lost);
+  EXPECT_EQ(value_of(1), "10");
 }
 
 INSTANTIATE_TEST_SUITE_P(Contract, DriverContractTest, ::testing::Values(the_backend()),
