@@ -43,6 +43,8 @@ int parameter_count(const Operation& operation) {
     int operator()(const RawSql& sql) const { return static_cast<int>(sql.pieces.size()) - 1; }
   };
   return std::visit(Count{}, operation);
+}
+
 TransactionEffect Session::effect_of(const Outcome& outcome) {
   if (outcome.ok()) return TransactionEffect::none;
   if (outcome.cause == AbortCause::connection) return TransactionEffect::connection_lost;

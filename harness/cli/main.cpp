@@ -26,6 +26,10 @@
 #include <fmt/core.h>
 #include <CLI/CLI.hpp>
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
 #include "common/errors.h"
 #include "drivers/url.h"
 #include "harness/cli/help_formatter.h"
@@ -644,6 +648,13 @@ int run_cli(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+#ifdef __GLIBC__
+  // Arrays of 1 MiB and more (the checks' own, each freed when its phase
+  // ends) are mapped and unmapped, not left in the heap where glibc's moving
+  // threshold puts them after the first large free: a cell's peak memory is
+  // then its largest check phase, not a sum of phases.
+  mallopt(M_MMAP_THRESHOLD, 1 << 20);
+#endif
   try {
     return run_cli(argc, argv);
   } catch (const InputError& e) {
