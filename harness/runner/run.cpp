@@ -92,7 +92,7 @@ RunResult run_workload(const Workload& workload, const RunOptions& options) {
   std::vector<Locking> lockings = options.locking.value_or(workload.matrix.locking);
   if (lockings.empty()) lockings = all_of(kAllLockings);
   std::vector<DatabaseUrl> databases = options.databases;
-  if (databases.empty()) databases.push_back(temporary_sqlite_url());
+  if (databases.empty()) databases.push_back(default_database_url());
 
   CellSpec spec;
   spec.workers = options.workers.value_or(workload.run.workers);
