@@ -155,6 +155,7 @@ std::unique_ptr<LockWaitProbe> make_lock_wait_probe(Driver& driver) {
     case DatabaseKind::mysql:
       return std::make_unique<MysqlProbe>(driver.connect());
     case DatabaseKind::sqlite:
+    case DatabaseKind::redis:
       break;
   }
   return nullptr;
