@@ -86,6 +86,17 @@ struct RunOwner {
   int64_t pid = 0;     // getpid()
 };
 
+/// The name of the table registry (harness/runner/table_registry.h): an SQL
+/// table, or the Redis hash of that name (docs/redis.md, "The run lock").
+inline constexpr const char* kRegistryTable = "clobber_registry";
+
+/// One entry of the table registry: a table and the run that created it.
+struct RegisteredTable {
+  std::string table;
+  RunOwner owner;
+  std::string created_at;  // ISO 8601 UTC, as the owner's clock had it
+};
+
 /// One connection to the database, used by one thread only (cancel() excepted).
 class Session {
  public:
@@ -193,6 +204,24 @@ class Session {
   /// True when a table named `name` (unquoted, as clobber creates it) exists
   /// where this session's unqualified names resolve.
   virtual bool table_exists(const std::string& name) = 0;
+
+  // ---- The table registry (harness/runner/table_registry.h) -----------------
+  // The registry lists every table a run creates, with its owner. The default
+  // bodies are the one SQL implementation the SQL drivers share
+  // (drivers/sql_registry.h, through query()); a store that runs no SQL
+  // overrides all four. On the session's own thread; failures throw DatabaseError.
+
+  /// Creates the registry when it is missing; two runs may do so at once.
+  virtual void registry_create();
+  /// Records `entry`. Also succeeds when the registry already holds this table
+  /// for the same run (the call sent again after a lost connection); throws
+  /// when another run holds it.
+  virtual void registry_add(const RegisteredTable& entry);
+  /// Deletes the entry of `table`, if there is one.
+  virtual void registry_remove(const std::string& table);
+  /// Every entry, by run id and then table; none when there is no registry
+  /// (never creates it).
+  virtual std::vector<RegisteredTable> registry_entries();
   // ---- A cell's tables (harness/runner/cell_tables.h) ----------------------
   // Outside the measured path, on the session's own thread, no transaction
   // open; failures throw DatabaseError.

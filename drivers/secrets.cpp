@@ -78,6 +78,9 @@ class ScrubbingSession final : public Session {
   StatementHandle prepare(const std::string& sql, int param_count) override {
     return scrubbed(secrets_, [&] { return session_->prepare(sql, param_count); });
   }
+  StatementHandle prepare(const Operation& operation) override {
+    return scrubbed(secrets_, [&] { return session_->prepare(operation); });
+  }
   Outcome begin(Isolation level) override {
     return scrubbed_outcome(scrubbed(secrets_, [&] { return session_->begin(level); }), secrets_);
   }
@@ -124,6 +127,34 @@ class ScrubbingSession final : public Session {
   }
   void limit_lock_waits(std::chrono::milliseconds limit) override {
     scrubbed(secrets_, [&] { session_->limit_lock_waits(limit); });
+  }
+  void create_table(const TableShape& table) override {
+    scrubbed(secrets_, [&] { session_->create_table(table); });
+  }
+  void drop_table(const std::string& name) override {
+    scrubbed(secrets_, [&] { session_->drop_table(name); });
+  }
+  void insert_rows(const TableShape& table, std::span<const std::vector<CellValue>> rows) override {
+    scrubbed(secrets_, [&] { session_->insert_rows(table, rows); });
+  }
+  std::vector<std::vector<int64_t>> read_rows(const TableShape& table,
+                                              std::span<const size_t> columns) override {
+    return scrubbed(secrets_, [&] { return session_->read_rows(table, columns); });
+  }
+  bool kill_session(const std::string& backend_id) override {
+    return scrubbed(secrets_, [&] { return session_->kill_session(backend_id); });
+  }
+  void registry_create() override {
+    scrubbed(secrets_, [&] { session_->registry_create(); });
+  }
+  void registry_add(const RegisteredTable& entry) override {
+    scrubbed(secrets_, [&] { session_->registry_add(entry); });
+  }
+  void registry_remove(const std::string& table) override {
+    scrubbed(secrets_, [&] { session_->registry_remove(table); });
+  }
+  std::vector<RegisteredTable> registry_entries() override {
+    return scrubbed(secrets_, [&] { return session_->registry_entries(); });
   }
 
  private:

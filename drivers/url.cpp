@@ -754,7 +754,8 @@ DatabaseUrl parse_redis_url(const std::string& text, size_t authority_begin) {
   url.secrets = parsed_secrets(url, written_password, query_begin);
 
   url.masked = "redis://";
-  if (!url.password.empty()) url.masked += percent_encode(url.user) + ":" + std::string(kSecretMask) + "@";
+  if (!url.password.empty())
+    url.masked += percent_encode(url.user) + ":" + std::string(kSecretMask) + "@";
   url.masked += url.host.find(':') != npos ? "[" + url.host + "]" : percent_encode(url.host);
   if (has_port) url.masked += ":" + std::to_string(url.port);
   url.masked += "/" + url.database;

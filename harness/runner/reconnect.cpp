@@ -81,6 +81,9 @@ ResilientSession::ResilientSession(std::unique_ptr<Session> session,
 StatementHandle ResilientSession::prepare(const std::string& sql, int param_count) {
   return session_->prepare(sql, param_count);
 }
+StatementHandle ResilientSession::prepare(const Operation& operation) {
+  return session_->prepare(operation);
+}
 Outcome ResilientSession::begin(Isolation level) {
   return session_->begin(level);
 }
@@ -153,6 +156,35 @@ bool ResilientSession::table_exists(const std::string& name) {
 }
 void ResilientSession::limit_lock_waits(std::chrono::milliseconds limit) {
   retried([&] { session_->limit_lock_waits(limit); });
+}
+void ResilientSession::create_table(const TableShape& table) {
+  retried([&] { session_->create_table(table); });
+}
+void ResilientSession::drop_table(const std::string& name) {
+  retried([&] { session_->drop_table(name); });
+}
+void ResilientSession::insert_rows(const TableShape& table,
+                                   std::span<const std::vector<CellValue>> rows) {
+  retried([&] { session_->insert_rows(table, rows); });
+}
+std::vector<std::vector<int64_t>> ResilientSession::read_rows(const TableShape& table,
+                                                              std::span<const size_t> columns) {
+  return retried([&] { return session_->read_rows(table, columns); });
+}
+bool ResilientSession::kill_session(const std::string& backend_id) {
+  return retried([&] { return session_->kill_session(backend_id); });
+}
+void ResilientSession::registry_create() {
+  retried([&] { session_->registry_create(); });
+}
+void ResilientSession::registry_add(const RegisteredTable& entry) {
+  retried([&] { session_->registry_add(entry); });
+}
+void ResilientSession::registry_remove(const std::string& table) {
+  retried([&] { session_->registry_remove(table); });
+}
+std::vector<RegisteredTable> ResilientSession::registry_entries() {
+  return retried([&] { return session_->registry_entries(); });
 }
 
 }  // namespace clobber

@@ -31,8 +31,8 @@ Outcome reconnect_until(Session& session, std::chrono::microseconds timeout,
 std::unique_ptr<Session> connect_until(Driver& driver, std::chrono::microseconds timeout,
                                        const std::atomic<bool>& stop);
 
-/// A Session whose admin calls (query(), read_only_query(), the run-lock and
-/// table calls) reconnect (reconnect_until) and runs the statement
+/// A Session whose admin calls (query(), read_only_query(), the run-lock,
+/// registry and table calls, kill_session()) reconnect (reconnect_until) and runs the statement
 /// again when the connection was lost, so creating, checking and dropping a
 /// cell's tables survive killed connections and server restarts. Other calls
 /// go straight to the wrapped session. Throws DatabaseError when the server
@@ -43,6 +43,7 @@ class ResilientSession final : public Session {
   ResilientSession(std::unique_ptr<Session> session, std::chrono::microseconds timeout,
                    const std::atomic<bool>& stop);
   StatementHandle prepare(const std::string& sql, int param_count) override;
+  StatementHandle prepare(const Operation& operation) override;
   Outcome begin(Isolation level) override;
   Outcome commit() override;
   Outcome rollback() override;
@@ -59,6 +60,16 @@ class ResilientSession final : public Session {
   void release_run_lock(const RunOwner& owner) override;
   bool table_exists(const std::string& name) override;
   void limit_lock_waits(std::chrono::milliseconds limit) override;
+  void create_table(const TableShape& table) override;
+  void drop_table(const std::string& name) override;
+  void insert_rows(const TableShape& table, std::span<const std::vector<CellValue>> rows) override;
+  std::vector<std::vector<int64_t>> read_rows(const TableShape& table,
+                                              std::span<const size_t> columns) override;
+  bool kill_session(const std::string& backend_id) override;
+  void registry_create() override;
+  void registry_add(const RegisteredTable& entry) override;
+  void registry_remove(const std::string& table) override;
+  std::vector<RegisteredTable> registry_entries() override;
   /// Runs `restore` on the new connection after every reconnect (session state
   /// a reconnect loses: a run lock, a lock-wait limit). Set before use.
   void on_reconnect(std::function<void(Session&)> restore) { restore_ = std::move(restore); }
