@@ -272,6 +272,14 @@ class Driver {
   virtual std::optional<std::string> unsupported_isolation(Isolation level) const = 0;
   /// Why this database cannot run `mode`, or nullopt when it can.
   virtual std::optional<std::string> unsupported_locking(Locking mode) const = 0;
+  /// What every report must say of a cell that ran at `level` with `mode`
+  /// on this database, beyond what its checks found (a protection that is
+  /// weaker here than its name says); none by default.
+  virtual std::vector<std::string> cell_notes(Isolation level, Locking mode) const {
+    (void)level;
+    (void)mode;
+    return {};
+  }
   /// Settings reported with every cell (URL session settings, and server settings
   /// that decide behaviour). By default the URL's options, except secret ones.
   virtual std::vector<std::pair<std::string, std::string>> reported_settings() {

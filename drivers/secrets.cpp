@@ -171,6 +171,7 @@ class ScrubbingDriver final : public Driver {
         secrets_(std::make_shared<const std::vector<std::string>>(driver_->url().secrets)) {}
 
   DatabaseKind kind() const override { return driver_->kind(); }
+  DriverTraits traits() const override { return driver_->traits(); }
   const DatabaseUrl& url() const override { return driver_->url(); }
   std::string server_version() override {
     return scrubbed(secrets_, [&] { return driver_->server_version(); });
@@ -184,6 +185,11 @@ class ScrubbingDriver final : public Driver {
   }
   std::optional<std::string> unsupported_locking(Locking mode) const override {
     return driver_->unsupported_locking(mode);
+  }
+  std::vector<std::string> cell_notes(Isolation level, Locking mode) const override {
+    std::vector<std::string> notes = driver_->cell_notes(level, mode);
+    for (std::string& note : notes) note = scrub_secrets(note, *secrets_);
+    return notes;
   }
   std::vector<std::pair<std::string, std::string>> reported_settings() override {
     auto settings = scrubbed(secrets_, [&] { return driver_->reported_settings(); });

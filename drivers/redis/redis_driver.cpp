@@ -751,6 +751,15 @@ std::optional<std::string> RedisDriver::unsupported_locking(Locking mode) const 
   return std::nullopt;
 }
 
+std::vector<std::string> RedisDriver::cell_notes(Isolation, Locking mode) const {
+  if (mode != Locking::advisory) return {};
+  return {"advisory locks on Redis expire: each is a SET NX PX key that lives lock_ttl (" +
+          std::to_string(options_.lock_ttl.count()) +
+          " ms) unless released, and a lock that expires while its holder still writes protects "
+          "nothing (another worker takes it and both write); a transaction must finish well "
+          "within lock_ttl"};
+}
+
 std::vector<std::pair<std::string, std::string>> RedisDriver::reported_settings() {
   return {{"lock_ttl", std::to_string(options_.lock_ttl.count()) + "ms"},
           {"lock_wait", std::to_string(options_.lock_wait.count()) + "ms"}};

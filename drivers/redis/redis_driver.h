@@ -45,6 +45,8 @@ class RedisDriver final : public Driver {
   std::optional<std::string> unsupported_isolation(Isolation level) const override;
   /// for_update and for_share: Redis has no row locks.
   std::optional<std::string> unsupported_locking(Locking mode) const override;
+  /// advisory: a lock that expires while its holder still writes protects nothing.
+  std::vector<std::string> cell_notes(Isolation level, Locking mode) const override;
   /// lock_ttl and lock_wait, as given or by default.
   std::vector<std::pair<std::string, std::string>> reported_settings() override;
 
