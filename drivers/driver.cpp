@@ -45,27 +45,4 @@ int parameter_count(const Operation& operation) {
   return std::visit(Count{}, operation);
 }
 
-// Transitional: every driver overrides these (the interface gains them in steps).
-StatementHandle Session::prepare(const Operation&) {
-  throw DatabaseError("this driver cannot prepare typed operations");
-}
-void Session::create_table(const TableShape&) {
-  throw DatabaseError("this driver cannot create tables");
-}
-void Session::drop_table(const std::string&) {
-  throw DatabaseError("this driver cannot drop tables");
-}
-void Session::insert_rows(const TableShape&, std::span<const std::vector<CellValue>>) {
-  throw DatabaseError("this driver cannot insert rows");
-}
-std::vector<std::vector<int64_t>> Session::read_rows(const TableShape&, std::span<const size_t>) {
-  throw DatabaseError("this driver cannot read rows");
-}
-bool Session::kill_session(const std::string&) {
-  throw DatabaseError("this driver cannot kill sessions");
-}
-DriverTraits Driver::traits() const {
-  return DriverTraits{std::string(to_string(kind()))};
-}
-
 }  // namespace clobber

@@ -110,7 +110,7 @@ class Session {
   /// language, prepares it and returns its handle; execute() then runs it with
   /// the parameters and returns the row the operation's comment describes.
   /// Throws DatabaseError.
-  virtual StatementHandle prepare(const Operation& operation);
+  virtual StatementHandle prepare(const Operation& operation) = 0;
 
   /// Starts a transaction at `level`; for Isolation::none does nothing (autocommit).
   /// A driver may hold BEGIN back and send it with the transaction's first
@@ -227,18 +227,19 @@ class Session {
   // open; failures throw DatabaseError.
 
   /// Creates `table` with its hidden columns (drivers/operation.h), empty.
-  virtual void create_table(const TableShape& table);
+  virtual void create_table(const TableShape& table) = 0;
   /// Drops the table named `name` with everything in it; nothing when it does not exist.
-  virtual void drop_table(const std::string& name);
+  virtual void drop_table(const std::string& name) = 0;
   /// Adds `rows` (one value per column of `table`, hidden columns 0) to `table`.
-  virtual void insert_rows(const TableShape& table, std::span<const std::vector<CellValue>> rows);
+  virtual void insert_rows(const TableShape& table,
+                           std::span<const std::vector<CellValue>> rows) = 0;
   /// Every row of `table`, by ascending key: the integer `columns` in order,
   /// then the last writer's id.
   virtual std::vector<std::vector<int64_t>> read_rows(const TableShape& table,
-                                                      std::span<const size_t> columns);
+                                                      std::span<const size_t> columns) = 0;
   /// Ends the server session `backend_id` (as backend_id() gave it) from this
   /// one (chaos testing); false when it was already gone.
-  virtual bool kill_session(const std::string& backend_id);
+  virtual bool kill_session(const std::string& backend_id) = 0;
 
   /// Makes this session's statements (DROP TABLE) give up waiting for a lock
   /// after `limit` (PostgreSQL lock_timeout, MySQL lock_wait_timeout and
@@ -261,7 +262,7 @@ class Driver {
   /// Which family this is.
   virtual DatabaseKind kind() const = 0;
   /// What the plan must know of this database (drivers/operation.h).
-  virtual DriverTraits traits() const;
+  virtual DriverTraits traits() const = 0;
   /// The URL it connects to (password masked in `masked`).
   virtual const DatabaseUrl& url() const = 0;
   /// The server's version string, e.g. "15.20" or "10.11.19-MariaDB" or "3.40.1".

@@ -107,6 +107,9 @@ struct DriverTraits {
   std::string name;      // as reports show it: "postgresql", "mysql", "sqlite"
   bool runs_sql = true;  // accepts RawSql and SQL text (workload sql steps, SQL invariants)
   bool plain_writes_return_versions = true;  // a WriteRow without delta returns versions
+  /// Named locks (LockKey) outlive the transaction: the runner releases them
+  /// after it (ReleaseLocks).
+  bool locks_outlive_transaction = false;
 };
 
 }  // namespace clobber

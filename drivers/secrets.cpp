@@ -96,6 +96,18 @@ class ScrubbingSession final : public Session {
         scrubbed(secrets_, [&] { return session_->execute(statement, params, row, result); }),
         secrets_);
   }
+  bool commits_with_statement() const override { return session_->commits_with_statement(); }
+  Outcome execute_then_commit(StatementHandle statement, std::span<const int64_t> params,
+                              std::span<int64_t> row, StatementResult& result,
+                              Outcome& commit) override {
+    Outcome outcome = scrubbed_outcome(
+        scrubbed(
+            secrets_,
+            [&] { return session_->execute_then_commit(statement, params, row, result, commit); }),
+        secrets_);
+    commit = scrubbed_outcome(std::move(commit), secrets_);
+    return outcome;
+  }
   QueryRows query(const std::string& sql) override {
     return scrubbed(secrets_, [&] { return session_->query(sql); });
   }

@@ -931,4 +931,8 @@ DatabaseUrl temporary_sqlite_url() {
   return url;
 }
 
+bool is_embedded(const DatabaseUrl& url) {
+  return url.kind == DatabaseKind::sqlite;
+}
+
 }  // namespace clobber

@@ -24,6 +24,10 @@ namespace clobber {
 /// with its secrets masked, and what is wrong with it.
 DatabaseUrl parse_database_url(const std::string& text);
 
+/// True for a database clobber opens as a file in its own process (SQLite):
+/// it has no server sessions to kill, and `database` is the file's path.
+bool is_embedded(const DatabaseUrl& url);
+
 /// The databases of a CLOBBER_DB value: separated by white space, ';' or
 /// newlines, except that consecutive key=value words (quoted values included)
 /// make one libpq key=value string; ';' or a newline ends one. Not parsed.

@@ -11,7 +11,7 @@ std::string database_label(const DatabaseInfo& database) {
   std::string version = database.server_version.substr(0, database.server_version.find(' '));
   std::string kind(to_string(database.kind));
   const size_t mariadb = version.find("-MariaDB");
-  if (database.kind == DatabaseKind::mysql && mariadb != std::string::npos) {
+  if (mariadb != std::string::npos) {  // MariaDB speaks MySQL's protocol and says so here
     kind = "mariadb";
     version.resize(mariadb);
   }

@@ -19,6 +19,8 @@
 #include <string_view>
 #include <utility>
 
+#include "drivers/mysql/mysql_dialect.h"
+#include "drivers/sql/sql_session.h"
 #include "drivers/url.h"
 
 namespace clobber {
@@ -146,6 +148,7 @@ struct Prepared {
   size_t param_count = 0;
   size_t column_count = 0;  // 0: no result set (UPDATE, INSERT, DELETE, ...)
   std::unique_ptr<sql::PreparedStatement> statement;
+  int read_back = -1;  // a write's SELECT of the session variables it set (SqlStatement)
 };
 
 /// One connection. Statements are server-side prepared (binary protocol) and
@@ -154,7 +157,7 @@ struct Prepared {
 /// ROLLBACK, at the session's isolation level, which begin() sets (SET SESSION
 /// TRANSACTION ISOLATION LEVEL) only when it differs from the last one set on
 /// this connection: one round trip per transaction instead of two.
-class MysqlSession final : public Session {
+class MysqlSession final : public SqlSession {
  public:
   /// Connects and applies the session settings. Throws sql::SQLException when
   /// the server cannot be reached, DatabaseError when it rejects a setting.
@@ -164,8 +167,9 @@ class MysqlSession final : public Session {
         control_(apply_settings(*connection_)),
         connection_id_(fetch_connection_id()) {}
 
+  using SqlSession::prepare;
   StatementHandle prepare(const std::string& sql, int param_count) override {
-    Prepared prepared{sql, static_cast<size_t>(param_count), 0, nullptr};
+    Prepared prepared{sql, static_cast<size_t>(param_count), 0, nullptr, -1};
     try {
       prepared.statement = prepare_on(*connection_, prepared);
     } catch (const sql::SQLException& error) {
@@ -231,7 +235,12 @@ class MysqlSession final : public Session {
       if (prepared.column_count == 0) {
         result.rows_affected = statement.executeUpdate();
         result.has_row = false;
-        return {};
+        if (prepared.read_back < 0 || result.rows_affected == 0) return {};
+        // What the write set, from its session variables (mysql_dialect.cpp).
+        StatementResult read_back;
+        Outcome outcome = execute(prepared.read_back, {}, row, read_back);
+        result.has_row = read_back.has_row;
+        return outcome;
       }
       const std::unique_ptr<sql::ResultSet> rows(statement.executeQuery());
       result.rows_affected = static_cast<int64_t>(rows->rowsCount());
@@ -279,6 +288,24 @@ class MysqlSession final : public Session {
 
   QueryRows read_only_query(const std::string& sql) override {
     return query_read_only("START TRANSACTION READ ONLY", sql);
+  }
+
+  bool kill_session(const std::string& backend_id) override {
+    // Connection ids are never reused while the server runs; the check keeps a
+    // stale id from ever reaching another user's or database's connection.
+    const QueryRows rows = query("SELECT COUNT(*) FROM information_schema.processlist WHERE id = " +
+                                 std::to_string(std::stoll(backend_id)) +
+                                 " AND db = DATABASE() AND user = SUBSTRING_INDEX(USER(), '@', 1)"
+                                 " AND id <> CONNECTION_ID()");
+    if (rows.rows.empty() || !rows.rows[0][0] || *rows.rows[0][0] != "1") return false;
+    try {
+      query("KILL CONNECTION " + backend_id);
+    } catch (const ConnectionLost&) {
+      throw;
+    } catch (const DatabaseError&) {
+      return false;  // 1094: it ended on its own in between
+    }
+    return true;
   }
 
   std::string backend_id() override { return std::to_string(connection_id_.load()); }
@@ -364,6 +391,17 @@ class MysqlSession final : public Session {
     const auto seconds = std::max<int64_t>(1, (limit.count() + 999) / 1000);
     query("SET SESSION lock_wait_timeout = " + std::to_string(seconds));
     query("SET SESSION innodb_lock_wait_timeout = " + std::to_string(seconds));
+  }
+
+ protected:
+  const SqlDialect& dialect() const override { return mysql_dialect(); }
+  StatementHandle prepare_lowered(const SqlStatement& statement) override {
+    const StatementHandle handle = prepare(statement.sql, statement.params);
+    if (!statement.read_back.empty()) {
+      const StatementHandle read_back = prepare(statement.read_back, 0);
+      statements_[static_cast<size_t>(handle)].read_back = read_back;
+    }
+    return handle;
   }
 
  private:

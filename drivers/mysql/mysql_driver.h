@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "drivers/driver.h"
+#include "drivers/mysql/mysql_dialect.h"
 
 namespace clobber {
 
@@ -37,6 +38,8 @@ class MysqlDriver final : public Driver {
 
   /// Always DatabaseKind::mysql.
   DatabaseKind kind() const override { return DatabaseKind::mysql; }
+  /// mysql_traits() (drivers/mysql/mysql_dialect.h).
+  DriverTraits traits() const override { return mysql_traits(); }
   /// The URL this driver connects to.
   const DatabaseUrl& url() const override { return url_; }
   /// `SELECT VERSION()`, e.g. "10.11.19-MariaDB-0+deb12u1"; asked once.

@@ -15,6 +15,9 @@
 #include <libpq-fe.h>
 #include <pqxx/pqxx>
 
+#include "drivers/postgres/postgres_dialect.h"
+#include "drivers/sql/sql_session.h"
+
 namespace clobber {
 namespace {
 
@@ -170,7 +173,7 @@ struct Reply {
 /// first statement and COMMIT with its last write (execute_then_commit). Text
 /// SQL runs through one long-lived libpqxx nontransaction; reactivation is
 /// inhibited, so a broken connection is reported instead of silently replaced.
-class PostgresSession final : public Session {
+class PostgresSession final : public SqlSession {
  public:
   /// Connects; throws pqxx::failure when the server cannot be reached.
   explicit PostgresSession(const std::string& conninfo)
@@ -183,6 +186,7 @@ class PostgresSession final : public Session {
                           std::string(PQerrorMessage(connection_->raw())));
   }
 
+  using SqlSession::prepare;
   StatementHandle prepare(const std::string& sql, int param_count) override {
     Prepared prepared{"clobber_" + std::to_string(statements_.size()), sql,
                       static_cast<size_t>(param_count)};
@@ -301,6 +305,16 @@ class PostgresSession final : public Session {
 
   std::string backend_id() override { return std::to_string(connection_->backendpid()); }
 
+  bool kill_session(const std::string& backend_id) override {
+    const QueryRows rows =
+        query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid = " +
+              std::to_string(std::stoll(backend_id)) +
+              " AND usename = current_user AND datname = current_database()"
+              " AND application_name = current_setting('application_name')"
+              " AND pid <> pg_backend_pid()");
+    return !rows.rows.empty() && rows.rows[0][0] && *rows.rows[0][0] == "t";
+  }
+
   Outcome reconnect() override {
     in_transaction_ = false;
     pending_begin_.reset();
@@ -369,6 +383,9 @@ class PostgresSession final : public Session {
   void limit_lock_waits(std::chrono::milliseconds limit) override {
     query("SET lock_timeout = " + std::to_string(limit.count()));
   }
+
+ protected:
+  const SqlDialect& dialect() const override { return postgres_dialect(); }
 
  private:
   /// The session-level advisory lock key of a run: its 64-bit id, which the

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "drivers/driver.h"
+#include "drivers/postgres/postgres_dialect.h"
 
 namespace clobber {
 
@@ -21,6 +22,8 @@ class PostgresDriver final : public Driver {
 
   /// Always DatabaseKind::postgresql.
   DatabaseKind kind() const override { return DatabaseKind::postgresql; }
+  /// postgres_traits() (drivers/postgres/postgres_dialect.h).
+  DriverTraits traits() const override { return postgres_traits(); }
   /// The URL this driver connects to.
   const DatabaseUrl& url() const override { return url_; }
   /// `SHOW server_version`, e.g. "15.20 (Debian 15.20-0+deb12u1)"; asked once.

@@ -719,6 +719,7 @@ DriverTraits RedisDriver::traits() const {
   traits.name = "redis";
   traits.runs_sql = false;
   traits.plain_writes_return_versions = true;
+  traits.locks_outlive_transaction = true;  // SET NX keys: released by ReleaseLocks
   return traits;
 }
 

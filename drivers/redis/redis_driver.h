@@ -35,7 +35,8 @@ class RedisDriver final : public Driver {
   /// Checks the URL's options; throws InputError. Connects to nothing yet.
   explicit RedisDriver(DatabaseUrl url);
   DatabaseKind kind() const override { return DatabaseKind::redis; }
-  /// runs_sql false; every write returns the writer it replaced.
+  /// runs_sql false; every write returns the writer it replaced; locks are
+  /// released after the transaction (ReleaseLocks).
   DriverTraits traits() const override;
   const DatabaseUrl& url() const override { return url_; }
   /// redis_version of INFO server, e.g. "7.0.15".

@@ -18,6 +18,8 @@
 #include <utility>
 #include <vector>
 
+#include "drivers/sql/sql_session.h"
+#include "drivers/sqlite/sqlite_dialect.h"
 #include "drivers/url.h"
 
 namespace clobber {
@@ -239,13 +241,14 @@ struct Prepared {
 };
 
 /// One connection to the database file.
-class SqliteSession final : public Session {
+class SqliteSession final : public SqlSession {
  public:
   SqliteSession(std::string path, int busy_timeout_ms) : path_(std::move(path)) {
     busy_.timeout_ms = busy_timeout_ms;
     open();
   }
 
+  using SqlSession::prepare;
   StatementHandle prepare(const std::string& sql, int param_count) override {
     Prepared prepared = make_prepared(sql);
     if (prepared.param_count != param_count)
@@ -384,6 +387,10 @@ class SqliteSession final : public Session {
 
   std::string backend_id() override { return {}; }
 
+  bool kill_session(const std::string&) override {
+    throw DatabaseError("SQLite has no server sessions to kill");
+  }
+
   void cancel() override {
     busy_.cancelled.store(true, std::memory_order_relaxed);  // ends a wait for a lock
     std::lock_guard lock(db_mutex_);
@@ -429,6 +436,9 @@ class SqliteSession final : public Session {
     }
     return {};
   }
+
+ protected:
+  const SqlDialect& dialect() const override { return sqlite_dialect(); }
 
  private:
   /// Keeps the first failure inside an open transaction for commit(); returns

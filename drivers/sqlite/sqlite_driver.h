@@ -8,6 +8,7 @@
 #include <string>
 
 #include "drivers/driver.h"
+#include "drivers/sqlite/sqlite_dialect.h"
 
 namespace clobber {
 
@@ -23,6 +24,8 @@ class SqliteDriver final : public Driver {
 
   /// Always DatabaseKind::sqlite.
   DatabaseKind kind() const override { return DatabaseKind::sqlite; }
+  /// sqlite_traits() (drivers/sqlite/sqlite_dialect.h).
+  DriverTraits traits() const override { return sqlite_traits(); }
   /// The URL this driver opens.
   const DatabaseUrl& url() const override { return url_; }
   /// The SQLite library version, e.g. "3.40.1".

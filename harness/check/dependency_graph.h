@@ -2,6 +2,9 @@
 // dependencies between committed transactions, built from the exact versions
 // every read and write recorded, and the cycles in them classified as Adya's
 // and Elle's G0, G1c, G-single and G2-item, plus the dirty reads G1a and G1b.
+// Its pieces, each testable alone: history_index.h (nodes and rows),
+// version_order.h (each row's versions and the edges they imply),
+// cycle_search.h (the graph and its cycles), anomaly_explainer.h (the accounts).
 #pragma once
 
 #include <cstddef>

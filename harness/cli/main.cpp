@@ -335,11 +335,10 @@ int command_run(const RunFlags& flags, const CLI::App& command) {
         parse_duration(flags.reconnect_timeout, SourceLocation{"--reconnect-timeout", 0, 0});
   if (command.count("--chaos") > 0) {
     options.chaos_kill_rate = parse_chaos(flags.chaos);
-    const bool sqlite =
-        options.databases.empty() ||
-        std::any_of(options.databases.begin(), options.databases.end(),
-                    [](const DatabaseUrl& url) { return url.kind == DatabaseKind::sqlite; });
-    if (sqlite)
+    const bool embedded = options.databases.empty() ||
+                          std::any_of(options.databases.begin(), options.databases.end(),
+                                      [](const DatabaseUrl& url) { return is_embedded(url); });
+    if (embedded)
       throw InputError(
           "--chaos: SQLite is embedded and has no sessions to kill; chaos needs every --db to be "
           "a PostgreSQL or MySQL/MariaDB URL");
@@ -438,7 +437,7 @@ int command_clean(const CleanFlags& flags) {
   if (databases.empty()) throw InputError("clean: --db is required (or CLOBBER_DB)");
   for (const std::string& text : databases) {
     const DatabaseUrl url = parse_database_url(text);
-    if (url.kind == DatabaseKind::sqlite && access(url.database.c_str(), F_OK) != 0)
+    if (is_embedded(url) && access(url.database.c_str(), F_OK) != 0)
       throw InputError("--db " + url.masked + ": no such SQLite database file");
     std::unique_ptr<Driver> driver = make_driver(url);
     std::unique_ptr<Session> session = driver->connect();

@@ -10,9 +10,6 @@
 namespace clobber {
 namespace {
 
-/// How long MySQL's GET_LOCK waits before the attempt aborts as a lock timeout.
-constexpr int kAdvisoryLockTimeoutSeconds = 10;
-
 /// The slots an expression reads.
 std::set<int> slots_of(const Expr& expr) {
   std::set<int> slots;
@@ -45,157 +42,65 @@ Expr constant_expr(int64_t value) {
   return e;
 }
 
-bool is_boolean_op(ExprOp op) {
-  switch (op) {
-    case ExprOp::logical_not:
-    case ExprOp::equal:
-    case ExprOp::not_equal:
-    case ExprOp::less:
-    case ExprOp::less_equal:
-    case ExprOp::greater:
-    case ExprOp::greater_equal:
-    case ExprOp::logical_and:
-    case ExprOp::logical_or:
-      return true;
-    default:
-      return false;
-  }
+/// Rewrites a check folded into an atomic write as the write's guard
+/// (WriteRow::condition): the folded read's values become the row's columns,
+/// and each other variable becomes a parameter of its own, in the order a
+/// left-to-right walk meets it (the order SQL text writes them).
+Expr guard_condition(const Expr& condition, const ReadStep& read, const TableDef& table,
+                     std::vector<Arg>& args, int& condition_params) {
+  Expr guard;
+  guard.text = condition.text;
+  guard.where = condition.where;
+  const int64_t columns = static_cast<int64_t>(table.columns.size());
+  auto rec = [&](auto&& self, int32_t index) -> int32_t {
+    ExprNode n = condition.nodes[static_cast<size_t>(index)];
+    if (n.left >= 0) n.left = self(self, n.left);
+    if (n.right >= 0) n.right = self(self, n.right);
+    if (n.op == ExprOp::variable) {
+      const int slot = static_cast<int>(n.value);
+      const int offset = slot - read.first_slot;
+      if (offset >= 0 && offset < static_cast<int>(read.columns.size())) {
+        n.value = static_cast<int64_t>(read.columns[static_cast<size_t>(offset)]);
+      } else {
+        args.push_back(Arg{Arg::Source::slot, slot});
+        n.value = columns + condition_params++;
+      }
+    }
+    guard.nodes.push_back(n);
+    return static_cast<int32_t>(guard.nodes.size()) - 1;
+  };
+  rec(rec, condition.root());
+  return guard;
 }
 
-/// Translates an expression to SQL for an atomic write's WHERE guard: variables
-/// of the folded read become its columns, other variables become parameters.
-class GuardTranslator {
- public:
-  GuardTranslator(const Dialect& dialect, const TableDef& table, const ReadStep& read,
-                  std::vector<Arg>& args, int& next_param)
-      : dialect_(dialect), table_(table), read_(read), args_(args), next_param_(next_param) {}
-
-  /// SQL for the node as a boolean condition, or nullopt when it cannot be expressed.
-  std::optional<std::string> condition(const Expr& expr, int32_t node) {
-    const ExprNode& n = expr.nodes[node];
-    if (!is_boolean_op(n.op)) {
-      auto value = integer(expr, node);
-      if (!value) return std::nullopt;
-      return "(" + *value + ") <> 0";
-    }
-    switch (n.op) {
-      case ExprOp::logical_not: {
-        auto a = condition(expr, n.left);
-        if (!a) return std::nullopt;
-        return "NOT (" + *a + ")";
-      }
-      case ExprOp::logical_and:
-      case ExprOp::logical_or: {
-        auto a = condition(expr, n.left);
-        auto b = condition(expr, n.right);
-        if (!a || !b) return std::nullopt;
-        return "(" + *a + (n.op == ExprOp::logical_and ? " AND " : " OR ") + *b + ")";
-      }
-      default: {
-        auto a = integer(expr, n.left);
-        auto b = integer(expr, n.right);
-        if (!a || !b) return std::nullopt;
-        return "(" + *a + " " + comparison(n.op) + " " + *b + ")";
-      }
-    }
+/// `a AND b`, as one expression (two checks folded into one write's guard).
+Expr both(const Expr& a, const Expr& b) {
+  Expr joined = a;
+  const auto offset = static_cast<int32_t>(a.nodes.size());
+  for (ExprNode n : b.nodes) {
+    if (n.left >= 0) n.left += offset;
+    if (n.right >= 0) n.right += offset;
+    joined.nodes.push_back(n);
   }
-
- private:
-  static std::string comparison(ExprOp op) {
-    switch (op) {
-      case ExprOp::equal:
-        return "=";
-      case ExprOp::not_equal:
-        return "<>";
-      case ExprOp::less:
-        return "<";
-      case ExprOp::less_equal:
-        return "<=";
-      case ExprOp::greater:
-        return ">";
-      default:
-        return ">=";
-    }
-  }
-
-  std::optional<std::string> integer(const Expr& expr, int32_t node) {
-    const ExprNode& n = expr.nodes[node];
-    if (is_boolean_op(n.op)) return std::nullopt;
-    switch (n.op) {
-      case ExprOp::constant:
-        return std::to_string(n.value);
-      case ExprOp::variable: {
-        const int slot = static_cast<int>(n.value);
-        const int offset = slot - read_.first_slot;
-        if (offset >= 0 && offset < static_cast<int>(read_.columns.size()))
-          return table_.columns[read_.columns[offset]].name;
-        args_.push_back(Arg{Arg::Source::slot, slot});
-        std::string p = dialect_.placeholder(++next_param_);
-        if (dialect_.kind() == DatabaseKind::postgresql) p = "CAST(" + p + " AS BIGINT)";
-        return p;
-      }
-      case ExprOp::negate: {
-        auto a = integer(expr, n.left);
-        if (!a) return std::nullopt;
-        return "(-" + *a + ")";
-      }
-      case ExprOp::minimum:
-      case ExprOp::maximum: {
-        auto a = integer(expr, n.left);
-        auto b = integer(expr, n.right);
-        if (!a || !b) return std::nullopt;
-        return std::string(n.op == ExprOp::minimum ? dialect_.least() : dialect_.greatest()) + "(" +
-               *a + ", " + *b + ")";
-      }
-      default: {
-        auto a = integer(expr, n.left);
-        auto b = integer(expr, n.right);
-        if (!a || !b) return std::nullopt;
-        std::string op;
-        switch (n.op) {
-          case ExprOp::add:
-            op = " + ";
-            break;
-          case ExprOp::subtract:
-            op = " - ";
-            break;
-          case ExprOp::multiply:
-            op = " * ";
-            break;
-          case ExprOp::divide:
-            op = std::string(dialect_.integer_division());
-            break;
-          default:
-            op = " % ";
-            break;
-        }
-        return "(" + *a + op + *b + ")";
-      }
-    }
-  }
-
-  const Dialect& dialect_;
-  const TableDef& table_;
-  const ReadStep& read_;
-  std::vector<Arg>& args_;
-  int& next_param_;
-};
+  joined.nodes.push_back(ExprNode{ExprOp::logical_and, 0, a.root(), b.root() + offset});
+  joined.text = "(" + a.text + ") and (" + b.text + ")";
+  return joined;
+}
 
 /// Builds the plan of one cell; `error` is set when the mode cannot express it.
 class Planner {
  public:
-  Planner(const Workload& workload, DatabaseKind kind, Isolation isolation, Locking locking,
-          const std::string& prefix)
-      : workload_(workload), dialect_(kind), prefix_(prefix) {
-    plan_.kind = kind;
+  Planner(const Workload& workload, const DriverTraits& traits, Isolation isolation,
+          Locking locking, const std::string& prefix)
+      : workload_(workload), traits_(traits), prefix_(prefix) {
     plan_.isolation = isolation;
     plan_.locking = locking;
     for (const TableDef& table : workload.tables) plan_tables(table, prefix);
   }
 
   std::variant<CellPlan, std::string> build() {
-    if (plan_.locking == Locking::advisory && dialect_.kind() == DatabaseKind::mysql)
-      plan_.release_statement = add_statement("SELECT RELEASE_ALL_LOCKS()", 0);
+    if (plan_.locking == Locking::advisory && traits_.locks_outlive_transaction)
+      plan_.release_statement = add_operation(ReleaseLocks{});
     for (const TransactionType& type : workload_.transactions) {
       TransactionPlan tx;
       tx.type = &type;
@@ -203,8 +108,14 @@ class Planner {
       tx.commit_with_last_write = commits_with_last_write(tx);
       plan_.transactions.push_back(std::move(tx));
     }
-    for (const Invariant& invariant : workload_.invariants)
-      plan_.invariant_sql.push_back(rewrite_sql(invariant.sql, workload_, plan_.tables, dialect_));
+    for (const Invariant& invariant : workload_.invariants) {
+      std::string sql;
+      if (traits_.runs_sql && !invariant.sql.empty()) {
+        const RawSql raw = rewrite_sql(invariant.sql, workload_, plan_.tables);
+        for (const std::string& piece : raw.pieces) sql += piece;
+      }
+      plan_.invariant_sql.push_back(std::move(sql));
+    }
     return std::move(plan_);
   }
 
@@ -213,7 +124,7 @@ class Planner {
   bool commits_with_last_write(const TransactionPlan& tx) const {
     if (plan_.isolation == Isolation::none || tx.ops.empty()) return false;
     const PlannedOp& last = tx.ops.back();
-    if (last.kind != PlannedOp::Kind::write || last.returning_statement >= 0) return false;
+    if (last.kind != PlannedOp::Kind::write) return false;
     for (size_t i = 0; i + 1 < tx.ops.size(); ++i)
       if (tx.ops[i].kind == PlannedOp::Kind::write || tx.ops[i].kind == PlannedOp::Kind::sql)
         return false;
@@ -222,66 +133,18 @@ class Planner {
 
   void plan_tables(const TableDef& table, const std::string& prefix) {
     TablePlan tp;
-    tp.name = prefix + table.name;
-    std::string columns;
-    std::string column_list;
-    for (size_t i = 0; i < table.columns.size(); ++i) {
-      const ColumnDef& c = table.columns[i];
-      const bool integer = c.type == ColumnType::integer;
-      columns += c.name + " " +
-                 std::string(integer ? dialect_.integer_type() : dialect_.text_type()) +
-                 " NOT NULL" + (i == table.key_column ? " PRIMARY KEY" : "") +
-                 (i == table.key_column ? ""
-                  : integer             ? " DEFAULT 0"
-                                        : " DEFAULT ''") +
-                 ", ";
-      column_list += (i ? ", " : "") + c.name;
-    }
-    const std::string bigint(dialect_.integer_type());
-    columns += std::string(kTxnColumn) + " " + bigint + " NOT NULL DEFAULT 0, " + kPrevTxnColumn +
-               " " + bigint + " NOT NULL DEFAULT 0, " + kVersionColumn + " " + bigint +
-               " NOT NULL DEFAULT 0";
-    tp.create_sql = "CREATE TABLE " + tp.name + " (" + columns + ")" +
-                    (dialect_.kind() == DatabaseKind::mysql ? " ENGINE=InnoDB" : "");
-    tp.drop_sql = "DROP TABLE IF EXISTS " + tp.name;
-
-    constexpr size_t kBatch = 500;
-    std::string batch;
-    size_t in_batch = 0;
-    for (const auto& row : seed_rows(table)) {
-      batch += in_batch ? ", (" : "(";
-      for (size_t i = 0; i < row.size(); ++i) {
-        if (i) batch += ", ";
-        if (const auto* v = std::get_if<int64_t>(&row[i]))
-          batch += std::to_string(*v);
-        else
-          batch += dialect_.quote_string(std::get<std::string>(row[i]));
-      }
-      batch += ")";
-      if (++in_batch == kBatch) {
-        tp.seed_sql.push_back("INSERT INTO " + tp.name + " (" + column_list + ") VALUES " + batch);
-        batch.clear();
-        in_batch = 0;
-      }
-    }
-    if (in_batch)
-      tp.seed_sql.push_back("INSERT INTO " + tp.name + " (" + column_list + ") VALUES " + batch);
-
-    std::string selected;
-    for (size_t c : table.integer_columns())
-      selected += (selected.empty() ? "" : ", ") + table.columns[c].name;
-    tp.final_state_sql = "SELECT " + selected + ", " + kTxnColumn + " FROM " + tp.name +
-                         " ORDER BY " + table.columns[table.key_column].name;
+    tp.shape.name = prefix + table.name;
+    for (const ColumnDef& c : table.columns)
+      tp.shape.columns.push_back(ColumnShape{c.name, c.type == ColumnType::integer});
+    tp.shape.key_column = table.key_column;
+    tp.integer_columns = table.integer_columns();
     plan_.tables.push_back(std::move(tp));
   }
 
-  int add_statement(std::string sql, int params) {
-    plan_.statements.push_back(std::move(sql));
-    plan_.statement_params.push_back(params);
-    return static_cast<int>(plan_.statements.size()) - 1;
+  int add_operation(Operation operation) {
+    plan_.operations.push_back(std::move(operation));
+    return static_cast<int>(plan_.operations.size()) - 1;
   }
-
-  std::string placeholder(int& next) const { return dialect_.placeholder(++next); }
 
   /// Slots of the read at step `r`.
   static bool in_read(const ReadStep& read, int slot) {
@@ -405,16 +268,10 @@ class Planner {
       if (const auto* read = std::get_if<ReadStep>(&step.action)) {
         if (folded_into[s] >= 0) continue;
         if (plan_.locking == Locking::advisory) tx.ops.push_back(lock_op(*read, step.where));
-        const TableDef& table = workload_.tables[read->table];
-        std::string columns;
-        for (size_t c : read->columns) columns += table.columns[c].name + ", ";
-        int next = 0;
-        std::string sql = "SELECT " + columns + kTxnColumn + ", " + kVersionColumn + " FROM " +
-                          plan_.tables[read->table].name + " WHERE " +
-                          table.columns[table.key_column].name + " = " + placeholder(next) +
-                          std::string(dialect_.lock_suffix(locking));
+        const bool row_lock = locking == Locking::for_update || locking == Locking::for_share;
         op.kind = PlannedOp::Kind::read;
-        op.statement = add_statement(std::move(sql), next);
+        op.statement = add_operation(ReadRow{plan_.tables[read->table].shape, read->columns,
+                                             row_lock ? locking : Locking::none});
         op.args = {Arg{Arg::Source::key, 0}};
         op.expr = read->key;
         op.table = read->table;
@@ -428,10 +285,11 @@ class Planner {
         op.kind = PlannedOp::Kind::sleep;
         op.sleep = sleep->duration;
       } else if (const auto* sql = std::get_if<SqlStep>(&step.action)) {
-        int params = 0;
+        if (!traits_.runs_sql)
+          return "transaction '" + type.name + "': the sql step at " + step.where.str() +
+                 " cannot run on " + traits_.name + ", which runs no SQL";
         op.kind = PlannedOp::Kind::sql;
-        std::string text = rewrite_sql(sql->text, workload_, plan_.tables, dialect_, &params);
-        op.statement = add_statement(std::move(text), params);
+        op.statement = add_operation(rewrite_sql(sql->text, workload_, plan_.tables));
         for (int slot : sql->param_slots) op.args.push_back(Arg{Arg::Source::slot, slot});
       } else {
         const auto& write = std::get<WriteStep>(step.action);
@@ -457,59 +315,40 @@ class Planner {
     op.expr = read.key;
     op.table = read.table;
     op.args = {Arg{Arg::Source::key, 0}};
-    const std::string name = prefix_ + "t" + std::to_string(read.table) + ":";
-    int next = 0;
-    std::string sql;
-    if (dialect_.kind() == DatabaseKind::mysql) {
-      sql = "SELECT GET_LOCK(CONCAT('" + name + "', " + placeholder(next) + "), " +
-            std::to_string(kAdvisoryLockTimeoutSeconds) + ")";
-    } else {
-      sql = "SELECT 1 FROM pg_advisory_xact_lock(hashtextextended('" + name + "' || CAST(" +
-            placeholder(next) + " AS BIGINT), 0))";
-    }
-    op.statement = add_statement(std::move(sql), next);
+    op.statement = add_operation(LockKey{prefix_ + "t" + std::to_string(read.table) + ":"});
     return op;
   }
 
   void plan_write(const WriteStep& write, const ReadStep& read, int read_op, PlannedOp& op) {
-    const TableDef& table = workload_.tables[write.table];
-    const Locking locking = plan_.locking;
-    int next = 0;
-    std::string sql = "UPDATE " + plan_.tables[write.table].name + " SET ";
+    WriteRow row;
+    row.table = plan_.tables[write.table].shape;
     for (size_t i = 0; i < write.assignments.size(); ++i) {
       const auto& a = write.assignments[i];
-      sql += table.columns[a.column].name + " = " + placeholder(next) + ", ";
+      row.assignments.push_back(WriteRow::Assignment{a.column, 0});
       op.args.push_back(Arg{Arg::Source::value, static_cast<int>(i)});
       const auto it = std::find(read.columns.begin(), read.columns.end(), a.column);
       op.assignments.push_back(PlannedOp::Assignment{
           a.column, a.value, read.first_slot + static_cast<int>(it - read.columns.begin()), 1});
     }
-    // Where RETURNING exists, the write also reports the version it replaced
-    // and the version number it created, for the exact version order.
-    const bool returning = dialect_.update_returning();
-    if (returning) sql += std::string(kPrevTxnColumn) + " = " + kTxnColumn + ", ";
-    sql += std::string(kTxnColumn) + " = " + placeholder(next) + ", " + kVersionColumn + " = " +
-           kVersionColumn + " + 1";
     op.args.push_back(Arg{Arg::Source::txn_id, 0});
-    sql += " WHERE " + table.columns[table.key_column].name + " = " + placeholder(next);
     op.args.push_back(Arg{Arg::Source::key, 0});
     op.zero_rows = ZeroRows::missing;
-    op.returns_versions = returning;
-    if (locking == Locking::optimistic) {
-      sql += std::string(" AND ") + kVersionColumn + " = " + placeholder(next);
+    if (plan_.locking == Locking::optimistic) {
+      row.guard = WriteRow::Guard::version;
       op.args.push_back(Arg{Arg::Source::version_read, 0});
       op.zero_rows = ZeroRows::conflict;
-    } else if (locking == Locking::compare_and_set) {
-      for (size_t i = 0; i < write.assignments.size(); ++i) {
-        sql +=
-            " AND " + table.columns[write.assignments[i].column].name + " = " + placeholder(next);
+    } else if (plan_.locking == Locking::compare_and_set) {
+      row.guard = WriteRow::Guard::old_values;
+      for (size_t i = 0; i < write.assignments.size(); ++i)
         op.args.push_back(Arg{Arg::Source::old_value, static_cast<int>(i)});
-      }
       op.zero_rows = ZeroRows::conflict;
     }
-    if (returning) sql += std::string(" RETURNING ") + kPrevTxnColumn + ", " + kVersionColumn;
+    // Where the database can, the write also reports the version it replaced
+    // and the version number it created, for the exact version order.
+    row.returns_versions = traits_.plain_writes_return_versions;
+    op.returns_versions = row.returns_versions;
     op.kind = PlannedOp::Kind::write;
-    op.statement = add_statement(std::move(sql), next);
+    op.statement = add_operation(std::move(row));
     op.table = write.table;
     op.read_op = read_op;
   }
@@ -517,62 +356,38 @@ class Planner {
   void plan_atomic_write(const TransactionType& type, const WriteStep& write, const ReadStep& read,
                          const std::vector<int>& guard_of, size_t read_step, PlannedOp& op) {
     const TableDef& table = workload_.tables[write.table];
-    int next = 0;
-    // Without UPDATE ... RETURNING (MySQL), the UPDATE stores what it set in
-    // session variables and a SELECT of them follows: exact even in autocommit.
-    const bool returning = dialect_.update_returning();
-    std::string sql = "UPDATE " + plan_.tables[write.table].name + " SET ";
-    std::string returned;
+    WriteRow row;
+    row.table = plan_.tables[write.table].shape;
     for (size_t i = 0; i < write.assignments.size(); ++i) {
       const auto& a = write.assignments[i];
       PlannedOp::Assignment planned{a.column, Expr{}, -1, 1};
       split_delta(a.value, read, a.column, planned.sign, planned.value);
-      const std::string& column = table.columns[a.column].name;
-      std::string p = placeholder(next);
-      if (dialect_.kind() == DatabaseKind::postgresql) p = "CAST(" + p + " AS BIGINT)";
-      const std::string value = column + (planned.sign > 0 ? " + " : " - ") + p;
-      const std::string variable = "@clobber_v" + std::to_string(i);
-      sql += column + " = " + (returning ? value : "(" + variable + " := " + value + ")") + ", ";
-      returned += (returning ? column : variable) + ", ";
+      row.assignments.push_back(WriteRow::Assignment{a.column, planned.sign});
       op.args.push_back(Arg{Arg::Source::value, static_cast<int>(i)});
       op.assignments.push_back(std::move(planned));
     }
-    sql += std::string(kPrevTxnColumn) + " = " +
-           (returning ? std::string(kTxnColumn)
-                      : "(@clobber_prev := " + std::string(kTxnColumn) + ")") +
-           ", " + kTxnColumn + " = " + placeholder(next) + ", " + kVersionColumn + " = " +
-           (returning ? std::string(kVersionColumn) + " + 1"
-                      : "(@clobber_version := " + std::string(kVersionColumn) + " + 1)");
     op.args.push_back(Arg{Arg::Source::txn_id, 0});
-    sql += " WHERE " + table.columns[table.key_column].name + " = " + placeholder(next);
     op.args.push_back(Arg{Arg::Source::key, 0});
     op.zero_rows = ZeroRows::missing;
     for (size_t s = 0; s < type.steps.size(); ++s) {
       if (guard_of[s] != static_cast<int>(read_step)) continue;
       const Expr& condition = std::get<CheckStep>(type.steps[s].action).condition;
-      GuardTranslator translator(dialect_, table, read, op.args, next);
-      // analyse_atomic admitted only guards over this read and parameters; any
-      // expression over them is expressible, so the translation cannot fail.
-      sql += " AND " + translator.condition(condition, condition.root()).value_or("FALSE");
+      Expr guard = guard_condition(condition, read, table, op.args, row.condition_params);
+      row.condition = row.guard == WriteRow::Guard::condition ? both(row.condition, guard) : guard;
+      row.guard = WriteRow::Guard::condition;
       op.zero_rows = ZeroRows::rejected;
     }
+    row.returns_versions = true;
     op.kind = PlannedOp::Kind::write;
     op.atomic = true;
     op.returns_versions = true;
-    if (returning) {
-      op.statement = add_statement(
-          sql + " RETURNING " + returned + kPrevTxnColumn + ", " + kVersionColumn, next);
-    } else {
-      op.statement = add_statement(std::move(sql), next);
-      op.returning_statement =
-          add_statement("SELECT " + returned + "@clobber_prev, @clobber_version", 0);
-    }
+    op.statement = add_operation(std::move(row));
     op.table = write.table;
     op.expr = read.key;
   }
 
   const Workload& workload_;
-  Dialect dialect_;
+  DriverTraits traits_;
   std::string prefix_;
   CellPlan plan_;
 };
@@ -586,10 +401,10 @@ bool is_identifier_char(char c) {
 
 }  // namespace
 
-std::variant<CellPlan, std::string> plan_cell(const Workload& workload, DatabaseKind kind,
+std::variant<CellPlan, std::string> plan_cell(const Workload& workload, const DriverTraits& traits,
                                               Isolation isolation, Locking locking,
                                               const std::string& table_prefix) {
-  Planner planner(workload, kind, isolation, locking, table_prefix);
+  Planner planner(workload, traits, isolation, locking, table_prefix);
   auto result = planner.build();
   if (auto* plan = std::get_if<CellPlan>(&result)) {
     // Tables a raw sql step names are changed behind the ledger's back.
@@ -597,10 +412,10 @@ std::variant<CellPlan, std::string> plan_cell(const Workload& workload, Database
       for (const Step& step : type.steps)
         if (const auto* sql = std::get_if<SqlStep>(&step.action))
           for (size_t t = 0; t < workload.tables.size(); ++t) {
-            const std::string rewritten =
-                rewrite_sql(sql->text, workload, plan->tables, Dialect(kind));
-            if (rewritten.find(plan->tables[t].name) != std::string::npos)
-              plan->tables[t].exactly_checked = false;
+            const RawSql rewritten = rewrite_sql(sql->text, workload, plan->tables);
+            for (const std::string& piece : rewritten.pieces)
+              if (piece.find(plan->tables[t].shape.name) != std::string::npos)
+                plan->tables[t].exactly_checked = false;
           }
   }
   return result;
@@ -636,9 +451,8 @@ std::vector<std::vector<SeedValue>> seed_rows(const TableDef& table) {
   return rows;
 }
 
-std::string rewrite_sql(std::string_view sql, const Workload& workload,
-                        const std::vector<TablePlan>& tables, const Dialect& dialect,
-                        int* param_count) {
+RawSql rewrite_sql(std::string_view sql, const Workload& workload,
+                   const std::vector<TablePlan>& tables) {
   // The checker that accepted this text at load time names every table
   // reference; exactly those are renamed (harness/sqlcheck/sql_check.h).
   std::vector<std::string> declared;
@@ -647,15 +461,15 @@ std::string rewrite_sql(std::string_view sql, const Workload& workload,
   if (check.problem)
     throw std::invalid_argument("SQL the checker rejects reached the planner (" +
                                 check.problem->message + "): " + std::string(sql));
+  RawSql raw;
   std::string out;
-  int params = 0;
   size_t next_ref = 0;
   size_t i = 0;
   while (i < sql.size()) {
     const char c = sql[i];
     if (next_ref < check.tables.size() && check.tables[next_ref].offset == i) {
       const SqlTableRef& ref = check.tables[next_ref++];
-      out += tables[*workload.table_index(ref.name)].name;
+      out += tables[*workload.table_index(ref.name)].shape.name;
       i += ref.length;
     } else if (c == '\'') {
       const size_t start = i++;
@@ -685,7 +499,8 @@ std::string rewrite_sql(std::string_view sql, const Workload& workload,
     } else if (c == ':' && i + 1 < sql.size() && is_identifier_start(sql[i + 1])) {
       ++i;
       while (i < sql.size() && is_identifier_char(sql[i])) ++i;
-      out += dialect.placeholder(++params);
+      raw.pieces.push_back(std::move(out));
+      out.clear();
     } else if (is_identifier_start(c)) {
       const size_t start = i;
       while (i < sql.size() && is_identifier_char(sql[i])) ++i;
@@ -695,8 +510,8 @@ std::string rewrite_sql(std::string_view sql, const Workload& workload,
       ++i;
     }
   }
-  if (param_count) *param_count = params;
-  return out;
+  raw.pieces.push_back(std::move(out));
+  return raw;
 }
 
 }  // namespace clobber

@@ -1,7 +1,8 @@
-// The plan of one cell: every SQL statement clobber will run for a workload on
-// one database family, isolation level and locking mode, and the operations a
-// worker performs per transaction type. Built once per cell, read-only while
-// workers run; server-free, so tests can assert the exact SQL.
+// The plan of one cell: every typed operation (drivers/operation.h) clobber
+// will prepare for a workload on one database, isolation level and locking
+// mode, and the steps a worker performs per transaction type. Built once per
+// cell from the driver's traits, read-only while workers run; server-free.
+// Each driver lowers the operations into its own language.
 #pragma once
 
 #include <chrono>
@@ -11,7 +12,6 @@
 #include <vector>
 
 #include "drivers/operation.h"
-#include "harness/plan/dialect.h"
 #include "harness/workload/workload.h"
 
 namespace clobber {
@@ -41,14 +41,13 @@ enum class ZeroRows : uint8_t {
 struct PlannedOp {
   enum class Kind : uint8_t { read, check, write, sleep, sql, lock };
   Kind kind = Kind::read;
-  int statement = -1;            // index into CellPlan::statements
-  int returning_statement = -1;  // atomic write without RETURNING: SELECT of what it set
-  std::vector<Arg> args;         // statement parameters, in placeholder order
-  Expr expr;                     // read, lock: key; check: condition; atomic write: key
-  size_t table = 0;              // read / write
-  int first_slot = 0;            // read: frame slot of the first fetched column
-  int column_count = 0;          // read: integer columns fetched (then txn id, version)
-  int read_op = -1;              // write: index of the op that read this row (-1: atomic)
+  int statement = -1;     // index into CellPlan::operations
+  std::vector<Arg> args;  // the operation's parameters, in its order
+  Expr expr;              // read, lock: key; check: condition; atomic write: key
+  size_t table = 0;       // read / write
+  int first_slot = 0;     // read: frame slot of the first fetched column
+  int column_count = 0;   // read: integer columns fetched (then txn id, version)
+  int read_op = -1;       // write: index of the op that read this row (-1: atomic)
   /// write: one assigned column. For atomic writes `value` is the delta's
   /// magnitude and `sign` its sign; otherwise `value` is the new value.
   struct Assignment {
@@ -58,7 +57,7 @@ struct PlannedOp {
     int sign = 1;
   };
   std::vector<Assignment> assignments;
-  bool atomic = false;  // write: UPDATE ... SET c = c +/- delta ... RETURNING
+  bool atomic = false;  // write: each column changed by a delta, the new values returned
   /// write: its result row ends with the replaced writer's id and the new
   /// version number (after the new values, for atomic writes).
   bool returns_versions = false;
@@ -78,32 +77,30 @@ struct TransactionPlan {
   bool commit_with_last_write = false;
 };
 
-/// The real table behind a logical one, and its DDL and seed SQL.
+/// The real table behind a logical one, and its seed rows.
 struct TablePlan {
-  std::string name;  // real name: prefix + logical name
-  std::string create_sql;
-  std::string drop_sql;
-  std::vector<std::string> seed_sql;  // INSERT batches
-  std::string final_state_sql;        // SELECT integer columns, last writer ORDER BY key
-  bool exactly_checked = true;        // false when a raw sql step names the table
+  TableShape shape;                     // shape.name: prefix + logical name
+  std::vector<size_t> integer_columns;  // the final state reads these
+  bool exactly_checked = true;          // false when a raw sql step names the table
 };
 
-/// Everything a cell runs, in its database's SQL.
+/// Everything a cell prepares and runs.
 struct CellPlan {
-  DatabaseKind kind = DatabaseKind::sqlite;
   Isolation isolation = Isolation::none;
   Locking locking = Locking::none;
   std::vector<TablePlan> tables;              // in workload order
-  std::vector<std::string> statements;        // prepared on every worker session
-  std::vector<int> statement_params;          // parameter count of each statement
+  std::vector<Operation> operations;          // prepared on every worker session
   std::vector<TransactionPlan> transactions;  // in workload order
-  std::vector<std::string> invariant_sql;     // in workload order, real table names
-  int release_statement = -1;  // advisory on MySQL: releases the session's named locks
+  /// One per invariant, in workload order, real table names; empty for an
+  /// invariant without SQL, and for every one when the database runs no SQL.
+  std::vector<std::string> invariant_sql;
+  int release_statement = -1;  // advisory, where named locks outlive the transaction
 };
 
-/// Plans a cell, or returns why the locking mode cannot express this workload
-/// (for example an atomic write that is not `read value +/- expression`).
-std::variant<CellPlan, std::string> plan_cell(const Workload& workload, DatabaseKind kind,
+/// Plans a cell for a database with `traits`, or returns why the locking mode
+/// cannot express this workload (for example an atomic write that is not
+/// `read value +/- expression`, or an sql step on a database without SQL).
+std::variant<CellPlan, std::string> plan_cell(const Workload& workload, const DriverTraits& traits,
                                               Isolation isolation, Locking locking,
                                               const std::string& table_prefix);
 
@@ -111,9 +108,9 @@ std::variant<CellPlan, std::string> plan_cell(const Workload& workload, Database
 std::vector<std::vector<SeedValue>> seed_rows(const TableDef& table);
 
 /// Rewrites raw SQL: logical table names become real ones (outside quotes),
-/// and each `:name` parameter becomes the dialect's next placeholder.
-std::string rewrite_sql(std::string_view sql, const Workload& workload,
-                        const std::vector<TablePlan>& tables, const Dialect& dialect,
-                        int* param_count = nullptr);
+/// and the text is cut at each `:name` parameter (the driver writes its own
+/// placeholder there).
+RawSql rewrite_sql(std::string_view sql, const Workload& workload,
+                   const std::vector<TablePlan>& tables);
 
 }  // namespace clobber

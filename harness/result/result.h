@@ -13,7 +13,7 @@ namespace clobber {
 
 /// Which database a cell ran on.
 struct DatabaseInfo {
-  DatabaseKind kind = DatabaseKind::sqlite;
+  DatabaseKind kind{};
   std::string server_version;
   std::string url;                                            // password masked
   std::vector<std::pair<std::string, std::string>> settings;  // session settings shown in reports

@@ -57,15 +57,11 @@ TableSnapshot snapshot_of_seed(const TableDef& table) {
 
 TableSnapshot snapshot_of_database(Session& admin, const TableDef& table, const TablePlan& plan) {
   TableSnapshot snapshot;
-  const QueryRows rows = admin.query(plan.final_state_sql);
-  const auto integers = table.integer_columns();
+  const auto& integers = plan.integer_columns;
   size_t key_position = 0;
   for (size_t i = 0; i < integers.size(); ++i)
     if (integers[i] == table.key_column) key_position = i;
-  for (const auto& row : rows.rows) {
-    std::vector<int64_t> values;
-    for (const auto& field : row)
-      values.push_back(field ? parse_int(*field, "the final state of " + table.name) : 0);
+  for (std::vector<int64_t>& values : admin.read_rows(plan.shape, integers)) {
     const int64_t key = values[key_position];
     snapshot.emplace(key, std::move(values));
   }
@@ -210,7 +206,8 @@ CellResult run_cell(const Workload& workload, Driver& driver, const CellSpec& sp
 #endif
   if (auto reason = driver.unsupported_isolation(spec.isolation)) return unsupported(cell, *reason);
   if (auto reason = driver.unsupported_locking(spec.locking)) return unsupported(cell, *reason);
-  auto planned = plan_cell(workload, driver.kind(), spec.isolation, spec.locking, random_prefix());
+  auto planned =
+      plan_cell(workload, driver.traits(), spec.isolation, spec.locking, random_prefix());
   if (auto* reason = std::get_if<std::string>(&planned)) return unsupported(cell, *reason);
   const CellPlan& plan = std::get<CellPlan>(planned);
 
@@ -219,7 +216,7 @@ CellResult run_cell(const Workload& workload, Driver& driver, const CellSpec& sp
       std::make_unique<ResilientSession>(driver.connect(), spec.reconnect_timeout, stop);
   ResilientSession& admin_connection = *resilient;
   std::unique_ptr<Session> admin = std::move(resilient);
-  CellTables tables(*admin, plan, *spec.registry, stop);
+  CellTables tables(*admin, workload, plan, *spec.registry, stop);
   tables.create();
   std::vector<TableSnapshot> seed;
   for (const TableDef& table : workload.tables) seed.push_back(snapshot_of_seed(table));
@@ -280,8 +277,8 @@ CellResult run_cell(const Workload& workload, Driver& driver, const CellSpec& sp
       if (leader || !single_writer) {
         try {
           session = connect_until(driver, spec.reconnect_timeout, stop);
-          for (size_t s = 0; s < plan.statements.size(); ++s)
-            handles.push_back(session->prepare(plan.statements[s], plan.statement_params[s]));
+          for (const Operation& operation : plan.operations)
+            handles.push_back(session->prepare(operation));
           if (chaos) backend_ids[static_cast<size_t>(w)].store(backend_number(*session));
         } catch (const std::exception& e) {
           log.error = e.what();
@@ -316,7 +313,7 @@ CellResult run_cell(const Workload& workload, Driver& driver, const CellSpec& sp
   std::optional<Chaos> chaos_thread;  // started once every worker has its connection
   if (chaos && launch_error.empty()) {
     try {
-      chaos_thread.emplace(*admin, driver.kind(), spec.chaos_kill_rate, backend_ids,
+      chaos_thread.emplace(*admin, spec.chaos_kill_rate, backend_ids,
                            mix_seed(spec.seed ^ 0xc4a05));
     } catch (const std::system_error& e) {
       launch_error = fmt::format("could not start the chaos thread: {}", e.what());

@@ -15,10 +15,10 @@ namespace clobber {
 /// Creates the cell's tables and drops them again when it goes out of scope.
 class CellTables {
  public:
-  /// Tables of `plan`, created on `admin`, recorded in `registry`; `stop` ends
-  /// seeding early.
-  CellTables(Session& admin, const CellPlan& plan, TableRegistry& registry,
-             const std::atomic<bool>& stop);
+  /// Tables of `plan` (seeded with `workload`'s rows), created on `admin`,
+  /// recorded in `registry`; `stop` ends seeding early.
+  CellTables(Session& admin, const Workload& workload, const CellPlan& plan,
+             TableRegistry& registry, const std::atomic<bool>& stop);
   CellTables(const CellTables&) = delete;
   CellTables& operator=(const CellTables&) = delete;
   /// Drops every table registered so far, in reverse order, then forgets it;
@@ -30,6 +30,7 @@ class CellTables {
 
  private:
   Session& admin_;
+  const Workload& workload_;
   const CellPlan& plan_;
   TableRegistry& registry_;
   const std::atomic<bool>& stop_;

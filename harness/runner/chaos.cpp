@@ -11,36 +11,6 @@ constexpr std::chrono::milliseconds kStopPoll{20};  // how often the wait looks 
 
 }  // namespace
 
-bool kill_backend(Session& admin, DatabaseKind kind, int64_t backend_id) {
-  const std::string id = std::to_string(backend_id);
-  if (kind == DatabaseKind::postgresql) {
-    const QueryRows rows =
-        admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid = " + id +
-                    " AND usename = current_user AND datname = current_database()"
-                    " AND application_name = current_setting('application_name')"
-                    " AND pid <> pg_backend_pid()");
-    return !rows.rows.empty() && rows.rows[0][0] && *rows.rows[0][0] == "t";
-  }
-  if (kind == DatabaseKind::mysql) {
-    // Connection ids are never reused while the server runs; the check keeps a
-    // stale id from ever reaching another user's or database's connection.
-    const QueryRows rows =
-        admin.query("SELECT COUNT(*) FROM information_schema.processlist WHERE id = " + id +
-                    " AND db = DATABASE() AND user = SUBSTRING_INDEX(USER(), '@', 1)"
-                    " AND id <> CONNECTION_ID()");
-    if (rows.rows.empty() || !rows.rows[0][0] || *rows.rows[0][0] != "1") return false;
-    try {
-      admin.query("KILL CONNECTION " + id);
-    } catch (const ConnectionLost&) {
-      throw;
-    } catch (const DatabaseError&) {
-      return false;  // 1094: it ended on its own in between
-    }
-    return true;
-  }
-  throw DatabaseError("chaos: SQLite has no sessions to kill");
-}
-
 int64_t backend_number(Session& session) {
   const std::string id = session.backend_id();
   int64_t value = 0;
@@ -48,8 +18,8 @@ int64_t backend_number(Session& session) {
   return value;
 }
 
-Chaos::Chaos(Session& admin, DatabaseKind kind, double rate, BackendIds& ids, uint64_t seed)
-    : admin_(admin), kind_(kind), rate_(rate), ids_(ids), thread_([this, seed] { loop(seed); }) {}
+Chaos::Chaos(Session& admin, double rate, BackendIds& ids, uint64_t seed)
+    : admin_(admin), rate_(rate), ids_(ids), thread_([this, seed] { loop(seed); }) {}
 
 Chaos::~Chaos() {
   stop();
@@ -77,7 +47,9 @@ void Chaos::loop(uint64_t seed) {
     const int64_t id = slot.exchange(0);  // the worker stores its next one after reconnecting
     if (id == 0) continue;
     try {
-      if (kill_backend(admin_, kind_, id)) ++kills_;
+      // Only a session of the admin's own kind: same user and database (and on
+      // PostgreSQL application_name); Session::kill_session.
+      if (admin_.kill_session(std::to_string(id))) ++kills_;
     } catch (const DatabaseError&) {
       // The admin connection itself is gone past its deadline: no more chaos;
       // the checks that follow report the failure.

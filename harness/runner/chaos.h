@@ -20,11 +20,6 @@ namespace clobber {
 /// worker stores it after connecting and after each reconnect.
 using BackendIds = std::vector<std::atomic<int64_t>>;
 
-/// Kills the connection `backend_id` from `admin`, only when it is one of the
-/// admin's own kind: same user, database and (PostgreSQL) application_name.
-/// Returns whether a connection was killed; throws DatabaseError.
-bool kill_backend(Session& admin, DatabaseKind kind, int64_t backend_id);
-
 /// The backend id a session reports, as a number (0 when it reports none).
 int64_t backend_number(Session& session);
 
@@ -33,7 +28,7 @@ class Chaos {
  public:
   /// Starts killing sessions listed in `ids` through `admin`, which nobody else
   /// uses until stop() returns. `rate` is in kills per second.
-  Chaos(Session& admin, DatabaseKind kind, double rate, BackendIds& ids, uint64_t seed);
+  Chaos(Session& admin, double rate, BackendIds& ids, uint64_t seed);
   Chaos(const Chaos&) = delete;
   Chaos& operator=(const Chaos&) = delete;
   /// Stops the thread (joins it).
@@ -45,7 +40,6 @@ class Chaos {
   void loop(uint64_t seed);
 
   Session& admin_;
-  DatabaseKind kind_;
   double rate_;
   BackendIds& ids_;
   std::atomic<bool> done_{false};

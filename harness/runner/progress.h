@@ -31,7 +31,7 @@ struct alignas(64) LiveCounters {
 struct CellProgress {
   int cell = 0;   // 1-based, in run order
   int cells = 0;  // in the whole run
-  DatabaseKind kind = DatabaseKind::sqlite;
+  DatabaseKind kind{};
   std::string server_version;
   Isolation isolation = Isolation::none;
   Locking locking = Locking::none;

@@ -36,7 +36,8 @@ Worker::Worker(int index, uint64_t seed, const WorkerShared& shared, Session* se
     frame = std::max(frame, tx.type->frame_size);
     ops = std::max(ops, tx.ops.size());
   }
-  for (int count : shared.plan->statement_params) params = std::max(params, count);
+  for (const Operation& operation : shared.plan->operations)
+    params = std::max(params, parameter_count(operation));
   frame_.assign(static_cast<size_t>(frame), 0);
   params_.assign(static_cast<size_t>(params), 0);
   row_.assign(kMaxColumns, 0);
@@ -430,14 +431,6 @@ bool Worker::execute_write(const PlannedOp& op, uint64_t id, Outcome& outcome, b
         break;
     }
     return false;
-  }
-  if (outcome.ok() && op.returning_statement >= 0) {
-    StatementResult returned_row;
-    outcome = session_->execute(statements_[op.returning_statement], {},
-                                std::span(row_.data(), returned), returned_row);
-    // In autocommit the UPDATE stands even when reading it back failed.
-    lost_in_flight = !outcome.ok() && outcome.cause == AbortCause::connection && autocommit;
-    if (!outcome.ok() && !lost_in_flight) return false;
   }
   if (!shared_.record_history) return !lost_in_flight;
   // Record the write: the version it replaced and each column's old and new value.

@@ -1,11 +1,13 @@
 // The folders' layering (docs/architecture.md, "Folders"): a folder includes
 // only folders below it. common/ is the bottom and includes nothing of
-// clobber's; drivers/ includes only common/ and itself. Scanned from the
-// source tree, so a new include that breaks the order fails here.
+// clobber's; drivers/ includes only common/ and itself; and only drivers/
+// names a concrete database. Scanned from the source tree, so a new include
+// or a new switch on the database that breaks the order fails here.
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
+#include <regex>
 #include <string>
 #include <vector>
 
@@ -56,6 +58,35 @@ TEST(Layering, CommonIncludesNothingOfClobbers) {
 
 TEST(Layering, DriversIncludeOnlyCommonAndThemselves) {
   EXPECT_EQ(violations("drivers", {"common/", "drivers/"}), std::vector<std::string>{});
+}
+
+/// Each line under the product's folders outside drivers/ that names one
+/// concrete database kind (`DatabaseKind::postgresql`, ...), as "file:line".
+/// common/types.* declares the kinds and their names, and is exempt.
+std::vector<std::string> database_kinds_named_outside_drivers() {
+  const std::regex kind(R"(DatabaseKind::(sqlite|postgresql|mysql|redis)\b)");
+  std::vector<std::string> found;
+  for (const std::string folder : {"common", "harness", "reports"}) {
+    const fs::path root = fs::path(CLOBBER_SOURCE_DIR) / folder;
+    for (const auto& entry : fs::recursive_directory_iterator(root)) {
+      const std::string extension = entry.path().extension().string();
+      if (!entry.is_regular_file() || (extension != ".h" && extension != ".cpp")) continue;
+      const std::string file = fs::relative(entry.path(), CLOBBER_SOURCE_DIR).string();
+      if (file.starts_with("common/types.")) continue;
+      std::ifstream in(entry.path());
+      int number = 0;
+      for (std::string line; std::getline(in, line);)
+        if (++number; std::regex_search(line, kind))
+          found.push_back(file + ":" + std::to_string(number));
+    }
+  }
+  return found;
+}
+
+TEST(Layering, OnlyDriversNameAConcreteDatabase) {
+  // A database's behaviour belongs to its driver (drivers/<database>/): the
+  // plan, runner, scenarios and reports ask the driver, never switch on it.
+  EXPECT_EQ(database_kinds_named_outside_drivers(), std::vector<std::string>{});
 }
 
 TEST(Layering, TheScanSeesIncludes) {

@@ -42,9 +42,6 @@ struct Backend {
   std::string name;      // test name suffix: sqlite, postgres, mysql, redis
   DatabaseKind kind;     // what the driver reports
   bool runs_sql = true;  // DriverTraits::runs_sql: the SQL tests run
-  /// The driver lowers typed operations (Session::prepare(Operation)) and has
-  /// the table calls (create_table...): the typed tests run.
-  bool typed_operations = false;
   /// A driver for the test database with URL option `option` ("" for none) added;
   /// fails the test (testing::server_url) and returns null when the URL is unset.
   std::function<std::unique_ptr<Driver>(const std::string& option)> make_driver;
@@ -262,7 +259,6 @@ inline Backend the_backend() {
   b.name = "redis";
   b.kind = DatabaseKind::redis;
   b.runs_sql = false;
-  b.typed_operations = true;
   b.make_driver = [](const std::string& option) -> std::unique_ptr<Driver> {
     const std::string url = testing::server_url("CLOBBER_TEST_REDIS_URL");
     if (url.empty()) return nullptr;
