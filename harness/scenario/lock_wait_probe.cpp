@@ -154,8 +154,7 @@ std::unique_ptr<LockWaitProbe> make_lock_wait_probe(Driver& driver) {
       return std::make_unique<PostgresProbe>(driver.connect());
     case DatabaseKind::mysql:
       return std::make_unique<MysqlProbe>(driver.connect());
-    case DatabaseKind::sqlite:
-    case DatabaseKind::redis:
+    default:  // no lock views to probe
       break;
   }
   return nullptr;
