@@ -66,12 +66,6 @@ class ResilientSession final : public Session {
                                               std::span<const size_t> columns) override;
   bool kill_session(const std::string& backend_id) override;
   void limit_lock_waits(std::chrono::milliseconds limit) override;
-  void create_table(const TableShape& table) override;
-  void drop_table(const std::string& name) override;
-  void insert_rows(const TableShape& table, std::span<const std::vector<CellValue>> rows) override;
-  std::vector<std::vector<int64_t>> read_rows(const TableShape& table,
-                                              std::span<const size_t> columns) override;
-  bool kill_session(const std::string& backend_id) override;
   void registry_create() override;
   void registry_add(const RegisteredTable& entry) override;
   void registry_remove(const std::string& table) override;

@@ -343,11 +343,11 @@ class CleanupTest : public ::testing::Test {
   /// Every table name (schema-qualified where there are schemas), sorted.
   std::vector<std::string> tables() {
 #if defined(CLOBBER_CLEANUP_REDIS)
-    std::vector<std::string> names;
+    std::vector<std::string> redis_tables;
     for (const std::string& key : raw({"KEYS", "*:table"}))
-      names.push_back(key.substr(0, key.size() - std::string(":table").size()));
-    std::sort(names.begin(), names.end());
-    return names;
+      redis_tables.push_back(key.substr(0, key.size() - std::string(":table").size()));
+    std::sort(redis_tables.begin(), redis_tables.end());
+    return redis_tables;
 #endif
 #if defined(CLOBBER_CLEANUP_POSTGRES)
     const std::string sql =
