@@ -604,16 +604,24 @@ class RedisSession final : public Session {
       if (replies[2]->type != REDIS_REPLY_ARRAY || replies[2]->elements != 1)
         return Outcome::failure(AbortCause::other, "EXEC", "EXEC returned an unexpected reply");
       reply = replies[2]->element[0];
+      if (is_noscript(reply)) {
+        // The WATCH is spent: the attempt is retried, as after a conflict.
+        if (!reload_scripts()) return lost();
+        return Outcome::failure(AbortCause::conflict, "NOSCRIPT",
+                                "the write's script had been flushed from the server: loaded "
+                                "again, the attempt is retried");
+      }
     } else {
       replies = pipeline({evalsha});
       if (replies.empty()) return lost();
+      if (is_noscript(replies[0].get())) {  // nothing ran: load and send it again
+        if (!reload_scripts()) return lost();
+        replies = pipeline({evalsha});
+        if (replies.empty()) return lost();
+      }
       reply = replies[0].get();
     }
-    if (reply->type == REDIS_REPLY_ERROR) {
-      Outcome failed = error_outcome(reply);
-      if (failed.code == "NOSCRIPT") reload_scripts();  // flushed behind our back
-      return failed;
-    }
+    if (reply->type == REDIS_REPLY_ERROR) return error_outcome(reply);
     if (reply->type == REDIS_REPLY_INTEGER) {
       result.rows_affected = reply->integer;
       return Outcome{};
@@ -623,10 +631,17 @@ class RedisSession final : public Session {
     return copy_row(reply, row_key(write.table.name, key), row);
   }
 
-  /// Loads every script again (after a SCRIPT FLUSH); a failure shows at the next call.
-  void reload_scripts() {
-    for (const std::string& script : scripts_)
-      if (pipeline({{"SCRIPT", "LOAD", script}}).empty()) return;
+  /// True for the reply to EVALSHA of a script the server does not have
+  /// (SCRIPT FLUSH, or a restarted server): nothing ran.
+  static bool is_noscript(const redisReply* reply) {
+    return reply->type == REDIS_REPLY_ERROR && text_of(reply).starts_with("NOSCRIPT");
+  }
+
+  /// Loads every script again (after a SCRIPT FLUSH); false when the connection broke.
+  bool reload_scripts() {
+    std::vector<Command> commands;
+    for (const std::string& script : scripts_) commands.push_back({"SCRIPT", "LOAD", script});
+    return pipeline(commands).size() == commands.size();
   }
 
   /// SET name:key token NX PX ttl, polled until granted or lock_wait passes.
@@ -671,8 +686,15 @@ class RedisSession final : public Session {
     for (const std::string& name : held_locks_)
       commands.push_back({"EVALSHA", prepared.script, "1", name, token_});
     held_locks_.clear();
-    const std::vector<Reply> replies = pipeline(commands);
+    std::vector<Reply> replies = pipeline(commands);
     if (replies.size() != commands.size()) return lost();
+    if (std::any_of(replies.begin(), replies.end(),
+                    [](const Reply& reply) { return is_noscript(reply.get()); })) {
+      // None of them ran (the script is missing for all): load it, send them again.
+      if (!reload_scripts()) return lost();
+      replies = pipeline(commands);
+      if (replies.size() != commands.size()) return lost();
+    }
     for (const Reply& reply : replies) {
       if (reply->type == REDIS_REPLY_ERROR) return error_outcome(reply.get());
       result.rows_affected += reply->integer;

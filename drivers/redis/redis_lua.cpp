@@ -186,8 +186,9 @@ class ConditionLowering {
           return target + " = parse(row[" + std::to_string(it->second) + "], " +
                  lua_string("column " + write_.table.columns[slot].name) + ")\n";
         }
-        return target + " = parse(ARGV[" + std::to_string(slot - columns + 1) +
-               "], 'a parameter')\n";
+        // The condition's parameters follow the values, the writer and the key.
+        const size_t parameter = write_.assignments.size() + 2 + (slot - columns);
+        return target + " = parse(ARGV[" + std::to_string(parameter + 1) + "], 'a parameter')\n";
       }
       case ExprOp::logical_and:
         return emit(node.left) + target + " = ZERO\nif truthy(" + at(node.left) + ") then\n" +

@@ -283,12 +283,12 @@ TEST_F(RedisDriverTest, DeltaWritesAreExactAndRefuseToOverflow) {
 /// fails as it does (overflow, division by zero), never wrapping.
 TEST_F(RedisDriverTest, GuardConditionsAgreeWithTheExpressionEvaluator) {
   auto session = driver_->connect();
-  // Slots: 0-3 the columns; 4 on, the parameters (v, txn, key, p, q).
+  // Slots: 0-3 the columns; 4 and 5, the condition's parameters p and q.
   const SlotResolver resolve = [](std::string_view name) -> std::optional<int> {
     if (name == "v") return 1;
     if (name == "w") return 2;
-    if (name == "p") return 4 + 3;
-    if (name == "q") return 4 + 4;
+    if (name == "p") return 4;
+    if (name == "q") return 5;
     return std::nullopt;
   };
   const std::vector<std::string> atoms = {
@@ -321,7 +321,7 @@ TEST_F(RedisDriverTest, GuardConditionsAgreeWithTheExpressionEvaluator) {
     for (int trial = 0; trial < 3; ++trial) {
       const int64_t v = pick(values), w = pick(values), p = pick(values), q = pick(values);
       raw({"HSET", table_.name + ":1", "v", std::to_string(v), "w", std::to_string(w)});
-      const int64_t frame[] = {1, v, w, 0, 123, 77, 1, p, q};
+      const int64_t frame[] = {1, v, w, 0, p, q};
       int64_t expected = 0;
       const EvalError error = evaluate(write.condition, frame, expected);
       const Outcome outcome = run(*session, handle, {123, 77, 1, p, q});
@@ -389,7 +389,10 @@ TEST_F(RedisDriverTest, ALockWaitEndsWhenTheHolderReleases) {
   const StatementHandle hold = holder->prepare(Operation(lock));
   const StatementHandle release = holder->prepare(Operation(ReleaseLocks{}));
   const StatementHandle wait = waiter->prepare(Operation(lock));
+  const StatementHandle done = waiter->prepare(Operation(ReleaseLocks{}));
+  raw({"DEL", table_.name + "_lock:1"});  // left by an earlier run cut short
   ASSERT_TRUE(run(*holder, hold, {1}).ok());
+  ASSERT_EQ(row_[0], 1);
   EXPECT_EQ(raw({"EXISTS", table_.name + "_lock:1"}).at(0), "1") << "no second ':'";
   const auto start = std::chrono::steady_clock::now();
   std::thread releaser([&] {
@@ -418,20 +421,31 @@ TEST_F(RedisDriverTest, ALockWaitEndsWhenTheHolderReleases) {
   const Outcome cancelled = third->execute(blocked, std::vector<int64_t>{1}, granted, result);
   canceller.join();
   EXPECT_EQ(cancelled.code, "CANCELLED") << cancelled.message;
+  ASSERT_TRUE(run(*waiter, done, {}).ok());
+  EXPECT_EQ(result_.rows_affected, 1);
 }
 
 TEST_F(RedisDriverTest, ScriptsFlushedBehindItsBackAreLoadedAgain) {
   auto session = driver_->connect();
+  const StatementHandle read = session->prepare(Operation(ReadRow{table_, {1}, Locking::none}));
   const StatementHandle write = session->prepare(Operation(set_v()));
-  raw({"SCRIPT", "FLUSH"});
-  const Outcome flushed = run(*session, write, {5, 1, 1});
-  EXPECT_EQ(flushed.code, "NOSCRIPT") << flushed.message;
-  ASSERT_TRUE(run(*session, write, {6, 2, 1}).ok());
+  const StatementHandle guarded = session->prepare(Operation(set_v(WriteRow::Guard::version)));
+  raw({"SCRIPT", "FLUSH"});  // every client's: the others load theirs again too
+  ASSERT_TRUE(run(*session, write, {6, 2, 1}).ok()) << "loaded again and sent again";
   EXPECT_EQ(field(1, "v"), "6");
+  // Under WATCH the EXEC is spent: the attempt fails as a conflict, retried.
+  ASSERT_TRUE(run(*session, read, {1}).ok());
   raw({"SCRIPT", "FLUSH"});
-  ASSERT_TRUE(session->reconnect().ok());
-  ASSERT_TRUE(run(*session, write, {7, 3, 1}).ok()) << "reconnect() loads them again";
+  const Outcome flushed = run(*session, guarded, {7, 3, 1, row_[2]});
+  EXPECT_EQ(flushed.cause, AbortCause::conflict) << flushed.message;
+  EXPECT_EQ(flushed.code, "NOSCRIPT");
+  ASSERT_TRUE(run(*session, read, {1}).ok());
+  ASSERT_TRUE(run(*session, guarded, {7, 3, 1, row_[2]}).ok());
+  EXPECT_EQ(result_.rows_affected, 1);
   EXPECT_EQ(field(1, "v"), "7");
+  ASSERT_TRUE(session->reconnect().ok());
+  ASSERT_TRUE(run(*session, write, {8, 4, 1}).ok()) << "reconnect() loads them again";
+  EXPECT_EQ(field(1, "v"), "8");
 }
 
 TEST_F(RedisDriverTest, TheRunLockIsTheHoldersClientIdAndDiesWithIt) {

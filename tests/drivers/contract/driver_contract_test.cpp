@@ -691,11 +691,11 @@ TEST_P(DriverContractTest, TypedGuardedWritesMatchNothingWhenTheGuardFails) {
   add.assignments = {{1, +1}};
   add.returns_versions = true;
   const StatementHandle delta = session->prepare(Operation(add));
-  // v + delta where v >= the parameter after the key (variable 3 + 3).
+  // v + delta where v >= the condition's parameter 0 (variable 3 columns + 0).
   WriteRow guarded = add;
   guarded.guard = WriteRow::Guard::condition;
   guarded.condition.nodes = {{ExprOp::variable, 1, -1, -1},
-                             {ExprOp::variable, 6, -1, -1},
+                             {ExprOp::variable, 3, -1, -1},
                              {ExprOp::greater_equal, 0, 0, 1}};
   guarded.condition.text = "v >= floor";
   guarded.condition_params = 1;
