@@ -17,6 +17,7 @@ work=$(mktemp -d)
 chmod 755 "$work"  # the PostgreSQL server runs as its own user
 export CLOBBER_SERVER_DIR=$work/servers CLOBBER_PG_PORT=${CLOBBER_PG_PORT:-25432}
 export CLOBBER_MYSQL_PORT=${CLOBBER_MYSQL_PORT:-23306}
+export CLOBBER_REDIS_PORT=${CLOBBER_REDIS_PORT:-26379}
 # Every worker's session, plus the admin and registry connections.
 export CLOBBER_MAX_CONNECTIONS=$((sessions + 50))
 trap 'bash scripts/servers.sh stop >/dev/null 2>&1 || true; rm -rf "$work"' EXIT

@@ -68,6 +68,8 @@ std::string_view to_string(DatabaseKind kind) {
       return "postgresql";
     case DatabaseKind::mysql:
       return "mysql";
+    case DatabaseKind::redis:
+      return "redis";
   }
   return "?";
 }
@@ -94,6 +96,7 @@ std::optional<DatabaseKind> parse_database_kind(std::string_view name) {
   if (name == "sqlite") return DatabaseKind::sqlite;
   if (name == "postgresql" || name == "postgres") return DatabaseKind::postgresql;
   if (name == "mysql" || name == "mariadb") return DatabaseKind::mysql;
+  if (name == "redis") return DatabaseKind::redis;
   return std::nullopt;
 }
 

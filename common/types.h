@@ -37,7 +37,7 @@ enum class AbortCause {
 };
 
 /// Database family a URL names.
-enum class DatabaseKind { sqlite, postgresql, mysql };
+enum class DatabaseKind { sqlite, postgresql, mysql, redis };
 
 /// Every isolation level, in the order reports list them.
 inline constexpr Isolation kAllIsolations[] = {Isolation::none, Isolation::read_uncommitted,
@@ -70,7 +70,8 @@ std::optional<Isolation> parse_isolation(std::string_view name);
 std::optional<Locking> parse_locking(std::string_view name);
 /// Parses an abort cause name (as used in retry policies); nullopt when unknown.
 std::optional<AbortCause> parse_abort_cause(std::string_view name);
-/// Parses a database kind name ("postgresql", "mysql", "mariadb", "sqlite"); nullopt when unknown.
+/// Parses a database kind name ("postgresql", "mysql", "mariadb", "sqlite", "redis"); nullopt when
+/// unknown.
 std::optional<DatabaseKind> parse_database_kind(std::string_view name);
 
 }  // namespace clobber

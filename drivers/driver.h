@@ -99,6 +99,17 @@ struct RunOwner {
   int64_t pid = 0;     // getpid()
 };
 
+/// The name of the table registry (harness/runner/table_registry.h): an SQL
+/// table, or the Redis hash of that name (docs/redis.md, "The run lock").
+inline constexpr const char* kRegistryTable = "clobber_registry";
+
+/// One entry of the table registry: a table and the run that created it.
+struct RegisteredTable {
+  std::string table;
+  RunOwner owner;
+  std::string created_at;  // ISO 8601 UTC, as the owner's clock had it
+};
+
 /// One connection to the database, used by one thread only (cancel() excepted).
 class Session {
  public:
@@ -206,6 +217,24 @@ class Session {
   /// True when a table named `name` (unquoted, as clobber creates it) exists
   /// where this session's unqualified names resolve.
   virtual bool table_exists(const std::string& name) = 0;
+
+  // ---- The table registry (harness/runner/table_registry.h) -----------------
+  // The registry lists every table a run creates, with its owner. The default
+  // bodies are the one SQL implementation the SQL drivers share
+  // (drivers/sql_registry.h, through query()); a store that runs no SQL
+  // overrides all four. On the session's own thread; failures throw DatabaseError.
+
+  /// Creates the registry when it is missing; two runs may do so at once.
+  virtual void registry_create();
+  /// Records `entry`. Also succeeds when the registry already holds this table
+  /// for the same run (the call sent again after a lost connection); throws
+  /// when another run holds it.
+  virtual void registry_add(const RegisteredTable& entry);
+  /// Deletes the entry of `table`, if there is one.
+  virtual void registry_remove(const std::string& table);
+  /// Every entry, by run id and then table; none when there is no registry
+  /// (never creates it).
+  virtual std::vector<RegisteredTable> registry_entries();
   // ---- A cell's tables (harness/runner/cell_tables.h) ----------------------
   // Outside the measured path, on the session's own thread, no transaction
   // open; failures throw DatabaseError.
@@ -274,6 +303,14 @@ class Driver {
   virtual std::optional<std::string> unsupported_isolation(Isolation level) const = 0;
   /// Why this database cannot run `mode`, or nullopt when it can.
   virtual std::optional<std::string> unsupported_locking(Locking mode) const = 0;
+  /// What every report must say of a cell that ran at `level` with `mode`
+  /// on this database, beyond what its checks found (a protection that is
+  /// weaker here than its name says); none by default.
+  virtual std::vector<std::string> cell_notes(Isolation level, Locking mode) const {
+    (void)level;
+    (void)mode;
+    return {};
+  }
   /// Settings reported with every cell (URL session settings, and server settings
   /// that decide behaviour). By default the URL's options, except secret ones.
   virtual std::vector<std::pair<std::string, std::string>> reported_settings() {

@@ -1,6 +1,7 @@
 #include "drivers/driver.h"
 #include "drivers/mysql/mysql_driver.h"
 #include "drivers/postgres/postgres_driver.h"
+#include "drivers/redis/redis_driver.h"
 #include "drivers/secrets.h"
 #include "drivers/sqlite/sqlite_driver.h"
 
@@ -16,6 +17,8 @@ std::unique_ptr<Driver> make_plain_driver(const DatabaseUrl& url) {
       return std::make_unique<PostgresDriver>(url);
     case DatabaseKind::mysql:
       return std::make_unique<MysqlDriver>(url);
+    case DatabaseKind::redis:
+      return std::make_unique<RedisDriver>(url);
   }
   throw InputError("unknown database kind in URL '" + url.masked + "'");
 }

@@ -69,8 +69,8 @@ struct WriteRow {
   std::vector<Assignment> assignments;
   Guard guard = Guard::none;
   /// Guard::condition: variable v < table.columns.size() is the row's column v;
-  /// a greater v is parameter v - table.columns.size() of this operation
-  /// (0-based, counted over all its parameters).
+  /// a greater v is the condition's parameter v - table.columns.size()
+  /// (0-based among the condition_params that follow the key).
   Expr condition;
   int condition_params = 0;  // parameters the condition adds after the key
   /// The caller wants the replaced writer and new version back (see

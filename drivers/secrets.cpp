@@ -156,6 +156,18 @@ class ScrubbingSession final : public Session {
   bool kill_session(const std::string& backend_id) override {
     return scrubbed(secrets_, [&] { return session_->kill_session(backend_id); });
   }
+  void registry_create() override {
+    scrubbed(secrets_, [&] { session_->registry_create(); });
+  }
+  void registry_add(const RegisteredTable& entry) override {
+    scrubbed(secrets_, [&] { session_->registry_add(entry); });
+  }
+  void registry_remove(const std::string& table) override {
+    scrubbed(secrets_, [&] { session_->registry_remove(table); });
+  }
+  std::vector<RegisteredTable> registry_entries() override {
+    return scrubbed(secrets_, [&] { return session_->registry_entries(); });
+  }
 
  private:
   std::unique_ptr<Session> session_;
@@ -185,6 +197,11 @@ class ScrubbingDriver final : public Driver {
   }
   std::optional<std::string> unsupported_locking(Locking mode) const override {
     return driver_->unsupported_locking(mode);
+  }
+  std::vector<std::string> cell_notes(Isolation level, Locking mode) const override {
+    std::vector<std::string> notes = driver_->cell_notes(level, mode);
+    for (std::string& note : notes) note = scrub_secrets(note, *secrets_);
+    return notes;
   }
   std::vector<std::pair<std::string, std::string>> reported_settings() override {
     auto settings = scrubbed(secrets_, [&] { return driver_->reported_settings(); });

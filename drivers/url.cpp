@@ -678,6 +678,92 @@ DatabaseUrl parse_mysql_url(const std::string& text, size_t authority_begin,
   return url;
 }
 
+/// Parses redis:// URLs: [[user]:password@]host[:port][/db][?options]. As for
+/// mysql://, the user info ends at the LAST '@' and the user name at its first
+/// ':'; an empty user name (redis://:secret@host) authenticates with the
+/// password alone (AUTH password), as Redis without ACL users expects. The
+/// database is a number (SELECT), 0 when absent.
+DatabaseUrl parse_redis_url(const std::string& text, size_t authority_begin) {
+  DatabaseUrl url;
+  url.kind = DatabaseKind::redis;
+  url.text = text;
+  url.secrets = conservative_secrets(text, authority_begin);
+  url.masked = scrub_secrets(conservative_mask(text, authority_begin), url.secrets);
+  const std::string_view whole(text);
+
+  size_t at = text.rfind('@');
+  if (at != npos && at < authority_begin) at = npos;
+  std::string_view written_password;
+  size_t host_begin = authority_begin;
+  if (at != npos) {
+    const std::string_view user_info = whole.substr(authority_begin, at - authority_begin);
+    const size_t colon = user_info.find(':');
+    url.user = percent_decode(user_info.substr(0, colon), url.masked, "user name");
+    if (colon != npos) {
+      written_password = user_info.substr(colon + 1);
+      url.password = percent_decode(written_password, url.masked, "password");
+    }
+    if (!url.user.empty() && url.password.empty())
+      throw bad_database_url(url.masked,
+                             "a user name without a password (expected redis://user:password@host "
+                             "or redis://:password@host)");
+    host_begin = at + 1;
+  }
+
+  const size_t query_begin = text.find('?', host_begin);
+  const std::string_view rest =
+      whole.substr(host_begin, (query_begin == npos ? text.size() : query_begin) - host_begin);
+  const size_t slash = rest.find('/');
+  const std::string_view hostport = rest.substr(0, slash);
+  const std::string_view database = slash == npos ? std::string_view() : rest.substr(slash + 1);
+
+  std::string_view port_text;
+  bool has_port = false;
+  if (hostport.starts_with('[')) {  // [IPv6]:port
+    const size_t close = hostport.find(']');
+    if (close == npos) throw bad_database_url(url.masked, "unterminated '[' in the host");
+    url.host = std::string(hostport.substr(1, close - 1));
+    const std::string_view after = hostport.substr(close + 1);
+    if (!after.empty()) {
+      if (after[0] != ':')
+        throw bad_database_url(url.masked, "unexpected text after ']' in the host");
+      port_text = after.substr(1);
+      has_port = true;
+    }
+  } else {
+    const size_t colon = hostport.find(':');
+    url.host = percent_decode(hostport.substr(0, colon), url.masked, "host");
+    if (colon != npos) {
+      port_text = hostport.substr(colon + 1);
+      has_port = true;
+    }
+  }
+  if (url.host.empty())
+    throw bad_database_url(url.masked, "missing host (expected redis://host[:port][/db])");
+  url.port = has_port ? parse_port(port_text, url.masked) : 6379;
+
+  url.database = database.empty() ? "0" : std::string(database);
+  const bool digits =
+      url.database.size() <= 9 && std::all_of(url.database.begin(), url.database.end(),
+                                              [](char c) { return c >= '0' && c <= '9'; });
+  if (!digits)
+    throw bad_database_url(url.masked, "bad database '" + std::string(database) +
+                                           "' (expected a database number, e.g. redis://host/0)");
+
+  if (query_begin != npos) parse_query(whole.substr(query_begin + 1), url);
+  url.secrets = parsed_secrets(url, written_password, query_begin);
+
+  url.masked = "redis://";
+  if (!url.password.empty())
+    url.masked += percent_encode(url.user) + ":" + std::string(kSecretMask) + "@";
+  url.masked += url.host.find(':') != npos ? "[" + url.host + "]" : percent_encode(url.host);
+  if (has_port) url.masked += ":" + std::to_string(url.port);
+  url.masked += "/" + url.database;
+  append_masked_query(url.masked, url.options);
+  url.masked = scrub_secrets(url.masked, url.secrets);
+  return url;
+}
+
 /// Parses sqlite:PATH and sqlite://PATH, with optional ?options.
 DatabaseUrl parse_sqlite_url(const std::string& text) {
   DatabaseUrl url;
@@ -720,7 +806,7 @@ DatabaseUrl parse_database_url(const std::string& text) {
     if (text.find('=') != npos) return parse_postgres_conninfo(text);
     throw bad_database_url(conservative_mask(text, 0),
                            "expected postgresql://..., a libpq key=value string (host=H "
-                           "dbname=D ...), mysql://..., mariadb://... or sqlite:PATH");
+                           "dbname=D ...), mysql://..., mariadb://..., redis://... or sqlite:PATH");
   }
   const std::string scheme = text.substr(0, scheme_end);
   const size_t authority_begin = scheme_end + 3;
@@ -728,10 +814,11 @@ DatabaseUrl parse_database_url(const std::string& text) {
     return parse_postgres_url(text, authority_begin, scheme);
   if (scheme == "mysql" || scheme == "mariadb")
     return parse_mysql_url(text, authority_begin, scheme);
+  if (scheme == "redis") return parse_redis_url(text, authority_begin);
   throw bad_database_url(conservative_mask(text, authority_begin),
                          "unknown scheme '" + scheme +
-                             "' (expected postgresql://, postgres://, mysql://, mariadb:// or "
-                             "sqlite:PATH)");
+                             "' (expected postgresql://, postgres://, mysql://, mariadb://, "
+                             "redis:// or sqlite:PATH)");
 }
 
 std::vector<std::string> split_database_list(std::string_view text) {

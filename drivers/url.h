@@ -1,5 +1,5 @@
 // Database URL parsing: postgresql:// and libpq key=value strings (by libpq
-// itself, with libpq's PG* defaults), mysql:// (mariadb://), sqlite:PATH, and
+// itself, with libpq's PG* defaults), mysql:// (mariadb://), redis://, sqlite:PATH, and
 // the CLOBBER_DB list. The grammar of each, and what is masked, is in README.md
 // ("Database URLs").
 #pragma once

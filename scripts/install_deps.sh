@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # install_deps.sh: installs the Debian 12 packages clobber needs to build, test
 # and benchmark (compiler, CMake, client libraries, GoogleTest/Benchmark,
-# valijson, libxml2 (the JUnit XML test), PostgreSQL 15, MariaDB, sysbench,
+# valijson, libxml2 (the JUnit XML test), PostgreSQL 15, MariaDB, Redis, sysbench,
 # clang with libFuzzer for
 # scripts/fuzz.sh, and Chromium, in which tests/html opens the HTML report
 # headless). With --run-only, only what building and running the
 # clobber binary needs (compiler, CMake, and the libraries it links: libpqxx
-# and libpq, Connector/C++, yaml-cpp, nlohmann-json, CLI11, fmt, SQLite): no
+# and libpq, Connector/C++, hiredis, yaml-cpp, nlohmann-json, CLI11, fmt, SQLite): no
 # server, no test or benchmark library. scripts/clobber uses --run-only;
 # scripts/test.sh installs everything.
 #
@@ -25,7 +25,7 @@ set -euo pipefail
 # find_package and pkg_check_modules outside tests/ and bench/).
 RUN_PACKAGES=(
   build-essential cmake pkg-config
-  libpqxx-dev libmysqlcppconn-dev libyaml-cpp-dev libsqlite3-dev
+  libpqxx-dev libmysqlcppconn-dev libhiredis-dev libyaml-cpp-dev libsqlite3-dev
   nlohmann-json3-dev libcli11-dev libfmt-dev
 )
 # What the test suite, the benchmarks and the fuzzers need on top.
@@ -34,6 +34,7 @@ TEST_PACKAGES=(
   libxml2-dev
   postgresql-15 postgresql-client-15
   mariadb-server mariadb-client
+  redis-server
   sysbench
   clang libclang-rt-14-dev
   chromium
@@ -93,7 +94,7 @@ fi
 echo "install_deps.sh: installing missing packages: ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update
-# The postgresql and mariadb-server packages try to start their services. On a
+# The postgresql, mariadb-server and redis-server packages try to start their services. On a
 # machine where policy-rc.d denies that (containers) or where there is no init
 # system, the maintainer scripts still succeed; clobber never uses those
 # services, it starts its own servers (scripts/servers.sh).

@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
-# servers.sh: throwaway PostgreSQL 15 and MariaDB servers for clobber's
+# servers.sh: throwaway PostgreSQL 15, MariaDB and Redis servers for clobber's
 # integration tests, benchmarks and CI, on loopback, in a temporary directory.
 #
 # Usage: scripts/servers.sh start|stop|status|env|restart pg|mysql
-#   start   initialise (first time) and start both servers, wait until they
-#           answer, create the database clobber_test in each. Idempotent: a
-#           server that is already running is left as it is.
-#   stop    stop both servers and remove the directory.
-#   restart pg|mysql
+#   start   initialise (first time) and start the three servers, wait until
+#           they answer, create the database clobber_test in PostgreSQL and
+#           MariaDB (Redis uses its database 0). Idempotent: a server that is
+#           already running is left as it is.
+#   stop    stop the three servers and remove the directory.
+#   restart pg|mysql|redis
 #           stop one running server and start it again on the same data (for
 #           fault tests, on a private CLOBBER_SERVER_DIR and ports).
-#   status  say whether each server is running; exit 0 only when both are.
+#   status  say whether each server is running; exit 0 only when all three are.
 #   env     print the export lines of the test database URLs:
 #             eval "$(scripts/servers.sh env)"
 #
@@ -19,6 +20,7 @@
 #                           (default /tmp/clobber-servers-$USER)
 #   CLOBBER_PG_PORT         PostgreSQL TCP port on 127.0.0.1 (default 15432)
 #   CLOBBER_MYSQL_PORT      MariaDB TCP port on 127.0.0.1 (default 13306)
+#   CLOBBER_REDIS_PORT      Redis TCP port on 127.0.0.1 (default 16379)
 #   CLOBBER_SERVER_TIMEOUT  seconds to wait for a server to answer (default 60)
 #   CLOBBER_MAX_CONNECTIONS connections each server accepts (default 600; set
 #                           when a new CLOBBER_SERVER_DIR is initialised)
@@ -27,7 +29,10 @@
 # no password), run as the user `postgres` when this script runs as root.
 # MariaDB: mariadbd --no-defaults --user=root (or the current user), root with
 # no password over the socket and over TCP from 127.0.0.1.
-# Only the two ports above and the directory are used: no system service, no
+# Redis: redis-server with no configuration file, --bind 127.0.0.1
+# --protected-mode yes, no password, no persistence (no RDB, no AOF), its
+# working directory, pid file and log in the directory.
+# Only the three ports above and the directory are used: no system service, no
 # file under /etc, /var or /run is touched.
 set -euo pipefail
 
@@ -35,6 +40,7 @@ ME=$(id -un)
 SERVER_DIR=${CLOBBER_SERVER_DIR:-/tmp/clobber-servers-${USER:-$ME}}
 PG_PORT=${CLOBBER_PG_PORT:-15432}
 MYSQL_PORT=${CLOBBER_MYSQL_PORT:-13306}
+REDIS_PORT=${CLOBBER_REDIS_PORT:-16379}
 MAX_CONNECTIONS=${CLOBBER_MAX_CONNECTIONS:-600}
 TIMEOUT=${CLOBBER_SERVER_TIMEOUT:-60}
 DB_NAME=clobber_test
@@ -50,9 +56,13 @@ MY_SOCKET=$MY_DIR/mysqld.sock
 MY_PID=$MY_DIR/mariadbd.pid
 MY_LOG=$MY_DIR/error.log
 
-for port in "$PG_PORT" "$MYSQL_PORT"; do
+RD_DIR=$SERVER_DIR/redis
+RD_PID=$RD_DIR/redis.pid
+RD_LOG=$RD_DIR/redis.log
+
+for port in "$PG_PORT" "$MYSQL_PORT" "$REDIS_PORT"; do
   if ! [[ "$port" =~ ^[0-9]+$ ]] || ((port < 1 || port > 65535)); then
-    echo "servers.sh: error: bad port '$port' (CLOBBER_PG_PORT / CLOBBER_MYSQL_PORT)" >&2
+    echo "servers.sh: error: bad port '$port' (CLOBBER_PG_PORT / CLOBBER_MYSQL_PORT / CLOBBER_REDIS_PORT)" >&2
     exit 2
   fi
 done
@@ -410,6 +420,108 @@ my_stop() {
   fi
 }
 
+# --- Redis ------------------------------------------------------------------
+
+rd_cli() {
+  redis-cli -h 127.0.0.1 -p "$REDIS_PORT" "$@"
+}
+
+# Prints the pid of our redis-server when it is alive.
+rd_pid() {
+  local pid
+  [[ -f "$RD_PID" ]] || return 1
+  pid=$(<"$RD_PID")
+  [[ "$pid" =~ ^[0-9]+$ ]] && alive "$pid" && echo "$pid"
+}
+
+rd_ping() {
+  [[ $(rd_cli ping 2>/dev/null) == PONG ]]
+}
+
+rd_running() {
+  rd_pid >/dev/null && rd_ping
+}
+
+# Starts redis-server in the background; its pid goes to RD_LAUNCHED.
+rd_launch() {
+  # No configuration file: every setting is on the command line. --save ""
+  # and --appendonly no: nothing is written but the log and the pid file.
+  setsid redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --protected-mode yes \
+    --dir "$RD_DIR" --pidfile "$RD_PID" --logfile "$RD_LOG" --daemonize no \
+    --save "" --appendonly no --maxclients "$((MAX_CONNECTIONS * 2))" \
+    </dev/null >>"$RD_LOG" 2>&1 &
+  RD_LAUNCHED=$!
+}
+
+rd_start() {
+  local pid waited attempt=1 log_size
+  if rd_running; then
+    log "Redis already running on 127.0.0.1:$REDIS_PORT"
+    return 0
+  fi
+  command -v redis-server >/dev/null 2>&1 || die "redis-server not found (run scripts/install_deps.sh)"
+  command -v redis-cli >/dev/null 2>&1 || die "redis-cli not found (run scripts/install_deps.sh)"
+  if pid=$(rd_pid); then
+    die "a redis-server (pid $pid) is running on $RD_DIR but does not answer; run '$0 stop' first"
+  fi
+  if port_in_use "$REDIS_PORT"; then
+    die "port $REDIS_PORT is already in use by another process; set CLOBBER_REDIS_PORT to a free port"
+  fi
+  mkdir -p "$RD_DIR"
+  chmod 700 "$RD_DIR"
+  log "starting Redis on 127.0.0.1:$REDIS_PORT"
+  log_size=$(file_size "$RD_LOG")
+  rd_launch
+  pid=$RD_LAUNCHED
+  waited=0
+  until rd_ping; do
+    if ! alive "$pid"; then
+      if ((attempt < BIND_ATTEMPTS)) && bind_conflict "$RD_LOG" "$log_size"; then
+        if ((attempt == 1)); then
+          log "port $REDIS_PORT is held by another socket (a client's local port?); retrying for up to ${TIMEOUT}s"
+        fi
+        sleep 2
+        attempt=$((attempt + 1))
+        log_size=$(file_size "$RD_LOG")
+        rd_launch
+        pid=$RD_LAUNCHED
+        waited=0
+        continue
+      fi
+      log_tail "$RD_LOG"
+      die "Redis exited during startup"
+    fi
+    if ((waited >= TIMEOUT * 2)); then
+      log_tail "$RD_LOG"
+      kill -TERM "$pid" 2>/dev/null || true
+      die "Redis on 127.0.0.1:$REDIS_PORT not ready after ${TIMEOUT}s"
+    fi
+    sleep 0.5
+    waited=$((waited + 1))
+  done
+  log "Redis ready: redis://127.0.0.1:$REDIS_PORT/0"
+}
+
+rd_stop() {
+  local pid waited=0
+  pid=$(rd_pid) || return 0
+  log "stopping Redis"
+  rd_cli shutdown nosave >/dev/null 2>&1 || kill -TERM "$pid" 2>/dev/null || true
+  while alive "$pid"; do
+    if ((waited >= TIMEOUT * 2)); then
+      log "Redis (pid $pid) did not stop in ${TIMEOUT}s; killing it"
+      kill -KILL "$pid" 2>/dev/null || true
+      sleep 1
+      break
+    fi
+    sleep 0.5
+    waited=$((waited + 1))
+  done
+  if alive "$pid"; then
+    die "could not stop Redis (pid $pid)"
+  fi
+}
+
 # --- the directory ----------------------------------------------------------
 
 # Creates SERVER_DIR, or checks that an existing one is ours.
@@ -433,12 +545,14 @@ prepare_dir() {
 print_env() {
   echo "export CLOBBER_TEST_PG_URL=postgresql://postgres@127.0.0.1:$PG_PORT/$DB_NAME"
   echo "export CLOBBER_TEST_MYSQL_URL=mysql://root@127.0.0.1:$MYSQL_PORT/$DB_NAME"
+  echo "export CLOBBER_TEST_REDIS_URL=redis://127.0.0.1:$REDIS_PORT/0"
 }
 
 cmd_start() {
   prepare_dir
   pg_start
   my_start
+  rd_start
 }
 
 cmd_stop() {
@@ -452,6 +566,7 @@ cmd_stop() {
   local status=0
   (pg_stop) || status=1
   (my_stop) || status=1
+  (rd_stop) || status=1
   if [[ $status -ne 0 ]]; then
     die "a server did not stop; $SERVER_DIR kept for inspection"
   fi
@@ -464,7 +579,8 @@ cmd_restart() {
   case "${1:-}" in
     pg) pg_stop && pg_start ;;
     mysql) my_stop && my_start ;;
-    *) die "restart takes pg or mysql" ;;
+    redis) rd_stop && rd_start ;;
+    *) die "restart takes pg, mysql or redis" ;;
   esac
 }
 
@@ -482,6 +598,12 @@ cmd_status() {
     echo "MariaDB: not running"
     status=1
   fi
+  if rd_running; then
+    echo "Redis: running on 127.0.0.1:$REDIS_PORT ($RD_DIR)"
+  else
+    echo "Redis: not running"
+    status=1
+  fi
   return $status
 }
 
@@ -492,10 +614,10 @@ case "${1:-}" in
   env) print_env ;;
   restart) cmd_restart "${2:-}" ;;
   -h | --help | help)
-    sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,36p' "$0" | sed 's/^# \{0,1\}//'
     ;;
   *)
-    echo "usage: $0 start|stop|status|env|restart pg|mysql" >&2
+    echo "usage: $0 start|stop|status|env|restart pg|mysql|redis" >&2
     exit 2
     ;;
 esac

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # test.sh: THE test command. Installs what is missing, starts throwaway
-# PostgreSQL and MariaDB servers (scripts/servers.sh), builds, and runs the
-# whole ctest suite (every label: unit, postgres, mysql, slow) against them,
+# PostgreSQL, MariaDB and Redis servers (scripts/servers.sh), builds, and runs
+# the whole ctest suite (every label: unit, postgres, mysql, redis, slow)
+# against them,
 # after running the fuzz targets for a bounded time (scripts/fuzz.sh,
 # CLOBBER_FUZZ_SECONDS each, default 20; CLOBBER_FUZZ_SECONDS=0 skips them).
 # Exits with ctest's status, or 1 when a fuzz target found a bug. Used by CI
@@ -13,9 +14,10 @@
 # The servers are stopped (and their directory removed) when the script ends,
 # unless they were already running when it started or CLOBBER_KEEP_SERVERS=1.
 # Ports and directory: see scripts/servers.sh (CLOBBER_PG_PORT, CLOBBER_MYSQL_PORT,
-# CLOBBER_SERVER_DIR). Environment passed to the tests:
+# CLOBBER_REDIS_PORT, CLOBBER_SERVER_DIR). Environment passed to the tests:
 #   CLOBBER_TEST_PG_URL     postgresql://postgres@127.0.0.1:15432/clobber_test
 #   CLOBBER_TEST_MYSQL_URL  mysql://root@127.0.0.1:13306/clobber_test
+#   CLOBBER_TEST_REDIS_URL  redis://127.0.0.1:16379/0
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -47,9 +49,10 @@ else
 fi
 bash scripts/servers.sh start
 eval "$(bash scripts/servers.sh env)"
-export CLOBBER_TEST_PG_URL CLOBBER_TEST_MYSQL_URL
+export CLOBBER_TEST_PG_URL CLOBBER_TEST_MYSQL_URL CLOBBER_TEST_REDIS_URL
 echo "test.sh: CLOBBER_TEST_PG_URL=$CLOBBER_TEST_PG_URL" >&2
 echo "test.sh: CLOBBER_TEST_MYSQL_URL=$CLOBBER_TEST_MYSQL_URL" >&2
+echo "test.sh: CLOBBER_TEST_REDIS_URL=$CLOBBER_TEST_REDIS_URL" >&2
 phase_done "server start"
 
 # The tests and benchmarks on, also in a build/ that scripts/clobber configured without them.

@@ -174,5 +174,17 @@ std::vector<std::vector<int64_t>> ResilientSession::read_rows(const TableShape& 
 bool ResilientSession::kill_session(const std::string& backend_id) {
   return retried([&] { return session_->kill_session(backend_id); });
 }
+void ResilientSession::registry_create() {
+  retried([&] { session_->registry_create(); });
+}
+void ResilientSession::registry_add(const RegisteredTable& entry) {
+  retried([&] { session_->registry_add(entry); });
+}
+void ResilientSession::registry_remove(const std::string& table) {
+  retried([&] { session_->registry_remove(table); });
+}
+std::vector<RegisteredTable> ResilientSession::registry_entries() {
+  return retried([&] { return session_->registry_entries(); });
+}
 
 }  // namespace clobber

@@ -31,8 +31,8 @@ Outcome reconnect_until(Session& session, std::chrono::microseconds timeout,
 std::unique_ptr<Session> connect_until(Driver& driver, std::chrono::microseconds timeout,
                                        const std::atomic<bool>& stop);
 
-/// A Session whose admin calls (query(), read_only_query(), the run-lock and
-/// table calls) reconnect (reconnect_until) and runs the statement
+/// A Session whose admin calls (query(), read_only_query(), the run-lock,
+/// registry and table calls, kill_session()) reconnect (reconnect_until) and runs the statement
 /// again when the connection was lost, so creating, checking and dropping a
 /// cell's tables survive killed connections and server restarts. Other calls
 /// go straight to the wrapped session. Throws DatabaseError when the server
@@ -66,6 +66,10 @@ class ResilientSession final : public Session {
                                               std::span<const size_t> columns) override;
   bool kill_session(const std::string& backend_id) override;
   void limit_lock_waits(std::chrono::milliseconds limit) override;
+  void registry_create() override;
+  void registry_add(const RegisteredTable& entry) override;
+  void registry_remove(const std::string& table) override;
+  std::vector<RegisteredTable> registry_entries() override;
   /// Runs `restore` on the new connection after every reconnect (session state
   /// a reconnect loses: a run lock, a lock-wait limit). Set before use.
   void on_reconnect(std::function<void(Session&)> restore) { restore_ = std::move(restore); }

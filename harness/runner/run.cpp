@@ -152,6 +152,9 @@ RunResult run_workload(const Workload& workload, const RunOptions& options) {
           break;
         }
         if (stop_requested()) run.interrupted = true;
+        if (cell.status == CellStatus::ran)
+          for (std::string& note : driver->cell_notes(isolation, locking))
+            cell.notes.push_back(std::move(note));
         if (options.on_cell) options.on_cell(cell);
         run.cells.push_back(std::move(cell));
       }

@@ -41,37 +41,11 @@ bool is_clobber_table(const std::string& name) {
   return name.starts_with("clobber_") && is_word(name) && name != kRegistryTable;
 }
 
-/// `text` as an SQL string literal; callers pass only checked words, hex and
-/// host names, so doubling a quote is all the escaping there is.
-std::string literal(const std::string& text) {
-  std::string out = "'";
-  for (char c : text) out += c == '\'' ? std::string("''") : std::string(1, c);
-  return out + "'";
-}
-
 /// gethostname(), as the SQLite driver compares it (drivers/sqlite/sqlite_driver.cpp).
 std::string host_name() {
   char host[256] = {};
   if (gethostname(host, sizeof host - 1) != 0) return "unknown";
   return host;
-}
-
-void create_registry(Session& session) {
-  try {
-    session.query(
-        fmt::format("CREATE TABLE IF NOT EXISTS {} (table_name VARCHAR(128) NOT NULL PRIMARY KEY, "
-                    "run_id VARCHAR(32) NOT NULL, host VARCHAR(255) NOT NULL, pid BIGINT NOT NULL, "
-                    "created_at VARCHAR(32) NOT NULL)",
-                    kRegistryTable));
-  } catch (const DatabaseError&) {
-    // Two runs creating it at once: PostgreSQL lets one of them fail.
-    if (!session.table_exists(kRegistryTable)) throw;
-  }
-}
-
-void delete_row(Session& session, const std::string& table) {
-  session.query(
-      fmt::format("DELETE FROM {} WHERE table_name = {}", kRegistryTable, literal(table)));
 }
 
 }  // namespace
@@ -94,7 +68,7 @@ TableRegistry::TableRegistry(Driver& driver, std::chrono::microseconds reconnect
   });
   session_ = std::move(session);
   session_->hold_run_lock(owner_);
-  create_registry(*session_);
+  session_->registry_create();
   session_->limit_lock_waits(kDropLockWait);
   std::lock_guard lock(registries().mutex);
   registries().list.push_back(this);
@@ -113,19 +87,7 @@ void TableRegistry::add(const std::string& table) {
     std::lock_guard lock(mutex_);
     tables_.push_back(Entry{table, false});
   }
-  const RunOwner& owner = owner_;
-  try {
-    session_->query(fmt::format(
-        "INSERT INTO {} (table_name, run_id, host, pid, created_at) VALUES ({}, {}, {}, {}, {})",
-        kRegistryTable, literal(table), literal(owner.run_id), literal(owner.host), owner.pid,
-        literal(utc_now())));
-  } catch (const DatabaseError&) {
-    // Sent again after a lost connection, the INSERT finds the row it had
-    // already written: that row is this run's, which is all add() asks.
-    const QueryRows rows = session_->query(
-        fmt::format("SELECT run_id FROM {} WHERE table_name = {}", kRegistryTable, literal(table)));
-    if (rows.rows.size() != 1 || rows.rows[0].empty() || rows.rows[0][0] != owner.run_id) throw;
-  }
+  session_->registry_add(RegisteredTable{table, owner_, utc_now()});
 }
 
 void TableRegistry::created(const std::string& table) {
@@ -135,7 +97,7 @@ void TableRegistry::created(const std::string& table) {
 }
 
 void TableRegistry::remove(const std::string& table) {
-  delete_row(*session_, table);
+  session_->registry_remove(table);
   std::lock_guard lock(mutex_);
   std::erase_if(tables_, [&table](const Entry& entry) { return entry.name == table; });
 }
@@ -146,22 +108,7 @@ CleanReport TableRegistry::clean_dead_runs() {
 
 CleanReport clean_dead_runs(Session& session, bool dry_run, const RunOwner* self) {
   CleanReport report;
-  if (!session.table_exists(kRegistryTable)) return report;
-  const QueryRows rows = session.query(
-      fmt::format("SELECT table_name, run_id, host, pid, created_at FROM {} ORDER BY run_id, "
-                  "table_name",
-                  kRegistryTable));
-  std::vector<RegisteredTable> entries;
-  for (const auto& row : rows.rows) {
-    if (row.size() != 5 || !row[0] || !row[1] || !row[2] || !row[3] || !row[4]) continue;
-    RegisteredTable entry;
-    entry.table = *row[0];
-    entry.owner.run_id = *row[1];
-    entry.owner.host = *row[2];
-    entry.owner.pid = std::atoll(row[3]->c_str());
-    entry.created_at = *row[4];
-    entries.push_back(std::move(entry));
-  }
+  const std::vector<RegisteredTable> entries = session.registry_entries();
   for (size_t first = 0; first < entries.size();) {
     size_t end = first;
     while (end < entries.size() && entries[end].owner.run_id == entries[first].owner.run_id) ++end;
@@ -185,13 +132,13 @@ CleanReport clean_dead_runs(Session& session, bool dry_run, const RunOwner* self
         }
         try {
           if (!session.table_exists(entry.table)) {
-            if (!dry_run) delete_row(session, entry.table);
+            if (!dry_run) session.registry_remove(entry.table);
             report.forgotten.push_back(entry);
             continue;
           }
           if (!dry_run) {
-            session.query("DROP TABLE IF EXISTS " + entry.table);
-            delete_row(session, entry.table);
+            session.drop_table(entry.table);
+            session.registry_remove(entry.table);
           }
           report.dropped.push_back(entry);
         } catch (const DatabaseError& error) {
@@ -227,11 +174,11 @@ std::vector<std::string> drop_registered_tables(std::chrono::milliseconds limit)
       for (auto table = tables.rbegin(); table != tables.rend(); ++table) {
         try {
           if (session->table_exists(table->name)) {
-            session->query("DROP TABLE IF EXISTS " + table->name);
+            session->drop_table(table->name);
           } else if (!table->created) {
             continue;  // its CREATE may be in flight: the row stays for a later run
           }
-          delete_row(*session, table->name);
+          session->registry_remove(table->name);
         } catch (const DatabaseError& error) {
           left.push_back(table->name + ": " + error.what());
         }

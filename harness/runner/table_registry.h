@@ -1,11 +1,10 @@
 // The table registry: how clobber knows which tables are its own. Every run
-// records each table in the database's `clobber_registry` table (name, run id,
-// host, pid, creation time) BEFORE it creates the table, and deletes the row
-// after dropping it. A run proves it is alive by a lock its registry session
-// holds for the run's whole life (drivers/driver.h, Session::hold_run_lock), so
-// a later run or `clobber clean` drops the tables of runs that died (SIGKILL,
-// a crash, a lost machine) and never those of a run still going, nor any table
-// that is not in the registry, whatever its name.
+// records each table in the database's registry (kRegistryTable: name, run
+// id, host, pid, creation time; Session::registry_add) BEFORE it creates the
+// table, and deletes the entry after dropping it. A run proves it is alive by a lock its registry
+// session holds for the run's whole life (drivers/driver.h, Session::hold_run_lock), so a later run
+// or `clobber clean` drops the tables of runs that died (SIGKILL, a crash, a lost machine) and
+// never those of a run still going, nor any table that is not in the registry, whatever its name.
 #pragma once
 
 #include <atomic>
@@ -19,20 +18,10 @@
 
 namespace clobber {
 
-/// The registry table's name.
-inline constexpr const char* kRegistryTable = "clobber_registry";
-
 /// A new run identity: a random id, this host and this process's pid. Each
 /// TableRegistry is one run (a process using one database twice at once holds
 /// two run locks, which never wait for each other).
 RunOwner new_run_owner();
-
-/// One registry row.
-struct RegisteredTable {
-  std::string table;
-  RunOwner owner;
-  std::string created_at;  // ISO 8601 UTC, as the owner's clock had it
-};
 
 /// What cleaning did.
 struct CleanReport {

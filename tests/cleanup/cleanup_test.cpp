@@ -2,17 +2,20 @@
 // through the real clobber binary (CLOBBER_BINARY) and real signals. Built once
 // per database: CLOBBER_CLEANUP_POSTGRES, CLOBBER_CLEANUP_MYSQL (a database of
 // each test's own on the server named by CLOBBER_TEST_PG_URL / _MYSQL_URL, so
-// concurrent tests never see each other's tables) or CLOBBER_CLEANUP_SQLITE (a
-// file). Every test checks at its end that the user's tables (one of them named
-// clobber_fake_accounts, not in the registry) and, where there are schemas, a
-// user schema are byte-identical to what they were, and that no clobber table
-// of its runs is left, nor a registry row.
+// concurrent tests never see each other's tables), CLOBBER_CLEANUP_REDIS (a
+// database number of each test's own on CLOBBER_TEST_REDIS_URL's server, its
+// tables and user data made with Session's table calls) or
+// CLOBBER_CLEANUP_SQLITE (a file). Every test checks at its end that the user's tables (one of them
+// named clobber_fake_accounts, not in the registry) and, where there are schemas, a user schema are
+// byte-identical to what they were, and that no clobber table of its runs is left, nor a registry
+// row.
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -26,6 +29,9 @@
 #include <vector>
 
 #include <gtest/gtest.h>
+#if defined(CLOBBER_CLEANUP_REDIS)
+#include <hiredis/hiredis.h>
+#endif
 
 #include "drivers/driver.h"
 #include "drivers/url.h"
@@ -44,6 +50,15 @@ using std::chrono::milliseconds;
 constexpr const char* kUrlVariable = "CLOBBER_TEST_PG_URL";
 #elif defined(CLOBBER_CLEANUP_MYSQL)
 constexpr const char* kUrlVariable = "CLOBBER_TEST_MYSQL_URL";
+#elif defined(CLOBBER_CLEANUP_REDIS)
+constexpr const char* kUrlVariable = "CLOBBER_TEST_REDIS_URL";
+#endif
+
+#if defined(CLOBBER_CLEANUP_REDIS)
+/// Redis runs isolation none only.
+constexpr const char* kIsolation = "none";
+#else
+constexpr const char* kIsolation = "serializable";
 #endif
 
 /// The longest a stopped run may take to exit, from the signal being sent.
@@ -51,7 +66,7 @@ constexpr milliseconds kExitLimit{1000};
 
 /// A run whose one transaction sleeps for an hour between its read and its
 /// write (holding no write lock, so SQLite's other writers can go on).
-constexpr const char* kSleepyWorkload = R"(name: sleepy
+const std::string kSleepyWorkload = std::string(R"(name: sleepy
 description: Each transaction reads its row, sleeps for an hour, then writes it.
 tables:
   accounts:
@@ -68,7 +83,7 @@ transactions:
       - sleep: 60m
       - write: {row: a, set: {balance: a.balance - 1}}
 matrix:
-  isolation: [serializable]
+  isolation: [)") + kIsolation + R"(]
   locking: [none]
 run:
   workers: 2
@@ -99,8 +114,37 @@ run:
   duration: 60m
 )";
 
-/// A short run; `equals` decides whether its invariant holds (exit 0) or not (exit 1).
+/// A short run; `equals` decides whether its check holds (exit 0) or not (exit
+/// 1): on Redis, which runs no SQL invariant, the check is an expectation on
+/// the number of rows seen.
 std::string short_workload(int equals) {
+#if defined(CLOBBER_CLEANUP_REDIS)
+  return R"(name: short
+description: A few atomic debits, checked.
+tables:
+  accounts:
+    columns: {id: int, balance: bigint}
+    key: id
+    rows:
+      - {id: 1, balance: 100}
+      - {id: 2, balance: 100}
+transactions:
+  move:
+    params: {from: {choice: [1, 2]}}
+    steps:
+      - read: {table: accounts, key: from, as: a}
+      - write: {row: a, set: {balance: a.balance - 1}}
+matrix:
+  isolation: [none]
+  locking: [atomic]
+expect:
+  - committed: {min: )" +
+         std::to_string(equals == 2 ? 20 : 21) + R"(}
+run:
+  workers: 2
+  transactions: 20
+)";
+#endif
   return R"(name: short
 description: A few transfers, checked.
 tables:
@@ -204,6 +248,17 @@ class CleanupTest : public ::testing::Test {
   void SetUp() override {
 #if defined(CLOBBER_CLEANUP_SQLITE)
     url_ = "sqlite:" + (dir_ / "staging.db").string();
+#elif defined(CLOBBER_CLEANUP_REDIS)
+    const std::string base = testing::server_url(kUrlVariable);
+    ASSERT_NE(base, "");
+    const DatabaseUrl server = parse_database_url(base);
+    const std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    database_ = std::to_string(redis_database(name));
+    url_ = "redis://" + server.host + ":" + std::to_string(server.port) + "/" + database_;
+    raw_.reset(redisConnect(server.host.c_str(), server.port));
+    ASSERT_TRUE(raw_ && !raw_->err) << "cannot reach Redis at " << base;
+    raw({"SELECT", database_});
+    raw({"FLUSHDB"});  // this test's own database number
 #else
     const std::string base = testing::server_url(kUrlVariable);
     ASSERT_NE(base, "");
@@ -224,7 +279,11 @@ class CleanupTest : public ::testing::Test {
 #endif
     driver_ = make_driver(parse_database_url(url_));
     session_ = driver_->connect();
+#if defined(CLOBBER_CLEANUP_REDIS)
+    make_redis_user_data();
+#else
     for (const std::string& sql : user_data()) session_->query(sql);
+#endif
     before_ = snapshot();
   }
 
@@ -236,7 +295,9 @@ class CleanupTest : public ::testing::Test {
     }
     session_.reset();
     driver_.reset();
-#if !defined(CLOBBER_CLEANUP_SQLITE)
+#if defined(CLOBBER_CLEANUP_REDIS)
+    if (raw_) raw({"FLUSHDB"});
+#elif !defined(CLOBBER_CLEANUP_SQLITE)
     if (admin_driver_) {
       std::unique_ptr<Session> admin = admin_driver_->connect();
       drop_databases(*admin);
@@ -281,6 +342,13 @@ class CleanupTest : public ::testing::Test {
 
   /// Every table name (schema-qualified where there are schemas), sorted.
   std::vector<std::string> tables() {
+#if defined(CLOBBER_CLEANUP_REDIS)
+    std::vector<std::string> redis_tables;
+    for (const std::string& key : raw({"KEYS", "*:table"}))
+      redis_tables.push_back(key.substr(0, key.size() - std::string(":table").size()));
+    std::sort(redis_tables.begin(), redis_tables.end());
+    return redis_tables;
+#endif
 #if defined(CLOBBER_CLEANUP_POSTGRES)
     const std::string sql =
         "SELECT schemaname || '.' || tablename FROM pg_tables WHERE schemaname NOT IN "
@@ -300,6 +368,9 @@ class CleanupTest : public ::testing::Test {
 
   /// The table list without the registry, then every user table's rows in order.
   std::string snapshot() {
+#if defined(CLOBBER_CLEANUP_REDIS)
+    return redis_snapshot();
+#endif
     std::string text;
     for (const std::string& table : tables())
       if (table.find("clobber_registry") == std::string::npos) text += table + "\n";
@@ -334,6 +405,12 @@ class CleanupTest : public ::testing::Test {
   /// Registry rows, all runs (0 when there is no registry yet); `pid` > 0
   /// counts that process's only.
   int registry_rows(pid_t pid = 0) {
+#if defined(CLOBBER_CLEANUP_REDIS)
+    int rows = 0;
+    for (const RegisteredTable& entry : session_->registry_entries())
+      if (pid <= 0 || entry.owner.pid == pid) ++rows;
+    return rows;
+#endif
     try {
       const std::string where = pid > 0 ? " WHERE pid = " + std::to_string(pid) : "";
       return std::stoi(session_->query("SELECT COUNT(*) FROM clobber_registry" + where)
@@ -348,6 +425,11 @@ class CleanupTest : public ::testing::Test {
   /// Tables in the registry that process `pid` owns.
   std::vector<std::string> registered_tables(pid_t pid) {
     std::vector<std::string> names;
+#if defined(CLOBBER_CLEANUP_REDIS)
+    for (const RegisteredTable& entry : session_->registry_entries())
+      if (entry.owner.pid == pid) names.push_back(entry.table);
+    return names;
+#endif
     try {
       for (const auto& row : session_
                                  ->query("SELECT table_name FROM clobber_registry WHERE pid = " +
@@ -402,6 +484,122 @@ class CleanupTest : public ::testing::Test {
     EXPECT_LE(child.exit_delay(), kExitLimit) << child.err();
   }
 
+#if defined(CLOBBER_CLEANUP_REDIS)
+  /// This test's Redis database number: its index among the tests here, so
+  /// that tests running at once never share one (database 0 is the other
+  /// suites').
+  static int redis_database(const std::string& test) {
+    static const char* const kTests[] = {
+        "SigintDuringAnHourLongSleepExitsAtOnceWithAPartialReport",
+        "SigtermDuringASleepExits143",
+        "SecondSigintDropsTheTablesAndExits130",
+        "KilledRunIsCleanedButNeitherALiveRunNorUnregisteredTables",
+        "NextRunDropsTheTablesOfAKilledRun",
+        "PassingAndFailingRunsLeaveOnlyUserData"};
+    for (size_t i = 0; i < std::size(kTests); ++i)
+      if (test == kTests[i]) return static_cast<int>(i) + 1;
+    return 15;
+  }
+
+  struct RawFree {
+    void operator()(redisContext* context) const { redisFree(context); }
+  };
+
+  /// A command on the test's own connection; its reply as texts (an array
+  /// flattened, an integer as its decimal).
+  std::vector<std::string> raw(const std::vector<std::string>& command) {
+    std::vector<const char*> argv;
+    std::vector<size_t> lengths;
+    for (const std::string& word : command) {
+      argv.push_back(word.data());
+      lengths.push_back(word.size());
+    }
+    auto* reply = static_cast<redisReply*>(
+        redisCommandArgv(raw_.get(), static_cast<int>(argv.size()), argv.data(), lengths.data()));
+    std::vector<std::string> out;
+    if (!reply) {
+      ADD_FAILURE() << "lost the test's Redis connection";
+      return out;
+    }
+    const auto add = [&out](const redisReply* r) {
+      if (r->type == REDIS_REPLY_INTEGER)
+        out.push_back(std::to_string(r->integer));
+      else if (r->str)
+        out.emplace_back(r->str, r->len);
+    };
+    if (reply->type == REDIS_REPLY_ARRAY)
+      for (size_t i = 0; i < reply->elements; ++i) add(reply->element[i]);
+    else
+      add(reply);
+    freeReplyObject(reply);
+    return out;
+  }
+
+  /// The user's own data: tables made as clobber makes them (one named like
+  /// clobber's but not in its registry), and a key that is no table.
+  void make_redis_user_data() {
+    const auto table = [this](const std::string& name, std::vector<ColumnShape> columns,
+                              const std::vector<std::vector<CellValue>>& rows) {
+      const TableShape shape{name, std::move(columns), 0};
+      session_->create_table(shape);
+      session_->insert_rows(shape, rows);
+    };
+    table("staging_accounts",
+          {{"id", true},
+           {"owner", false},
+           { "balance",
+             true }},
+          {{int64_t{1}, std::string("John"),
+            int64_t {
+              100000
+            }},
+           {int64_t{2}, std::string("Jane"),
+            int64_t {
+              100
+            }},
+           { int64_t{3},
+             std::string("Jake"),
+             int64_t {
+               -7
+             } }});
+    table("clobber_fake_accounts",
+          {{"id", true},
+           { "balance",
+             true }},
+          {{int64_t{1},
+            int64_t {
+              5
+            }},
+           { int64_t{2},
+             int64_t {
+               6
+             } }});
+    table("staging_lock", {{"id", true}, { "n", true }}, {{ int64_t{1}, int64_t { 0 } }});
+    raw({"SET", "staging_note", "opening"});
+  }
+
+  /// Every key but the registry and the run locks, sorted, with its content.
+  std::string redis_snapshot() {
+    std::vector<std::string> keys = raw({"KEYS", "*"});
+    std::sort(keys.begin(), keys.end());
+    std::string text;
+    for (const std::string& key : keys) {
+      if (key == kRegistryTable || key.starts_with("clobber_run:")) continue;
+      const std::string type = raw({"TYPE", key}).at(0);
+      std::vector<std::string> content = type == "hash"  ? raw({"HGETALL", key})
+                                         : type == "set" ? raw({"SMEMBERS", key})
+                                                         : raw({"GET", key});
+      if (type == "set") std::sort(content.begin(), content.end());
+      text += key + " (" + type + "):";
+      for (const std::string& item : content) text += " " + item;
+      text += "\n";
+    }
+    return text;
+  }
+
+  std::unique_ptr<redisContext, RawFree> raw_;
+#endif
+
   testing::TempDir dir_{"clobber_cleanup_"};
   std::string url_;
   std::string database_;
@@ -418,6 +616,9 @@ class PostgresCleanupTest : public CleanupTest {};
 #elif defined(CLOBBER_CLEANUP_MYSQL)
 class MysqlCleanupTest : public CleanupTest {};
 #define CLEANUP_TEST(name) TEST_F(MysqlCleanupTest, name)
+#elif defined(CLOBBER_CLEANUP_REDIS)
+class RedisCleanupTest : public CleanupTest {};
+#define CLEANUP_TEST(name) TEST_F(RedisCleanupTest, name)
 #else
 class SqliteCleanupTest : public CleanupTest {};
 #define CLEANUP_TEST(name) TEST_F(SqliteCleanupTest, name)
@@ -458,7 +659,7 @@ CLEANUP_TEST(SecondSigintDropsTheTablesAndExits130) {
   EXPECT_FALSE(table_exists(created[0]));
 }
 
-#if !defined(CLOBBER_CLEANUP_SQLITE)
+#if !defined(CLOBBER_CLEANUP_SQLITE) && !defined(CLOBBER_CLEANUP_REDIS)
 CLEANUP_TEST(SigintWhileWorkersWaitForARowLockCancelsTheirStatements) {
   // One worker sleeps holding the row lock; the three others wait for it.
   auto run = start_run(write("blocked.yaml", kBlockedWorkload), "blocked");

@@ -1,5 +1,5 @@
 // Database URL parsing: the accepted forms (PostgreSQL as libpq reads them, the
-// MySQL grammar), masking, secrets and their scrubbing, and the messages of bad URLs.
+// MySQL and Redis grammars), masking, secrets and their scrubbing, and the messages of bad URLs.
 #include <gtest/gtest.h>
 
 #include <pwd.h>
@@ -354,6 +354,49 @@ TEST(MysqlUrl, SecretOptionsAreMasked) {
   EXPECT_TRUE(absent(url.masked, "Xy7"));
   EXPECT_TRUE(absent(url.masked, "Kw3"));
   EXPECT_NE(std::find(url.secrets.begin(), url.secrets.end(), "Kw3"), url.secrets.end());
+}
+
+TEST(RedisUrl, DefaultsAndEveryPart) {
+  DatabaseUrl plain = parse_database_url("redis://127.0.0.1");
+  EXPECT_EQ(plain.kind, DatabaseKind::redis);
+  EXPECT_EQ(plain.host, "127.0.0.1");
+  EXPECT_EQ(plain.port, 6379);
+  EXPECT_EQ(plain.database, "0");
+  EXPECT_TRUE(plain.user.empty());
+  EXPECT_TRUE(plain.password.empty());
+  EXPECT_EQ(plain.masked, "redis://127.0.0.1/0");
+
+  DatabaseUrl full = parse_database_url("redis://ann:p%40ss@w:rd@[::1]:16379/3?lock_ttl=2s");
+  EXPECT_EQ(full.user, "ann");
+  EXPECT_EQ(full.password, "p@ss@w:rd") << "the user info ends at the last '@'";
+  EXPECT_EQ(full.host, "::1");
+  EXPECT_EQ(full.port, 16379);
+  EXPECT_EQ(full.database, "3");
+  ASSERT_EQ(full.options.size(), 1u);
+  EXPECT_EQ(full.options[0], (std::pair<std::string, std::string>{"lock_ttl", "2s"}));
+  EXPECT_EQ(full.masked, "redis://ann:***@[::1]:16379/3?lock_ttl=2s");
+  EXPECT_TRUE(absent(full.masked, "p@ss"));
+
+  DatabaseUrl password_only = parse_database_url("redis://:Zq9@h:1/0");
+  EXPECT_TRUE(password_only.user.empty());
+  EXPECT_EQ(password_only.password, "Zq9");
+  EXPECT_EQ(password_only.masked, "redis://:***@h:1/0");
+}
+
+TEST(RedisUrl, BadPartsAreNamedWithoutThePassword) {
+  for (const auto& [text, problem] : std::vector<std::pair<std::string, std::string>>{
+           {"redis://:Zq9@h/x", "bad database 'x'"},
+           {"redis://:Zq9@h/-1", "bad database '-1'"},
+           {"redis://:Zq9@h:0/0", "bad port '0'"},
+           {"redis://:Zq9@/0", "missing host"},
+           {"redis://ann@h/0", "a user name without a password"},
+           {"redis://:Zq9@h/0/1", "bad database"}}) {
+    SCOPED_TRACE(text);
+    const std::string message = parse_error(text);
+    EXPECT_EQ(message.rfind("--db: bad database URL '", 0), 0u) << message;
+    EXPECT_NE(message.find(problem), std::string::npos) << message;
+    EXPECT_TRUE(absent(message, "Zq9")) << message;
+  }
 }
 
 TEST(SecretScrubbing, ReplacesEveryFormLongestFirst) {

@@ -26,9 +26,11 @@ class RestartTest : public ::testing::Test {
     pg_port_ = 15600 + offset;
     mysql_port_ = 13600 + offset;
     dir_ = fs::temp_directory_path() / ("clobber_rel_restart_" + std::to_string(getpid()));
+    // servers.sh starts a Redis too: on a private port, like the others.
     environment_ = "CLOBBER_SERVER_DIR='" + dir_.string() +
                    "' CLOBBER_PG_PORT=" + std::to_string(pg_port_) +
-                   " CLOBBER_MYSQL_PORT=" + std::to_string(mysql_port_);
+                   " CLOBBER_MYSQL_PORT=" + std::to_string(mysql_port_) +
+                   " CLOBBER_REDIS_PORT=" + std::to_string(16600 + offset);
     ASSERT_EQ(servers(environment_, "start"), 0) << "could not start private servers";
     started_ = true;
   }

@@ -69,7 +69,8 @@ Lowered plan(const Workload& w, const Sql& db, Locking locking,
     ADD_FAILURE() << *reason;
     return {};
   }
-  Lowered lowered{std::get<CellPlan>(std::move(result))};
+  Lowered lowered;
+  static_cast<CellPlan&>(lowered) = std::get<CellPlan>(std::move(result));
   for (const Operation& operation : lowered.operations) {
     const SqlStatement statement = lower_to_sql(operation, db.dialect);
     lowered.statements.push_back(statement.sql);

@@ -1,8 +1,8 @@
 // What the driver contract suite (tests/drivers/contract/driver_contract_test.cpp)
 // needs to know about one backend. The source is built once per backend with
-// one of CLOBBER_CONTRACT_SQLITE, CLOBBER_CONTRACT_POSTGRES, CLOBBER_CONTRACT_MYSQL
-// defined (tests/drivers/CMakeLists.txt); the_backend() returns that one. A new
-// driver adds its Backend here and one clobber_add_test line.
+// one of CLOBBER_CONTRACT_SQLITE, CLOBBER_CONTRACT_POSTGRES, CLOBBER_CONTRACT_MYSQL,
+// CLOBBER_CONTRACT_REDIS defined (tests/drivers/CMakeLists.txt); the_backend()
+// returns that one. A new driver adds its Backend here and one clobber_add_test line.
 #pragma once
 
 #include <cctype>
@@ -39,8 +39,9 @@ struct ConflictCase {
 
 /// One backend: how to reach it and what it does.
 struct Backend {
-  std::string name;   // test name suffix: sqlite, postgres, mysql
-  DatabaseKind kind;  // what the driver reports
+  std::string name;      // test name suffix: sqlite, postgres, mysql, redis
+  DatabaseKind kind;     // what the driver reports
+  bool runs_sql = true;  // DriverTraits::runs_sql: the SQL tests run
   /// A driver for the test database with URL option `option` ("" for none) added;
   /// fails the test (testing::server_url) and returns null when the URL is unset.
   std::function<std::unique_ptr<Driver>(const std::string& option)> make_driver;
@@ -86,6 +87,9 @@ struct Backend {
   std::function<void(Session& admin, const std::string& id)> kill;
   std::string connection_code;  // regex the code of a broken connection matches
   std::string version;          // regex server_version() contains
+  /// Ends the connection whose backend_id() is `id` through the driver
+  /// (Session::kill_session from `admin`); unset when there is none to end.
+  bool kills_sessions = true;
   std::string unreachable_url;  // a URL with password "topsecret" that cannot connect
   std::vector<std::string> unreachable_fragments;  // in its DatabaseError
 };
@@ -155,6 +159,7 @@ inline Backend the_backend() {
   b.duplicate_key_effect = TransactionEffect::statement_rolled_back;
   b.lock_timeout_effect = TransactionEffect::statement_rolled_back;
   b.conflict_effect = TransactionEffect::statement_rolled_back;
+  b.kills_sessions = false;
   b.version = "^3\\.";
   b.unreachable_url = "sqlite:/nonexistent-dir/x/y.db";
   b.unreachable_fragments = {"/nonexistent-dir/x/y.db"};
@@ -264,8 +269,35 @@ inline Backend the_backend() {
   b.unreachable_fragments = {"mysql://someone:***@127.0.0.1:1/db", "(2002)"};
   return b;
 }
+#elif defined(CLOBBER_CONTRACT_REDIS)
+/// The server in CLOBBER_TEST_REDIS_URL: no SQL, isolation none only.
+inline Backend the_backend() {
+  Backend b;
+  b.name = "redis";
+  b.kind = DatabaseKind::redis;
+  b.runs_sql = false;
+  b.make_driver = [](const std::string& option) -> std::unique_ptr<Driver> {
+    const std::string url = testing::server_url("CLOBBER_TEST_REDIS_URL");
+    if (url.empty()) return nullptr;
+    return make_driver(parse_database_url(with_option(url, option)));
+  };
+  b.unsupported_isolation = [](Isolation level) -> std::optional<std::string> {
+    if (level == Isolation::none) return std::nullopt;
+    return "Redis has no isolation levels";
+  };
+  b.unsupported_locking = [](Locking mode) -> std::optional<std::string> {
+    if (mode == Locking::for_update || mode == Locking::for_share) return "no row locks";
+    return std::nullopt;
+  };
+  b.connection_code = "CONNECTION";
+  b.version = "^[0-9]+\\.[0-9]+\\.[0-9]+$";
+  b.unreachable_url = "redis://someone:topsecret@127.0.0.1:1/0";
+  b.unreachable_fragments = {"redis://someone:***@127.0.0.1:1/0"};
+  return b;
+}
 #else
-#error "define one of CLOBBER_CONTRACT_SQLITE, CLOBBER_CONTRACT_POSTGRES, CLOBBER_CONTRACT_MYSQL"
+#error \
+    "define one of CLOBBER_CONTRACT_SQLITE, CLOBBER_CONTRACT_POSTGRES, CLOBBER_CONTRACT_MYSQL, CLOBBER_CONTRACT_REDIS"
 #endif
 
 }  // namespace clobber::contract

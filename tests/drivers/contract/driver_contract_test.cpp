@@ -3,7 +3,10 @@
 // driver from the test URL, its placeholder style, how to kill a connection, the
 // levels and locking modes it supports and the exact code of each error. The
 // file is built once per backend (tests/drivers/CMakeLists.txt); a new driver
-// gets every test by adding its Backend.
+// gets every test by adding its Backend. The Typed* tests hold what every
+// driver does with typed operations (drivers/operation.h) on a table made by
+// create_table(); the others prepare SQL text and skip on a backend that runs
+// no SQL (Redis).
 #include <gtest/gtest.h>
 
 #include <array>
@@ -32,6 +35,17 @@ extern "C" const char* __lsan_default_suppressions() {
 namespace clobber::contract {
 namespace {
 
+/// Skips a test that prepares SQL text on a backend that runs none.
+#define CLOBBER_SQL_ONLY()                                                            \
+  if (!backend().runs_sql)                                                            \
+  GTEST_SKIP() << backend().name << " runs no SQL: this test prepares SQL text; the " \
+               << "Typed* tests hold the same contract for it"
+
+/// Makes the typed table (make_typed_table) for a Typed* test.
+#define CLOBBER_TYPED() \
+  make_typed_table();   \
+  if (::testing::Test::HasFatalFailure()) return
+
 /// A driver for the backend's test database and a table clobber_contract_<test>
 /// (id, v, n) holding rows (1, 10, NULL), (2, 20, 7), (3, 30, 8).
 class DriverContractTest : public ::testing::TestWithParam<Backend> {
@@ -39,7 +53,11 @@ class DriverContractTest : public ::testing::TestWithParam<Backend> {
   void SetUp() override { open(""); }
 
   void TearDown() override {
-    if (admin_) admin_->query("DROP TABLE IF EXISTS " + table_);
+    if (!admin_) return;
+    if (typed_)
+      admin_->drop_table(table_);
+    else if (backend().runs_sql)
+      admin_->query("DROP TABLE IF EXISTS " + table_);
   }
 
   /// (Re)makes the driver with URL option `option` ("" for none) and the table.
@@ -52,6 +70,7 @@ class DriverContractTest : public ::testing::TestWithParam<Backend> {
     table_ = ("clobber_contract_" + name).substr(0, 63);  // PostgreSQL names: 63 at most
     for (char& c : table_) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     admin_ = driver_->connect();
+    if (!backend().runs_sql) return;
     admin_->query("DROP TABLE IF EXISTS " + table_);
     admin_->query("CREATE TABLE " + table_ + " (id INT PRIMARY KEY, v BIGINT, n BIGINT)" +
                   backend().table_options);
@@ -61,6 +80,45 @@ class DriverContractTest : public ::testing::TestWithParam<Backend> {
 
   const Backend& backend() const { return GetParam(); }
 
+  /// Replaces the table with one made by create_table(): (id, v, n) and the
+  /// hidden columns, holding (1, 10, 0), (2, 20, 7), (3, 30, 8).
+  void make_typed_table() {
+    shape_.name = table_;
+    shape_.columns = {{"id", true}, {"v", true}, {"n", true}};
+    shape_.key_column = 0;
+    admin_->drop_table(table_);
+    admin_->create_table(shape_);
+    typed_ = true;
+    const std::vector<std::vector<CellValue>> rows = {{int64_t{1}, int64_t{10}, int64_t{0}},
+                                                      {int64_t{2}, int64_t{20}, int64_t{7}},
+                                                      {int64_t{3}, int64_t{30}, int64_t{8}}};
+    admin_->insert_rows(shape_, rows);
+  }
+
+  /// Reads row `key` of the typed table: v, n, its last writer and version.
+  ReadRow read_row() const { return ReadRow{shape_, {1, 2}, Locking::none}; }
+  /// Sets v of a row (parameters: v, writer, key, then the guard's).
+  WriteRow set_v(WriteRow::Guard guard = WriteRow::Guard::none) const {
+    WriteRow write;
+    write.table = shape_;
+    write.assignments = {{1, 0}};
+    write.guard = guard;
+    write.returns_versions = driver_->traits().plain_writes_return_versions;
+    return write;
+  }
+  /// id and v of every row of the typed table, by key, each with its last writer.
+  std::vector<std::vector<int64_t>> typed_rows() {
+    const std::vector<size_t> columns = {0, 1};
+    return admin_->read_rows(shape_, columns);
+  }
+  /// v of row `key` of the typed table.
+  int64_t typed_v(int64_t key) {
+    for (const auto& row : typed_rows())
+      if (row.at(0) == key) return row.at(1);
+    ADD_FAILURE() << "no row " << key;
+    return -1;
+  }
+
   /// Placeholder number `n` (1-based) in the backend's style.
   std::string p(int n) const { return backend().placeholder(n); }
 
@@ -69,6 +127,13 @@ class DriverContractTest : public ::testing::TestWithParam<Backend> {
     row_.fill(-1);
     result_ = StatementResult{};
     return session.execute(handle, params, row_, result_);
+  }
+
+  /// Executes a typed operation; its row lands in wide_ (reset to -1).
+  Outcome run_typed(Session& session, StatementHandle handle, std::vector<int64_t> params) {
+    wide_.fill(-1);
+    result_ = StatementResult{};
+    return session.execute(handle, params, wide_, result_);
   }
 
   /// execute_then_commit() of `handle`; COMMIT's outcome lands in commit_.
@@ -141,12 +206,16 @@ class DriverContractTest : public ::testing::TestWithParam<Backend> {
   std::unique_ptr<Driver> driver_;
   std::unique_ptr<Session> admin_;
   std::string table_;
+  TableShape shape_;    // the typed table (make_typed_table)
+  bool typed_ = false;  // the table is shape_
   std::array<int64_t, 2> row_{};
+  std::array<int64_t, 4> wide_{};  // the row of run_typed()
   StatementResult result_;
   Outcome commit_;
 };
 
 TEST_P(DriverContractTest, PrepareExecuteReadBack) {
+  CLOBBER_SQL_ONLY();
   auto session = driver_->connect();
   StatementHandle insert = session->prepare(insert_sql(), 2);
   StatementHandle select =
@@ -194,6 +263,7 @@ TEST_P(DriverContractTest, PrepareExecuteReadBack) {
 }
 
 TEST_P(DriverContractTest, UpdatesCountMatchedRows) {
+  CLOBBER_SQL_ONLY();
   auto session = driver_->connect();
   StatementHandle update = session->prepare(update_sql(), 2);
   StatementHandle bump =
@@ -225,6 +295,7 @@ TEST_P(DriverContractTest, UpdatesCountMatchedRows) {
 }
 
 TEST_P(DriverContractTest, QueryReturnsTextRowsWithNulls) {
+  CLOBBER_SQL_ONLY();
   QueryRows rows =
       admin_->query("SELECT id, n AS missing, v * 2 AS twice FROM " + table_ + " ORDER BY id");
   ASSERT_EQ(rows.columns, (std::vector<std::string>{"id", "missing", "twice"}));
@@ -245,6 +316,7 @@ TEST_P(DriverContractTest, QueryReturnsTextRowsWithNulls) {
 }
 
 TEST_P(DriverContractTest, TextHoldingTwoStatementsRunsNeither) {
+  CLOBBER_SQL_ONLY();
   auto session = driver_->connect();
   const std::string two = "UPDATE " + table_ + " SET v = 99 WHERE id = 1; UPDATE " + table_ +
                           " SET v = 98 WHERE id = 2";
@@ -256,6 +328,7 @@ TEST_P(DriverContractTest, TextHoldingTwoStatementsRunsNeither) {
 }
 
 TEST_P(DriverContractTest, ReadOnlyQueryReadsAndTheServerRefusesWrites) {
+  CLOBBER_SQL_ONLY();
   auto session = driver_->connect();
   EXPECT_EQ(session->read_only_query("SELECT v FROM " + table_ + " WHERE id = 2").rows.at(0).at(0),
             "20");
@@ -270,6 +343,7 @@ TEST_P(DriverContractTest, ReadOnlyQueryReadsAndTheServerRefusesWrites) {
 }
 
 TEST_P(DriverContractTest, BadStatementIsDatabaseError) {
+  CLOBBER_SQL_ONLY();
   auto session = driver_->connect();
   EXPECT_THROW(session->prepare("SELECT v FROM clobber_contract_no_such_table", 0), DatabaseError);
   EXPECT_THROW(session->prepare("SELEC v FROM " + table_, 0), DatabaseError);
@@ -281,6 +355,7 @@ TEST_P(DriverContractTest, BadStatementIsDatabaseError) {
 }
 
 TEST_P(DriverContractTest, TransactionsCommitAndRollBackAtEachSupportedLevel) {
+  CLOBBER_SQL_ONLY();
   auto session = driver_->connect();
   StatementHandle update = session->prepare(update_sql(), 2);
   for (Isolation level : backend().levels) {
@@ -311,6 +386,7 @@ TEST_P(DriverContractTest, TransactionsCommitAndRollBackAtEachSupportedLevel) {
 }
 
 TEST_P(DriverContractTest, RollbackAfterAnErrorKeepsTheSessionUsable) {
+  CLOBBER_SQL_ONLY();
   auto session = driver_->connect();
   StatementHandle insert = session->prepare(insert_sql(), 2);
   StatementHandle update = session->prepare(update_sql(), 2);
@@ -337,6 +413,7 @@ TEST_P(DriverContractTest, RollbackAfterAnErrorKeepsTheSessionUsable) {
 }
 
 TEST_P(DriverContractTest, CommitAfterAFailedStatementReportsItAndRollsBack) {
+  CLOBBER_SQL_ONLY();
   auto session = driver_->connect();
   StatementHandle insert = session->prepare(insert_sql(), 2);
   StatementHandle update = session->prepare(update_sql(), 2);
@@ -368,6 +445,7 @@ TEST_P(DriverContractTest, CommitAfterAFailedStatementReportsItAndRollsBack) {
 }
 
 TEST_P(DriverContractTest, ExecuteThenCommitCommitsAtEachSupportedLevel) {
+  CLOBBER_SQL_ONLY();
   auto session = driver_->connect();
   StatementHandle update = session->prepare(update_sql(), 2);
   EXPECT_EQ(session->commits_with_statement(), backend().commits_with_statement);
@@ -384,6 +462,7 @@ TEST_P(DriverContractTest, ExecuteThenCommitCommitsAtEachSupportedLevel) {
 }
 
 TEST_P(DriverContractTest, ExecuteThenCommitOfAWriteThatMatchesNoRowCommits) {
+  CLOBBER_SQL_ONLY();
   auto session = driver_->connect();
   StatementHandle update = session->prepare(update_sql(), 2);
   ASSERT_TRUE(session->begin(backend().levels.front()).ok());
@@ -397,6 +476,7 @@ TEST_P(DriverContractTest, ExecuteThenCommitOfAWriteThatMatchesNoRowCommits) {
 }
 
 TEST_P(DriverContractTest, ExecuteThenCommitLeavesAFailedTransactionForRollback) {
+  CLOBBER_SQL_ONLY();
   auto session = driver_->connect();
   StatementHandle insert = session->prepare(insert_sql(), 2);
   StatementHandle update = session->prepare(update_sql(), 2);
@@ -416,6 +496,7 @@ TEST_P(DriverContractTest, ExecuteThenCommitLeavesAFailedTransactionForRollback)
 }
 
 TEST_P(DriverContractTest, ConcurrentUpdateOfARowReadBeforeAtEachLevel) {
+  CLOBBER_SQL_ONLY();
   for (const ConflictCase& conflict : backend().conflicts) {
     SCOPED_TRACE(std::string(to_string(conflict.level)) + " " + conflict.url_option);
     open(conflict.url_option);
@@ -456,6 +537,7 @@ TEST_P(DriverContractTest, ConcurrentUpdateOfARowReadBeforeAtEachLevel) {
 }
 
 TEST_P(DriverContractTest, CrossingUpdatesDeadlock) {
+  CLOBBER_SQL_ONLY();
   if (!backend().deadlock) GTEST_SKIP() << backend().no_deadlock_reason;
   std::latch both_hold_a_row(2);
   std::array<Outcome, 2> crossing;
@@ -490,6 +572,7 @@ TEST_P(DriverContractTest, CrossingUpdatesDeadlock) {
 }
 
 TEST_P(DriverContractTest, LockWaitTimesOutAndRollbackUndoesTheWholeTransaction) {
+  CLOBBER_SQL_ONLY();
   open(backend().lock_wait_option);
   auto holder = driver_->connect();
   auto waiter = driver_->connect();
@@ -521,6 +604,7 @@ TEST_P(DriverContractTest, LockWaitTimesOutAndRollbackUndoesTheWholeTransaction)
 }
 
 TEST_P(DriverContractTest, ReconnectKeepsPreparedStatements) {
+  CLOBBER_SQL_ONLY();
   auto session = driver_->connect();
   StatementHandle select = session->prepare(select_sql(), 1);
   ASSERT_TRUE(session->reconnect().ok());
@@ -529,6 +613,7 @@ TEST_P(DriverContractTest, ReconnectKeepsPreparedStatements) {
 }
 
 TEST_P(DriverContractTest, ReconnectAfterTheConnectionIsKilled) {
+  CLOBBER_SQL_ONLY();
   if (!backend().kill) GTEST_SKIP() << backend().name << " has no server connection to kill";
   auto session = driver_->connect();
   StatementHandle select = session->prepare(select_sql(), 1);
@@ -559,6 +644,7 @@ TEST_P(DriverContractTest, ReconnectAfterTheConnectionIsKilled) {
 }
 
 TEST_P(DriverContractTest, KilledBeforeCommitIsConnectionFailure) {
+  CLOBBER_SQL_ONLY();
   if (!backend().kill) GTEST_SKIP() << backend().name << " has no server connection to kill";
   auto session = driver_->connect();
   StatementHandle update = session->prepare(update_sql(), 2);
@@ -574,6 +660,7 @@ TEST_P(DriverContractTest, KilledBeforeCommitIsConnectionFailure) {
 }
 
 TEST_P(DriverContractTest, KilledBeforeExecuteThenCommitIsConnectionFailure) {
+  CLOBBER_SQL_ONLY();
   if (!backend().kill) GTEST_SKIP() << backend().name << " has no server connection to kill";
   auto session = driver_->connect();
   StatementHandle update = session->prepare(update_sql(), 2);
@@ -588,6 +675,162 @@ TEST_P(DriverContractTest, KilledBeforeExecuteThenCommitIsConnectionFailure) {
   ASSERT_TRUE(session->reconnect().ok());
   EXPECT_EQ(value_of(1), "10");
   EXPECT_EQ(value_of(2), "20");
+}
+
+TEST_P(DriverContractTest, TypedReadAndWriteOfOneRow) {
+  CLOBBER_TYPED();
+  auto session = driver_->connect();
+  const StatementHandle read = session->prepare(Operation(read_row()));
+  const StatementHandle write = session->prepare(Operation(set_v()));
+  const bool versions = driver_->traits().plain_writes_return_versions;
+
+  ASSERT_TRUE(run_typed(*session, read, {2}).ok());
+  EXPECT_TRUE(result_.has_row);
+  EXPECT_EQ(result_.rows_affected, 1);
+  EXPECT_EQ(wide_, (std::array<int64_t, 4>{20, 7, 0, 0})) << "v, n, writer, version";
+  ASSERT_TRUE(run_typed(*session, read, {99}).ok());
+  EXPECT_FALSE(result_.has_row);
+  EXPECT_EQ(result_.rows_affected, 0);
+  EXPECT_EQ(wide_[0], -1) << "the row is left alone when nothing is returned";
+
+  ASSERT_TRUE(run_typed(*session, write, {21, 100, 2}).ok());
+  EXPECT_EQ(result_.rows_affected, 1);
+  EXPECT_EQ(result_.has_row, versions);
+  if (versions) {
+    EXPECT_EQ(wide_[0], 0) << "replaced the seed";
+    EXPECT_EQ(wide_[1], 1) << "the new version";
+  }
+  ASSERT_TRUE(run_typed(*session, write, {5, 101, 99}).ok());
+  EXPECT_EQ(result_.rows_affected, 0) << "a write that matches nothing";
+  ASSERT_TRUE(run_typed(*session, read, {2}).ok());
+  EXPECT_EQ(wide_, (std::array<int64_t, 4>{21, 7, 100, 1}));
+  EXPECT_EQ(typed_rows(), (std::vector<std::vector<int64_t>>{{1, 10, 0}, {2, 21, 100}, {3, 30, 0}}))
+      << "read_rows: by key, each with its last writer; no row was added";
+}
+
+TEST_P(DriverContractTest, TypedGuardedWritesMatchNothingWhenTheGuardFails) {
+  CLOBBER_TYPED();
+  auto session = driver_->connect();
+  const StatementHandle by_version = session->prepare(Operation(set_v(WriteRow::Guard::version)));
+  const StatementHandle by_value = session->prepare(Operation(set_v(WriteRow::Guard::old_values)));
+  WriteRow add;
+  add.table = shape_;
+  add.assignments = {{1, +1}};
+  add.returns_versions = true;
+  const StatementHandle delta = session->prepare(Operation(add));
+  // v + delta where v >= the condition's parameter 0 (variable 3 columns + 0).
+  WriteRow guarded = add;
+  guarded.guard = WriteRow::Guard::condition;
+  guarded.condition.nodes = {{ExprOp::variable, 1, -1, -1},
+                             {ExprOp::variable, 3, -1, -1},
+                             {ExprOp::greater_equal, 0, 0, 1}};
+  guarded.condition.text = "v >= floor";
+  guarded.condition_params = 1;
+  const StatementHandle checked = session->prepare(Operation(guarded));
+
+  ASSERT_TRUE(run_typed(*session, by_version, {11, 200, 1, 5}).ok());
+  EXPECT_EQ(result_.rows_affected, 0) << "version 5 was never written";
+  ASSERT_TRUE(run_typed(*session, by_version, {11, 200, 1, 0}).ok());
+  EXPECT_EQ(result_.rows_affected, 1);
+  ASSERT_TRUE(run_typed(*session, by_value, {12, 201, 1, 10}).ok());
+  EXPECT_EQ(result_.rows_affected, 0) << "v is 11 now, not 10";
+  ASSERT_TRUE(run_typed(*session, by_value, {12, 201, 1, 11}).ok());
+  EXPECT_EQ(result_.rows_affected, 1);
+
+  ASSERT_TRUE(run_typed(*session, delta, {5, 202, 3}).ok());
+  EXPECT_EQ(result_.rows_affected, 1);
+  EXPECT_EQ(wide_[0], 35) << "the new value";
+  EXPECT_EQ(wide_[1], 0) << "the writer it replaced";
+  EXPECT_EQ(wide_[2], 1) << "the new version";
+  ASSERT_TRUE(run_typed(*session, checked, {5, 203, 3, 100}).ok());
+  EXPECT_EQ(result_.rows_affected, 0) << "35 >= 100 is false";
+  ASSERT_TRUE(run_typed(*session, checked, {5, 204, 3, 35}).ok());
+  EXPECT_EQ(result_.rows_affected, 1);
+  EXPECT_EQ(wide_[0], 40);
+  EXPECT_EQ(wide_[1], 202);
+  EXPECT_EQ(typed_rows(),
+            (std::vector<std::vector<int64_t>>{{1, 12, 201}, {2, 20, 0}, {3, 40, 204}}));
+}
+
+TEST_P(DriverContractTest, TypedTransactionsAtEachSupportedLevel) {
+  CLOBBER_TYPED();
+  auto session = driver_->connect();
+  const StatementHandle write = session->prepare(Operation(set_v()));
+  for (Isolation level : backend().levels) {
+    ASSERT_TRUE(session->begin(level).ok()) << to_string(level);
+    ASSERT_TRUE(run_typed(*session, write, {11, 300, 1}).ok());
+    ASSERT_TRUE(session->rollback().ok());
+    EXPECT_EQ(typed_v(1), 10) << "rolled back";
+    ASSERT_TRUE(session->begin(level).ok());
+    ASSERT_TRUE(run_typed(*session, write, {12, 301, 1}).ok());
+    ASSERT_TRUE(session->commit().ok());
+    EXPECT_EQ(typed_v(1), 12);
+    ASSERT_TRUE(run_typed(*session, write, {10, 302, 1}).ok()) << "autocommit outside";
+  }
+  ASSERT_TRUE(session->begin(Isolation::none).ok());
+  ASSERT_TRUE(run_typed(*session, write, {13, 303, 1}).ok());
+  EXPECT_EQ(typed_v(1), 13) << "isolation none applies every write at once";
+  EXPECT_TRUE(session->commit().ok());
+  EXPECT_TRUE(session->rollback().ok());
+  EXPECT_EQ(typed_v(1), 13);
+}
+
+TEST_P(DriverContractTest, TypedOperationsArePreparedAgainByReconnect) {
+  CLOBBER_TYPED();
+  auto session = driver_->connect();
+  const StatementHandle read = session->prepare(Operation(read_row()));
+  const StatementHandle write = session->prepare(Operation(set_v()));
+  ASSERT_TRUE(session->reconnect().ok());
+  ASSERT_TRUE(run_typed(*session, write, {31, 400, 3}).ok());
+  ASSERT_TRUE(run_typed(*session, read, {3}).ok());
+  EXPECT_EQ(wide_[0], 31);
+}
+
+TEST_P(DriverContractTest, TypedKilledSessionIsAConnectionOutcomeUntilReconnect) {
+  if (!backend().kills_sessions) GTEST_SKIP() << backend().name << " has no session to kill";
+  CLOBBER_TYPED();
+  auto session = driver_->connect();
+  const StatementHandle read = session->prepare(Operation(read_row()));
+  const StatementHandle write = session->prepare(Operation(set_v()));
+  const std::string id = session->backend_id();
+  ASSERT_FALSE(id.empty());
+  EXPECT_TRUE(admin_->kill_session(id));
+  EXPECT_FALSE(admin_->kill_session(id)) << "already gone";
+
+  const Outcome broken = run_typed(*session, read, {1});
+  EXPECT_EQ(broken.cause, AbortCause::connection) << broken.code << " " << broken.message;
+  EXPECT_TRUE(std::regex_match(broken.code, std::regex(backend().connection_code)))
+      << "code " << broken.code << ": " << broken.message;
+  EXPECT_EQ(run_typed(*session, write, {1, 500, 1}).cause, AbortCause::connection)
+      << "no silent reconnect";
+  EXPECT_TRUE(session->rollback().ok()) << "harmless on a broken connection";
+  EXPECT_EQ(typed_v(1), 10);
+
+  ASSERT_TRUE(session->reconnect().ok());
+  EXPECT_NE(session->backend_id(), id);
+  ASSERT_TRUE(run_typed(*session, write, {14, 501, 1}).ok()) << "prepared again";
+  EXPECT_EQ(typed_v(1), 14);
+}
+
+TEST_P(DriverContractTest, TypedCancelOfAnIdleSessionChangesNothing) {
+  CLOBBER_TYPED();
+  auto session = driver_->connect();
+  const StatementHandle read = session->prepare(Operation(read_row()));
+  session->cancel();  // nothing runs: nothing to cancel
+  ASSERT_TRUE(session->begin(Isolation::none).ok());
+  ASSERT_TRUE(run_typed(*session, read, {2}).ok());
+  EXPECT_EQ(wide_[0], 20);
+}
+
+TEST_P(DriverContractTest, TypedTablesAreCreatedAndDroppedWhole) {
+  CLOBBER_TYPED();
+  EXPECT_TRUE(admin_->table_exists(table_));
+  EXPECT_THROW(admin_->create_table(shape_), DatabaseError) << "it exists";
+  admin_->drop_table(table_);
+  EXPECT_FALSE(admin_->table_exists(table_));
+  admin_->drop_table(table_);  // harmless when it does not exist
+  admin_->create_table(shape_);
+  EXPECT_TRUE(typed_rows().empty()) << "a new table is empty: nothing of the old one is left";
 }
 
 TEST_P(DriverContractTest, SupportedCells) {
@@ -639,6 +882,7 @@ TEST_P(DriverContractTest, UnreachableDatabaseIsDatabaseErrorWithMaskedUrl) {
 // nothing it did survives, even before rollback().
 
 TEST_P(DriverContractTest, EffectOfASuccessIsNone) {
+  CLOBBER_SQL_ONLY();
   auto session = driver_->connect();
   ASSERT_TRUE(session->begin(backend().levels.back()).ok());
   TextResult text;
@@ -649,6 +893,7 @@ TEST_P(DriverContractTest, EffectOfASuccessIsNone) {
 }
 
 TEST_P(DriverContractTest, EffectOfADuplicateKeyIsWhatTheServerDid) {
+  CLOBBER_SQL_ONLY();
   for (Isolation level : backend().levels) {
     SCOPED_TRACE(std::string(to_string(level)));
     auto session = driver_->connect();
@@ -667,6 +912,7 @@ TEST_P(DriverContractTest, EffectOfADuplicateKeyIsWhatTheServerDid) {
 }
 
 TEST_P(DriverContractTest, EffectOfALockWaitTimeoutIsWhatTheServerDid) {
+  CLOBBER_SQL_ONLY();
   open(backend().lock_wait_option);
   auto holder = driver_->connect();
   auto waiter = driver_->connect();
@@ -694,6 +940,7 @@ TEST_P(DriverContractTest, EffectOfALockWaitTimeoutIsWhatTheServerDid) {
 }
 
 TEST_P(DriverContractTest, EffectOfASerializationFailureIsWhatTheServerDid) {
+  CLOBBER_SQL_ONLY();
   for (const ConflictCase& conflict : backend().conflicts) {
     if (!conflict.error) continue;
     SCOPED_TRACE(std::string(to_string(conflict.level)) + " " + conflict.url_option);
@@ -725,6 +972,7 @@ TEST_P(DriverContractTest, EffectOfASerializationFailureIsWhatTheServerDid) {
 }
 
 TEST_P(DriverContractTest, EffectOfADeadlockIsWhatTheServerDid) {
+  CLOBBER_SQL_ONLY();
   if (!backend().deadlock) GTEST_SKIP() << backend().no_deadlock_reason;
   // Each marks its own row (n = -1), then bumps the other's: a deadlock. The
   // victim then reads its own mark: gone when its transaction was rolled back
@@ -778,6 +1026,7 @@ TEST_P(DriverContractTest, EffectOfADeadlockIsWhatTheServerDid) {
 }
 
 TEST_P(DriverContractTest, EffectOfALostConnectionIsConnectionLost) {
+  CLOBBER_SQL_ONLY();
   if (!backend().kill) GTEST_SKIP() << backend().name << " has no server connection to kill";
   auto session = driver_->connect();
   StatementHandle update = session->prepare(update_sql(), 2);
