@@ -16,8 +16,8 @@
 
 #include "common/errors.h"
 #include "common/types.h"
-#include "drivers/operation.h"
 #include "drivers/lock_wait_probe.h"
+#include "drivers/operation.h"
 
 namespace clobber {
 
@@ -219,22 +219,22 @@ class Session {
   virtual bool table_exists(const std::string& name) = 0;
 
   // ---- The table registry (harness/runner/table_registry.h) -----------------
-  // The registry lists every table a run creates, with its owner. The default
-  // bodies are the one SQL implementation the SQL drivers share
-  // (drivers/sql_registry.h, through query()); a store that runs no SQL
-  // overrides all four. On the session's own thread; failures throw DatabaseError.
+  // The registry lists every table a run creates, with its owner. The SQL
+  // drivers share one implementation (drivers/sql_registry.h, through query(),
+  // in SqlSession); a store that runs no SQL has its own. On the session's own
+  // thread; failures throw DatabaseError.
 
   /// Creates the registry when it is missing; two runs may do so at once.
-  virtual void registry_create();
+  virtual void registry_create() = 0;
   /// Records `entry`. Also succeeds when the registry already holds this table
   /// for the same run (the call sent again after a lost connection); throws
   /// when another run holds it.
-  virtual void registry_add(const RegisteredTable& entry);
+  virtual void registry_add(const RegisteredTable& entry) = 0;
   /// Deletes the entry of `table`, if there is one.
-  virtual void registry_remove(const std::string& table);
+  virtual void registry_remove(const std::string& table) = 0;
   /// Every entry, by run id and then table; none when there is no registry
   /// (never creates it).
-  virtual std::vector<RegisteredTable> registry_entries();
+  virtual std::vector<RegisteredTable> registry_entries() = 0;
   // ---- A cell's tables (harness/runner/cell_tables.h) ----------------------
   // Outside the measured path, on the session's own thread, no transaction
   // open; failures throw DatabaseError.

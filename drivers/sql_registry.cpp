@@ -71,18 +71,4 @@ std::vector<RegisteredTable> sql_registry_entries(Session& session) {
   return entries;
 }
 
-// Session's default registry: the SQL one (drivers/driver.h).
-void Session::registry_create() {
-  sql_registry_create(*this);
-}
-void Session::registry_add(const RegisteredTable& entry) {
-  sql_registry_add(*this, entry);
-}
-void Session::registry_remove(const std::string& table) {
-  sql_registry_remove(*this, table);
-}
-std::vector<RegisteredTable> Session::registry_entries() {
-  return sql_registry_entries(*this);
-}
-
 }  // namespace clobber

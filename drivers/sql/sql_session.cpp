@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "drivers/sql_registry.h"
+
 namespace clobber {
 
 StatementHandle SqlSession::prepare(const Operation& operation) {
@@ -47,6 +49,19 @@ std::vector<std::vector<int64_t>> SqlSession::read_rows(const TableShape& table,
     }
   }
   return values;
+}
+
+void SqlSession::registry_create() {
+  sql_registry_create(*this);
+}
+void SqlSession::registry_add(const RegisteredTable& entry) {
+  sql_registry_add(*this, entry);
+}
+void SqlSession::registry_remove(const std::string& table) {
+  sql_registry_remove(*this, table);
+}
+std::vector<RegisteredTable> SqlSession::registry_entries() {
+  return sql_registry_entries(*this);
 }
 
 }  // namespace clobber

@@ -25,6 +25,11 @@ class SqlSession : public Session {
   /// SELECT ... ORDER BY the key; a NULL reads as 0.
   std::vector<std::vector<int64_t>> read_rows(const TableShape& table,
                                               std::span<const size_t> columns) override;
+  /// The registry in SQL (drivers/sql_registry.h).
+  void registry_create() override;
+  void registry_add(const RegisteredTable& entry) override;
+  void registry_remove(const std::string& table) override;
+  std::vector<RegisteredTable> registry_entries() override;
 
  protected:
   /// The dialect this session speaks.
