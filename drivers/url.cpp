@@ -596,6 +596,26 @@ DatabaseUrl parse_postgres_conninfo(const std::string& text) {
   return finish_postgres(std::move(url), "", written);
 }
 
+/// Sets url.host from the authority's `hostport` ("host", "host:port",
+/// "[IPv6]:port"); returns the port's text, or nullopt when there is none.
+std::optional<std::string_view> parse_host(std::string_view hostport, DatabaseUrl& url) {
+  constexpr size_t npos = std::string_view::npos;
+  if (hostport.starts_with('[')) {  // [IPv6]:port
+    const size_t close = hostport.find(']');
+    if (close == npos) throw bad_database_url(url.masked, "unterminated '[' in the host");
+    url.host = std::string(hostport.substr(1, close - 1));
+    const std::string_view after = hostport.substr(close + 1);
+    if (after.empty()) return std::nullopt;
+    if (after[0] != ':')
+      throw bad_database_url(url.masked, "unexpected text after ']' in the host");
+    return after.substr(1);
+  }
+  const size_t colon = hostport.find(':');
+  url.host = percent_decode(hostport.substr(0, colon), url.masked, "host");
+  if (colon == npos) return std::nullopt;
+  return hostport.substr(colon + 1);
+}
+
 /// Parses mysql:// and mariadb:// URLs: [user[:password]@]host[:port]/database[?options].
 /// The user info ends at the LAST '@' of the URL, and the user name at its first
 /// ':', so a password may hold unencoded ':', '/', '?', '#' and '@'; an '@'
@@ -631,30 +651,10 @@ DatabaseUrl parse_mysql_url(const std::string& text, size_t authority_begin,
   const std::string_view hostport = rest.substr(0, slash);
   const std::string_view database = slash == npos ? std::string_view() : rest.substr(slash + 1);
 
-  std::string_view port_text;
-  bool has_port = false;
-  if (hostport.starts_with('[')) {  // [IPv6]:port
-    const size_t close = hostport.find(']');
-    if (close == npos) throw bad_database_url(url.masked, "unterminated '[' in the host");
-    url.host = std::string(hostport.substr(1, close - 1));
-    const std::string_view after = hostport.substr(close + 1);
-    if (!after.empty()) {
-      if (after[0] != ':')
-        throw bad_database_url(url.masked, "unexpected text after ']' in the host");
-      port_text = after.substr(1);
-      has_port = true;
-    }
-  } else {
-    const size_t colon = hostport.find(':');
-    url.host = percent_decode(hostport.substr(0, colon), url.masked, "host");
-    if (colon != npos) {
-      port_text = hostport.substr(colon + 1);
-      has_port = true;
-    }
-  }
+  const std::optional<std::string_view> port_text = parse_host(hostport, url);
   if (url.host.empty())
     throw bad_database_url(url.masked, "missing host (expected mysql://user@host/db)");
-  url.port = has_port ? parse_port(port_text, url.masked) : 3306;
+  url.port = port_text ? parse_port(*port_text, url.masked) : 3306;
 
   url.database = percent_decode(database, url.masked, "database name");
   if (url.database.empty())
@@ -671,7 +671,7 @@ DatabaseUrl parse_mysql_url(const std::string& text, size_t authority_begin,
 
   url.masked = std::string(scheme) + "://" + masked_user_info(url);
   url.masked += url.host.find(':') != npos ? "[" + url.host + "]" : percent_encode(url.host);
-  if (has_port) url.masked += ":" + std::to_string(url.port);
+  if (port_text) url.masked += ":" + std::to_string(url.port);
   url.masked += "/" + percent_encode(url.database);
   append_masked_query(url.masked, url.options);
   url.masked = scrub_secrets(url.masked, url.secrets);
@@ -717,30 +717,10 @@ DatabaseUrl parse_redis_url(const std::string& text, size_t authority_begin) {
   const std::string_view hostport = rest.substr(0, slash);
   const std::string_view database = slash == npos ? std::string_view() : rest.substr(slash + 1);
 
-  std::string_view port_text;
-  bool has_port = false;
-  if (hostport.starts_with('[')) {  // [IPv6]:port
-    const size_t close = hostport.find(']');
-    if (close == npos) throw bad_database_url(url.masked, "unterminated '[' in the host");
-    url.host = std::string(hostport.substr(1, close - 1));
-    const std::string_view after = hostport.substr(close + 1);
-    if (!after.empty()) {
-      if (after[0] != ':')
-        throw bad_database_url(url.masked, "unexpected text after ']' in the host");
-      port_text = after.substr(1);
-      has_port = true;
-    }
-  } else {
-    const size_t colon = hostport.find(':');
-    url.host = percent_decode(hostport.substr(0, colon), url.masked, "host");
-    if (colon != npos) {
-      port_text = hostport.substr(colon + 1);
-      has_port = true;
-    }
-  }
+  const std::optional<std::string_view> port_text = parse_host(hostport, url);
   if (url.host.empty())
     throw bad_database_url(url.masked, "missing host (expected redis://host[:port][/db])");
-  url.port = has_port ? parse_port(port_text, url.masked) : 6379;
+  url.port = port_text ? parse_port(*port_text, url.masked) : 6379;
 
   url.database = database.empty() ? "0" : std::string(database);
   const bool digits =
@@ -757,7 +737,7 @@ DatabaseUrl parse_redis_url(const std::string& text, size_t authority_begin) {
   if (!url.password.empty())
     url.masked += percent_encode(url.user) + ":" + std::string(kSecretMask) + "@";
   url.masked += url.host.find(':') != npos ? "[" + url.host + "]" : percent_encode(url.host);
-  if (has_port) url.masked += ":" + std::to_string(url.port);
+  if (port_text) url.masked += ":" + std::to_string(url.port);
   url.masked += "/" + url.database;
   append_masked_query(url.masked, url.options);
   url.masked = scrub_secrets(url.masked, url.secrets);
