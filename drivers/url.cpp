@@ -596,6 +596,48 @@ DatabaseUrl parse_postgres_conninfo(const std::string& text) {
   return finish_postgres(std::move(url), "", written);
 }
 
+/// A server URL after its scheme, split: the user info is already decoded
+/// into the DatabaseUrl's user and password.
+struct ServerUrl {
+  std::string_view written_password;  // the password as written (parsed_secrets)
+  std::string_view hostport;          // "host", "host:port" or "[IPv6]:port"
+  std::string_view database;          // the path after the host, as written
+  size_t query_begin = npos;          // where the '?' is, or npos
+};
+
+/// Starts `url` (kind, text, a conservative mask and secrets) and splits
+/// `text` from `authority_begin`: the user info ends at the LAST '@' of the
+/// URL and the user name at its first ':'.
+ServerUrl split_server_url(const std::string& text, size_t authority_begin, DatabaseKind kind,
+                           DatabaseUrl& url) {
+  url.kind = kind;
+  url.text = text;
+  url.secrets = conservative_secrets(text, authority_begin);
+  url.masked = scrub_secrets(conservative_mask(text, authority_begin), url.secrets);
+  const std::string_view whole(text);
+  ServerUrl parts;
+  size_t at = text.rfind('@');
+  if (at != npos && at < authority_begin) at = npos;
+  size_t host_begin = authority_begin;
+  if (at != npos) {
+    const std::string_view user_info = whole.substr(authority_begin, at - authority_begin);
+    const size_t colon = user_info.find(':');
+    url.user = percent_decode(user_info.substr(0, colon), url.masked, "user name");
+    if (colon != npos) {
+      parts.written_password = user_info.substr(colon + 1);
+      url.password = percent_decode(parts.written_password, url.masked, "password");
+    }
+    host_begin = at + 1;
+  }
+  parts.query_begin = text.find('?', host_begin);
+  const std::string_view rest = whole.substr(
+      host_begin, (parts.query_begin == npos ? text.size() : parts.query_begin) - host_begin);
+  const size_t slash = rest.find('/');
+  parts.hostport = rest.substr(0, slash);
+  parts.database = slash == npos ? std::string_view() : rest.substr(slash + 1);
+  return parts;
+}
+
 /// Sets url.host from the authority's `hostport` ("host", "host:port",
 /// "[IPv6]:port"); returns the port's text, or nullopt when there is none.
 std::optional<std::string_view> parse_host(std::string_view hostport, DatabaseUrl& url) {
@@ -623,51 +665,25 @@ std::optional<std::string_view> parse_host(std::string_view hostport, DatabaseUr
 DatabaseUrl parse_mysql_url(const std::string& text, size_t authority_begin,
                             std::string_view scheme) {
   DatabaseUrl url;
-  url.kind = DatabaseKind::mysql;
-  url.text = text;
-  url.secrets = conservative_secrets(text, authority_begin);
-  url.masked = scrub_secrets(conservative_mask(text, authority_begin), url.secrets);
-  const std::string_view whole(text);
-
-  size_t at = text.rfind('@');
-  if (at != npos && at < authority_begin) at = npos;
-  std::string_view written_password;
-  size_t host_begin = authority_begin;
-  if (at != npos) {
-    const std::string_view user_info = whole.substr(authority_begin, at - authority_begin);
-    const size_t colon = user_info.find(':');
-    url.user = percent_decode(user_info.substr(0, colon), url.masked, "user name");
-    if (colon != npos) {
-      written_password = user_info.substr(colon + 1);
-      url.password = percent_decode(written_password, url.masked, "password");
-    }
-    host_begin = at + 1;
-  }
-
-  const size_t query_begin = text.find('?', host_begin);
-  const std::string_view rest =
-      whole.substr(host_begin, (query_begin == npos ? text.size() : query_begin) - host_begin);
-  const size_t slash = rest.find('/');
-  const std::string_view hostport = rest.substr(0, slash);
-  const std::string_view database = slash == npos ? std::string_view() : rest.substr(slash + 1);
-
-  const std::optional<std::string_view> port_text = parse_host(hostport, url);
+  const ServerUrl parts = split_server_url(text, authority_begin, DatabaseKind::mysql, url);
+  const std::optional<std::string_view> port_text = parse_host(parts.hostport, url);
   if (url.host.empty())
     throw bad_database_url(url.masked, "missing host (expected mysql://user@host/db)");
   url.port = port_text ? parse_port(*port_text, url.masked) : 3306;
 
-  url.database = percent_decode(database, url.masked, "database name");
+  url.database = percent_decode(parts.database, url.masked, "database name");
   if (url.database.empty())
     throw bad_database_url(url.masked, "missing database name (expected mysql://user@host/db)");
-  if (database.find('/') != npos)
+  if (parts.database.find('/') != npos)
     throw bad_database_url(url.masked, "the database name contains '/'");
 
-  if (query_begin != npos) parse_query(whole.substr(query_begin + 1), url);
+  if (parts.query_begin != npos)
+    parse_query(std::string_view(text).substr(parts.query_begin + 1), url);
   if (url.password.empty()) {
     for (const auto& [key, value] : url.options)
       if (key == "password") url.password = value;
   }
-  url.secrets = parsed_secrets(url, written_password, query_begin);
+  url.secrets = parsed_secrets(url, parts.written_password, parts.query_begin);
 
   url.masked = std::string(scheme) + "://" + masked_user_info(url);
   url.masked += url.host.find(':') != npos ? "[" + url.host + "]" : percent_encode(url.host);
@@ -685,53 +701,27 @@ DatabaseUrl parse_mysql_url(const std::string& text, size_t authority_begin,
 /// database is a number (SELECT), 0 when absent.
 DatabaseUrl parse_redis_url(const std::string& text, size_t authority_begin) {
   DatabaseUrl url;
-  url.kind = DatabaseKind::redis;
-  url.text = text;
-  url.secrets = conservative_secrets(text, authority_begin);
-  url.masked = scrub_secrets(conservative_mask(text, authority_begin), url.secrets);
-  const std::string_view whole(text);
-
-  size_t at = text.rfind('@');
-  if (at != npos && at < authority_begin) at = npos;
-  std::string_view written_password;
-  size_t host_begin = authority_begin;
-  if (at != npos) {
-    const std::string_view user_info = whole.substr(authority_begin, at - authority_begin);
-    const size_t colon = user_info.find(':');
-    url.user = percent_decode(user_info.substr(0, colon), url.masked, "user name");
-    if (colon != npos) {
-      written_password = user_info.substr(colon + 1);
-      url.password = percent_decode(written_password, url.masked, "password");
-    }
-    if (!url.user.empty() && url.password.empty())
-      throw bad_database_url(url.masked,
-                             "a user name without a password (expected redis://user:password@host "
-                             "or redis://:password@host)");
-    host_begin = at + 1;
-  }
-
-  const size_t query_begin = text.find('?', host_begin);
-  const std::string_view rest =
-      whole.substr(host_begin, (query_begin == npos ? text.size() : query_begin) - host_begin);
-  const size_t slash = rest.find('/');
-  const std::string_view hostport = rest.substr(0, slash);
-  const std::string_view database = slash == npos ? std::string_view() : rest.substr(slash + 1);
-
-  const std::optional<std::string_view> port_text = parse_host(hostport, url);
+  const ServerUrl parts = split_server_url(text, authority_begin, DatabaseKind::redis, url);
+  if (!url.user.empty() && url.password.empty())
+    throw bad_database_url(url.masked,
+                           "a user name without a password (expected redis://user:password@host "
+                           "or redis://:password@host)");
+  const std::optional<std::string_view> port_text = parse_host(parts.hostport, url);
   if (url.host.empty())
     throw bad_database_url(url.masked, "missing host (expected redis://host[:port][/db])");
   url.port = port_text ? parse_port(*port_text, url.masked) : 6379;
 
-  url.database = database.empty() ? "0" : std::string(database);
+  url.database = parts.database.empty() ? "0" : std::string(parts.database);
   const bool digits =
       url.database.size() <= 9 && std::all_of(url.database.begin(), url.database.end(),
                                               [](char c) { return c >= '0' && c <= '9'; });
   if (!digits)
-    throw bad_database_url(url.masked, "bad database '" + std::string(database) +
+    throw bad_database_url(url.masked, "bad database '" + std::string(parts.database) +
                                            "' (expected a database number, e.g. redis://host/0)");
 
-  if (query_begin != npos) parse_query(whole.substr(query_begin + 1), url);
-  url.secrets = parsed_secrets(url, written_password, query_begin);
+  if (parts.query_begin != npos)
+    parse_query(std::string_view(text).substr(parts.query_begin + 1), url);
+  url.secrets = parsed_secrets(url, parts.written_password, parts.query_begin);
 
   url.masked = "redis://";
   if (!url.password.empty())

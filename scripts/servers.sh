@@ -137,6 +137,48 @@ bind_conflict() {
   tail -c "+$(($2 + 1))" "$1" 2>/dev/null | grep -q -i 'address already in use'
 }
 
+# Starts a server with LAUNCH (a function that sets the variable named
+# LAUNCHED to the server's pid) and waits until PING answers. NAME is for
+# messages, PORT its port and PORT_VAR the variable that sets it, LOG its log.
+# A server that exits because another socket holds the port for a moment (a
+# client's local port) is launched again, for up to TIMEOUT seconds.
+launch_until_ready() {
+  local name=$1 port=$2 port_var=$3 log_file=$4 launch=$5 ping=$6 launched=$7
+  local attempt=1 log_size pid waited=0
+  log "starting $name on 127.0.0.1:$port"
+  log_size=$(file_size "$log_file")
+  "$launch"
+  pid=${!launched}
+  until "$ping"; do
+    if ! alive "$pid"; then
+      if ((attempt < BIND_ATTEMPTS)) && bind_conflict "$log_file" "$log_size"; then
+        if ((attempt == 1)); then
+          log "port $port is held by another socket (a client's local port?); retrying for up to ${TIMEOUT}s"
+        fi
+        sleep 2
+        attempt=$((attempt + 1))
+        log_size=$(file_size "$log_file")
+        "$launch"
+        pid=${!launched}
+        waited=0
+        continue
+      fi
+      log_tail "$log_file"
+      if bind_conflict "$log_file" "$log_size"; then
+        die "$name could not bind 127.0.0.1:$port (in use); set $port_var to another port"
+      fi
+      die "$name exited during startup"
+    fi
+    if ((waited >= TIMEOUT * 2)); then
+      log_tail "$log_file"
+      kill -TERM "$pid" 2>/dev/null || true
+      die "$name on 127.0.0.1:$port not ready after ${TIMEOUT}s"
+    fi
+    sleep 0.5
+    waited=$((waited + 1))
+  done
+}
+
 # True when something accepts TCP connections on 127.0.0.1:$1.
 port_in_use() {
   (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
@@ -330,7 +372,7 @@ my_launch() {
 }
 
 my_start() {
-  local pid waited
+  local pid
   if my_running; then
     log "MariaDB already running on 127.0.0.1:$MYSQL_PORT"
   else
@@ -347,40 +389,7 @@ my_start() {
     if port_in_use "$MYSQL_PORT"; then
       die "port $MYSQL_PORT is already in use by another process; set CLOBBER_MYSQL_PORT to a free port"
     fi
-    local attempt=1 log_size
-    log "starting MariaDB on 127.0.0.1:$MYSQL_PORT"
-    log_size=$(file_size "$MY_LOG")
-    my_launch
-    pid=$MY_LAUNCHED
-    waited=0
-    until my_ping; do
-      if ! alive "$pid"; then
-        if ((attempt < BIND_ATTEMPTS)) && bind_conflict "$MY_LOG" "$log_size"; then
-          if ((attempt == 1)); then
-            log "port $MYSQL_PORT is held by another socket (a client's local port?); retrying for up to ${TIMEOUT}s"
-          fi
-          sleep 2
-          attempt=$((attempt + 1))
-          log_size=$(file_size "$MY_LOG")
-          my_launch
-          pid=$MY_LAUNCHED
-          waited=0
-          continue
-        fi
-        log_tail "$MY_LOG"
-        if bind_conflict "$MY_LOG" "$log_size"; then
-          die "MariaDB could not bind 127.0.0.1:$MYSQL_PORT (in use); set CLOBBER_MYSQL_PORT to another port"
-        fi
-        die "MariaDB exited during startup"
-      fi
-      if ((waited >= TIMEOUT * 2)); then
-        log_tail "$MY_LOG"
-        kill -TERM "$pid" 2>/dev/null || true
-        die "MariaDB on 127.0.0.1:$MYSQL_PORT not ready after ${TIMEOUT}s"
-      fi
-      sleep 0.5
-      waited=$((waited + 1))
-    done
+    launch_until_ready MariaDB "$MYSQL_PORT" CLOBBER_MYSQL_PORT "$MY_LOG" my_launch my_ping MY_LAUNCHED
   fi
   # TCP access for clients (clobber, sysbench): root@127.0.0.1 without password.
   if ! mariadb "${my_client_args[@]}" -e "
@@ -454,7 +463,7 @@ rd_launch() {
 }
 
 rd_start() {
-  local pid waited attempt=1 log_size
+  local pid
   if rd_running; then
     log "Redis already running on 127.0.0.1:$REDIS_PORT"
     return 0
@@ -469,36 +478,7 @@ rd_start() {
   fi
   mkdir -p "$RD_DIR"
   chmod 700 "$RD_DIR"
-  log "starting Redis on 127.0.0.1:$REDIS_PORT"
-  log_size=$(file_size "$RD_LOG")
-  rd_launch
-  pid=$RD_LAUNCHED
-  waited=0
-  until rd_ping; do
-    if ! alive "$pid"; then
-      if ((attempt < BIND_ATTEMPTS)) && bind_conflict "$RD_LOG" "$log_size"; then
-        if ((attempt == 1)); then
-          log "port $REDIS_PORT is held by another socket (a client's local port?); retrying for up to ${TIMEOUT}s"
-        fi
-        sleep 2
-        attempt=$((attempt + 1))
-        log_size=$(file_size "$RD_LOG")
-        rd_launch
-        pid=$RD_LAUNCHED
-        waited=0
-        continue
-      fi
-      log_tail "$RD_LOG"
-      die "Redis exited during startup"
-    fi
-    if ((waited >= TIMEOUT * 2)); then
-      log_tail "$RD_LOG"
-      kill -TERM "$pid" 2>/dev/null || true
-      die "Redis on 127.0.0.1:$REDIS_PORT not ready after ${TIMEOUT}s"
-    fi
-    sleep 0.5
-    waited=$((waited + 1))
-  done
+  launch_until_ready Redis "$REDIS_PORT" CLOBBER_REDIS_PORT "$RD_LOG" rd_launch rd_ping RD_LAUNCHED
   log "Redis ready: redis://127.0.0.1:$REDIS_PORT/0"
 }
 
